@@ -1,0 +1,58 @@
+// The loaded, validated routing configuration (router.yaml). Produced by loadConfig()
+// in shared/route/config.ts; consumed by the runtime, dispatch and the command line.
+import type { Alert, Severity } from '../model/alert';
+
+export interface RetryPolicy {
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+  /** Retries after the first attempt, for retryable failures only. */
+  retries: number;
+}
+
+export interface TargetConfig {
+  /** The key under `targets:` in router.yaml. */
+  name: string;
+  type: string;
+  /** The type's own settings, validated by its schema, secret references already resolved. */
+  settings: unknown;
+  policy: RetryPolicy;
+}
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+  /** A scalar alert field (`severity`) or a map entry (`labels.regionId`, `annotations.message`). */
+  name: string;
+  op: MatchOp;
+  value: string;
+  /** The matcher as written in router.yaml, for display. */
+  text: string;
+  matches(alert: Alert): boolean;
+}
+
+export interface Route {
+  /** Where the node is in router.yaml: `route`, `route.routes[1]`, ... */
+  path: string;
+  matchers: Matcher[];
+  /** Own or inherited target names. */
+  targets: string[];
+  continue: boolean;
+  /** What to do with a CloudWatch alert inside an active mute window (inherited). */
+  muted: 'skip' | 'deliver';
+  routes: Route[];
+}
+
+export interface SeverityRule {
+  path: string;
+  matchers: Matcher[];
+  severity: Severity;
+}
+
+export interface RouterConfig {
+  /** The file it was loaded from, for messages. */
+  file: string;
+  targets: Record<string, TargetConfig>;
+  route: Route;
+  /** Enrichment: the first matching rule sets the alert's severity. */
+  severityRules: SeverityRule[];
+}

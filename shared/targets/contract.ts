@@ -1,0 +1,70 @@
+// The contract every target type implements. A target performs one action for one alert
+// and says what happened; it never retries by itself: shared/dispatch decides from
+// `retryable` (as Alertmanager's notifiers return `recoverable`).
+import type { z } from 'zod';
+import type { Alert } from '../model/alert';
+import type { Logger } from '../log';
+
+export type Outcome =
+  | { outcome: 'delivered'; detail?: string; /** id of what was created or updated upstream */ ref?: string }
+  | { outcome: 'skipped'; detail: string }
+  | {
+      outcome: 'failed';
+      retryable: boolean;
+      detail: string;
+      /** Server-requested delay before the next attempt (Retry-After). */
+      retryAfterMs?: number;
+    };
+
+/** Alibaba Cloud credentials: FC 3.0 temporary ones, or the ALIBABA_CLOUD_* variables. */
+export interface AlibabaCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+}
+
+/** What a target gets once, when it is created at cold start. */
+export interface TargetRuntime {
+  /** Name of the target in router.yaml. */
+  name: string;
+  log: Logger;
+  /**
+   * Current Alibaba credentials, read at send time (FC refreshes them per invocation).
+   * AWS SDK clients use the AWS default provider chain on their own.
+   */
+  alibabaCredentials(): AlibabaCredentials | undefined;
+}
+
+/** What a target gets on each attempt. */
+export interface AttemptContext {
+  /** Aborted when the attempt's timeout (or the function's remaining time) runs out. */
+  signal: AbortSignal;
+  /** 1 for the first attempt. */
+  attempt: number;
+  log: Logger;
+}
+
+export interface Target {
+  send(alert: Alert, ctx: AttemptContext): Promise<Outcome>;
+}
+
+/**
+ * One module per target type under shared/targets/, registered in registry.ts.
+ * `settings` validates the target's own keys in router.yaml (the common keys `type`,
+ * `timeoutMs` and `retries` are removed first). `create` runs once per cold start and
+ * is the only place that may import an SDK, with a dynamic import().
+ */
+export interface TargetType<S = unknown> {
+  type: string;
+  settings: z.ZodType<S>;
+  /** Setting keys whose values are secrets: they must be ${env:...} references, never literals. */
+  secretKeys?: readonly string[];
+  create(settings: S, runtime: TargetRuntime): Target | Promise<Target>;
+}
+
+/** Helper so a target module is typed by its settings schema. */
+export function defineTarget<Schema extends z.ZodType>(
+  def: TargetType<z.infer<Schema>> & { settings: Schema },
+): TargetType<z.infer<Schema>> {
+  return def;
+}
