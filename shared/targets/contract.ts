@@ -59,6 +59,11 @@ export interface TargetType<S = unknown> {
   settings: z.ZodType<S>;
   /** Setting keys whose values are secrets: they must be ${env:...} references, never literals. */
   secretKeys?: readonly string[];
+  /**
+   * npm packages that create() imports (its SDK). The build keeps them out of a function's
+   * bundle unless its router.yaml uses this type.
+   */
+  sdk?: readonly string[];
   create(settings: S, runtime: TargetRuntime): Target | Promise<Target>;
 }
 
