@@ -65,6 +65,11 @@ export interface TargetType<S = unknown> {
    */
   sdk?: readonly string[];
   create(settings: S, runtime: TargetRuntime): Target | Promise<Target>;
+  /**
+   * The payload this target would send for the alert (rendered from its templates), without
+   * sending it: `router template render TARGET FILE` prints it.
+   */
+  render?(alert: Alert, settings: S): unknown;
 }
 
 /** Helper so a target module is typed by its settings schema. */
