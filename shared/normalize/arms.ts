@@ -1,0 +1,254 @@
+// Alibaba Cloud ARMS Alert Management events (CloudEvents 1.0 via EventBridge) -> one alert.
+//
+// ARMS publishes one event per lifecycle action of an alert: create, claim, comment, close
+// (`aliyun:arms:alarm:<action>`). `data` carries who acted (owner, handler, operator), the
+// comment or solution and an epoch-ms timestamp; `data.data` is an Alertmanager webhook
+// payload (status, alerts[], commonLabels, commonAnnotations, groupLabels, externalURL) plus
+// ARMS fields: level (P1..P4), dispatchRuleName, startTime/endTime.
+//
+// Mapping (docs/normalize-arms.md has the full table):
+// - status comes from the event type, never from data.data.status: a claim or comment of a
+//   resolved alert is still an acknowledgement or a note. data.data.status is only checked.
+// - previousStatus is null: ARMS does not say what the alert was before the action.
+// - severity: level P1..P4, else commonLabels.severity, else ARMS_DEFAULT_SEVERITY.
+// - startTime/endTime are China local time (UTC+8) without a zone; alerts[].startsAt/endsAt
+//   are RFC 3339 UTC (nanosecond fractions; Go's zero time means "not set").
+// - dedupKey comes from `subject`, the console URL of the alert: the same for all four
+//   lifecycle events of one alert and unique to it.
+// Anything malformed is refused with InvalidEventError naming the field; nothing is guessed.
+import type { Alert, AlertMember, Severity, Status } from '../model/alert';
+import { SCHEMA_VERSION } from '../model/alert';
+import { UnsupportedEventError } from '../model/errors';
+import {
+  type RawObject,
+  fail,
+  fromEpochMs,
+  localToUtc,
+  object,
+  oneLine,
+  oneOf,
+  optionalArray,
+  optionalNumber,
+  optionalString,
+  optionalUtc,
+  requiredObject,
+  requiredString,
+  stringMap,
+  toUtc,
+} from './fields';
+
+/** The CloudEvents `type` of each ARMS lifecycle event, with the alert status it means. */
+const TYPE_STATUS = {
+  'aliyun:arms:alarm:create': 'firing',
+  'aliyun:arms:alarm:claim': 'acknowledged',
+  'aliyun:arms:alarm:comment': 'commented',
+  'aliyun:arms:alarm:close': 'resolved',
+} as const satisfies Record<string, Status>;
+
+export type ArmsEventType = keyof typeof TYPE_STATUS;
+
+export const ARMS_EVENT_TYPES = Object.keys(TYPE_STATUS) as readonly ArmsEventType[];
+
+/**
+ * The severity of an event whose level and severity label are both missing or unknown.
+ * router.yaml severity rules can match `sourceSeverity` (the raw level) to override it.
+ */
+export const ARMS_DEFAULT_SEVERITY: Severity = 'error';
+
+/** ARMS alert levels: P1 is the most urgent, P4 the least. */
+const LEVEL_SEVERITY: Readonly<Record<string, Severity>> = {
+  P1: 'critical',
+  P2: 'error',
+  P3: 'warning',
+  P4: 'info',
+};
+
+/** The Prometheus-style `severity` label, the fallback when the level says nothing. */
+const LABEL_SEVERITY: Readonly<Record<string, Severity>> = {
+  critical: 'critical',
+  page: 'critical',
+  error: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  info: 'info',
+};
+
+/** Alertmanager statuses of a group and of its members. */
+const GROUP_STATUS = { firing: 'firing', resolved: 'resolved' } as const;
+
+/** Common labels that name the resource an alert is about, in the order they are listed. */
+export const ARMS_RESOURCE_LABELS = ['resourceId', 'instanceId', 'clusterId', 'appId'] as const;
+
+/** ARMS startTime/endTime are China Standard Time (UTC+8) without a zone. */
+const ARMS_LOCAL_OFFSET_MINUTES = 8 * 60;
+
+/** Go's zero time.Time: Alertmanager's endsAt of a member that has not ended. */
+const GO_ZERO_TIME = /^0001-01-01T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)$/i;
+
+const EARLIEST_EPOCH_MS = -8.64e15;
+const LATEST_EPOCH_MS = 8.64e15;
+
+function isArmsEventType(type: string): type is ArmsEventType {
+  return Object.hasOwn(TYPE_STATUS, type);
+}
+
+/** The first value that is a non-blank string. */
+function firstText(...values: (string | null | undefined)[]): string | null {
+  for (const value of values) {
+    if (value !== undefined && value !== null && value.trim() !== '') return value;
+  }
+  return null;
+}
+
+function severityOf(level: string | null, severityLabel: string | undefined): Severity {
+  const byLevel = level === null ? undefined : LEVEL_SEVERITY[level.trim().toUpperCase()];
+  if (byLevel) return byLevel;
+  const byLabel = severityLabel === undefined ? undefined : LABEL_SEVERITY[severityLabel.trim().toLowerCase()];
+  return byLabel ?? ARMS_DEFAULT_SEVERITY;
+}
+
+/** A member timestamp: RFC 3339 with a zone; missing, empty and Go's zero time give null. */
+function memberTime(member: RawObject, key: string, path: string): string | null {
+  const value = optionalString(member, key, path);
+  if (value === null || GO_ZERO_TIME.test(value.trim())) return null;
+  return toUtc(value, `${path}.${key}`);
+}
+
+/** An ARMS local time (UTC+8, no zone): missing or empty gives null. */
+function localTime(parent: RawObject, key: string, path: string): string | null {
+  const value = optionalString(parent, key, path);
+  return value === null ? null : localToUtc(value, ARMS_LOCAL_OFFSET_MINUTES, `${path}.${key}`);
+}
+
+function epochMs(parent: RawObject, key: string, path: string): string | null {
+  const value = optionalNumber(parent, key, path);
+  if (value === null) return null;
+  if (value < EARLIEST_EPOCH_MS || value > LATEST_EPOCH_MS) {
+    fail(`${path}.${key}`, `epoch milliseconds out of range: ${value}`);
+  }
+  return fromEpochMs(value);
+}
+
+function memberOf(raw: unknown, path: string): AlertMember {
+  const member = object(raw, path);
+  const fingerprint = requiredString(member, 'fingerprint', path);
+  const status = oneOf(requiredString(member, 'status', path), GROUP_STATUS, `${path}.status`);
+  return {
+    fingerprint,
+    status,
+    labels: stringMap(member, 'labels', path),
+    annotations: stringMap(member, 'annotations', path),
+    startsAt: memberTime(member, 'startsAt', path),
+    endsAt: memberTime(member, 'endsAt', path),
+  };
+}
+
+/** The human text of one member: its message, else its description or summary. */
+function memberText(member: AlertMember): string | null {
+  const { message, description, summary } = member.annotations;
+  return firstText(message, description, summary);
+}
+
+function descriptionOf(
+  members: AlertMember[],
+  fallback: string,
+  comment: string | null,
+  solution: string | null,
+): string {
+  const messages = [...new Set(members.map(memberText).filter((text): text is string => text !== null))];
+  const lines = messages.length > 0 ? messages : [fallback];
+  if (comment !== null) lines.push(`Comment: ${comment}`);
+  if (solution !== null) lines.push(`Solution: ${solution}`);
+  return lines.join('\n');
+}
+
+function nameOf(commonLabels: Record<string, string>, groupLabels: Record<string, string>, members: AlertMember[]): string {
+  const name = firstText(commonLabels.alertname, groupLabels.alertname, members[0]?.labels.alertname);
+  if (name === null) {
+    fail('data.data.commonLabels.alertname', 'is missing (and neither groupLabels nor alerts[0].labels has one)');
+  }
+  return name;
+}
+
+function resourcesOf(commonLabels: Record<string, string>): string[] {
+  const ids = ARMS_RESOURCE_LABELS.map((key) => firstText(commonLabels[key])).filter(
+    (id): id is string => id !== null,
+  );
+  return [...new Set(ids)];
+}
+
+function linksOf(subject: string, externalURL: string | null): Alert['links'] {
+  const links = [{ title: 'ARMS console', url: subject }];
+  if (externalURL !== null && externalURL !== subject) links.push({ title: 'ARMS alert details', url: externalURL });
+  return links;
+}
+
+/** Normalizes one ARMS CloudEvent (not a batch: the runtime splits FC batches first). */
+export function normalizeArmsEvent(raw: unknown): Alert {
+  const event = object(raw, '');
+  const type = requiredString(event, 'type', '');
+  if (!isArmsEventType(type)) throw new UnsupportedEventError(type, ARMS_EVENT_TYPES.join(' | '));
+
+  const id = requiredString(event, 'id', '');
+  const source = requiredString(event, 'source', '');
+  const subject = requiredString(event, 'subject', '');
+  const publishedAt = optionalUtc(event, 'aliyunpublishtime', '');
+
+  const data = requiredObject(event, 'data', '');
+  const group = requiredObject(data, 'data', 'data');
+  oneOf(requiredString(group, 'status', 'data.data'), GROUP_STATUS, 'data.data.status');
+  const members = optionalArray(group, 'alerts', 'data.data').map((member, i) =>
+    memberOf(member, `data.data.alerts[${i}]`),
+  );
+  const commonLabels = stringMap(group, 'commonLabels', 'data.data');
+  const commonAnnotations = stringMap(group, 'commonAnnotations', 'data.data');
+  const groupLabels = stringMap(group, 'groupLabels', 'data.data');
+  const level = optionalString(group, 'level', 'data.data');
+  const dispatchRule = firstText(optionalString(group, 'dispatchRuleName', 'data.data'));
+  const receiver = firstText(optionalString(group, 'receiver', 'data.data'));
+  const externalURL = firstText(optionalString(group, 'externalURL', 'data.data'));
+
+  const comment = optionalString(data, 'comment', 'data');
+  const solution = optionalString(data, 'solution', 'data');
+  const name = nameOf(commonLabels, groupLabels, members);
+  const headline = firstText(commonAnnotations.message, commonAnnotations.summary) ?? name;
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    dedupKey: `alibaba.arms:${subject}`,
+    cloud: 'alibaba',
+    provider: 'alibaba.arms',
+    kind: 'lifecycle',
+    status: TYPE_STATUS[type],
+    previousStatus: null,
+    severity: severityOf(level, commonLabels.severity),
+    sourceSeverity: level,
+    name,
+    summary: oneLine(headline, 1024),
+    description: descriptionOf(members, headline, comment, solution),
+    account: optionalString(event, 'aliyunaccountid', ''),
+    region: firstText(commonLabels.regionId, optionalString(event, 'aliyunregionid', '')),
+    resources: resourcesOf(commonLabels),
+    labels: commonLabels,
+    annotations: {
+      ...commonAnnotations,
+      ...(dispatchRule !== null && { dispatchRule }),
+      ...(receiver !== null && { receiver }),
+    },
+    alerts: members,
+    startsAt: localTime(group, 'startTime', 'data.data'),
+    endsAt: localTime(group, 'endTime', 'data.data'),
+    observedAt: epochMs(data, 'timestamp', 'data') ?? publishedAt,
+    actor: {
+      owner: optionalString(data, 'owner', 'data'),
+      handler: optionalString(data, 'handler', 'data'),
+      operator: optionalString(data, 'operator', 'data'),
+    },
+    comment,
+    solution,
+    muted: null,
+    links: linksOf(subject, externalURL),
+    source: { id, type, source, bus: optionalString(event, 'aliyuneventbusname', ''), time: publishedAt },
+  };
+}

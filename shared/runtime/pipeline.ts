@@ -1,0 +1,100 @@
+// The pipeline of one raw event: normalize -> enrich -> route -> dispatch -> report.
+// Bad input never throws out of here: it becomes a refused report carrying the error and
+// the raw event, so one bad event of a batch does not hide the others.
+import type { Alert } from '../model/alert';
+import { RouterError } from '../model/errors';
+import { normalizeEvent, type EventType } from '../normalize';
+import { applySeverityRules } from '../route/severity';
+import { routeTargets } from '../route/tree';
+import type { Route, RouterConfig } from '../route/types';
+import { deliver } from '../dispatch/dispatch';
+import { buildReport } from '../dispatch/report';
+import type { DeliveryReport, DeliveryResult } from '../dispatch/types';
+import type { Logger } from '../log';
+import type { Router } from './router';
+
+/** An event that could not become an alert. */
+export interface RefusedReport {
+  ok: false;
+  eventId: string | null;
+  eventType: string | null;
+  error: { code: string; message: string };
+}
+
+export type EventReport = DeliveryReport | RefusedReport;
+
+export function isRefused(report: EventReport): report is RefusedReport {
+  return 'error' in report;
+}
+
+export interface ProcessOptions {
+  router: Router;
+  /** The event type the handler is bound to; other types are refused. */
+  expectedType?: EventType;
+  /** Epoch ms by which every delivery must be over (the function's remaining time). */
+  deadline?: number;
+  log: Logger;
+}
+
+export interface Plan {
+  /** The alert after enrichment. */
+  alert: Alert;
+  /** The route nodes that took it. */
+  routes: Route[];
+  /** Every target those routes name, in order. */
+  targets: string[];
+  /** The subset of `targets` skipped because the alert is muted. */
+  muted: string[];
+}
+
+/** enrich + route: the alert as routed, and where it goes. Nothing is sent. */
+export function planAlert(alert: Alert, config: RouterConfig): Plan {
+  const enriched = applySeverityRules(alert, config.severityRules);
+  const { targets, routes } = routeTargets(config.route, enriched);
+  // A CloudWatch alert inside an active mute window reaches only the targets of routes
+  // that say `muted: deliver`.
+  const muted = enriched.muted?.active
+    ? targets.filter((name) => !routes.some((route) => route.muted === 'deliver' && route.targets.includes(name)))
+    : [];
+  return { alert: enriched, routes, targets, muted };
+}
+
+export async function processEvent(raw: unknown, options: ProcessOptions): Promise<EventReport> {
+  const { router, log } = options;
+  let alert: Alert;
+  try {
+    alert = normalizeEvent(raw, options.expectedType);
+  } catch (error) {
+    if (!(error instanceof RouterError)) throw error;
+    const report = refused(raw, error);
+    // The raw event stays recoverable: it is in this line, and the invocation fails so
+    // that the platform dead-letters it.
+    log.error('event refused', { report, event: raw });
+    return report;
+  }
+  const plan = planAlert(alert, router.config);
+  const active = plan.targets.filter((name) => !plan.muted.includes(name));
+  const delivered = await deliver(plan.alert, router.targets(active), { deadline: options.deadline, log });
+  const skipped: DeliveryResult[] = plan.muted.map((name) => ({
+    target: name,
+    type: router.config.targets[name]?.type ?? 'unknown',
+    outcome: 'skipped',
+    attempts: 0,
+    latencyMs: 0,
+    detail: `muted by ${plan.alert.muted?.by}`,
+  }));
+  const report = buildReport(plan.alert, plan.routes, [...delivered, ...skipped]);
+  log.info('delivery report', { report });
+  return report;
+}
+
+function refused(raw: unknown, error: RouterError): RefusedReport {
+  const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const str = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    ok: false,
+    eventId: str(event.id),
+    eventType: str(event['detail-type']) ?? str(event.type),
+    error: { code: error.code, message: error.message },
+  };
+}

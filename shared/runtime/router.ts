@@ -1,0 +1,49 @@
+// The router of one function instance: its config and the targets its routes use, built
+// once per cold start. Only target types named by a route are loaded, so a function pays
+// at cold start for the SDKs its config uses and no others.
+import { loadConfig } from '../route/config';
+import type { RouterConfig, Route } from '../route/types';
+import { prepareTargets } from '../dispatch/targets';
+import type { PreparedTarget } from '../dispatch/types';
+import { createLogger, type Logger } from '../log';
+import { alibabaCredentials } from './credentials';
+
+export interface Router {
+  config: RouterConfig;
+  /** The prepared targets of these names (every name comes from the config's routes). */
+  targets(names: readonly string[]): PreparedTarget[];
+}
+
+function routedTargetNames(route: Route, into = new Set<string>()): Set<string> {
+  for (const name of route.targets) into.add(name);
+  for (const child of route.routes) routedTargetNames(child, into);
+  return into;
+}
+
+export async function createRouter(config: RouterConfig, log: Logger = createLogger()): Promise<Router> {
+  const prepared = await prepareTargets(config, [...routedTargetNames(config.route)], { log, alibabaCredentials });
+  return {
+    config,
+    targets: (names) =>
+      names.map((name) => {
+        const target = prepared.get(name);
+        // loadConfig refuses a route naming an undefined target, so this is a bug, not bad input.
+        if (!target) throw new Error(`target ${name} was not prepared`);
+        return target;
+      }),
+  };
+}
+
+let instance: Promise<Router> | undefined;
+
+/**
+ * The process-wide router, loaded on first use (cold start) from ROUTER_CONFIG or
+ * router.yaml. A failed load is not cached: the next invocation tries again and logs again.
+ */
+export function getRouter(): Promise<Router> {
+  instance ??= loadConfig().then((config) => createRouter(config));
+  instance.catch(() => {
+    instance = undefined;
+  });
+  return instance;
+}
