@@ -89,14 +89,7 @@ interface AlarmLocation {
   account: string;
 }
 
-interface ParsedArn {
-  arn: string;
-  partition: string;
-  region: string;
-  account: string;
-}
-
-function parseAlarmArn(value: string): ParsedArn | null {
+function parseAlarmArn(value: string): AlarmLocation | null {
   const m = ALARM_ARN.exec(value);
   if (!m || !REGION_ID.test(m[2]!)) return null;
   return { arn: value, partition: m[1]!, region: m[2]!, account: m[3]! };
@@ -108,7 +101,9 @@ function partitionOf(region: string): string {
 
 function readResources(event: RawObject): string[] {
   return optionalArray(event, 'resources', '').map((value, i) => {
-    if (typeof value !== 'string') fail(`resources[${i}]`, `expected a string, got ${value === null ? 'null' : typeof value}`);
+    if (typeof value !== 'string') {
+      fail(`resources[${i}]`, `expected a string, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`);
+    }
     return value;
   });
 }
@@ -237,6 +232,42 @@ function consoleLinks(location: AlarmLocation, name: string): Alert['links'] {
   ];
 }
 
+/** What the event says happened: status, the status before it, one human line. */
+interface Transition {
+  status: Status;
+  previousStatus: Status | null;
+  summary: string;
+  annotations: Record<string, string>;
+}
+
+/** A configuration change is no state transition: the alarm's state is only annotated. */
+function configChange(detail: RawObject, name: string, alarmState: Status): Transition {
+  const operation = requiredString(detail, 'operation', 'detail');
+  const status = oneOf(operation, OPERATION_STATUS, 'detail.operation');
+  return {
+    status,
+    previousStatus: null,
+    summary: `${name} configuration ${status.slice('config-'.length)}`,
+    annotations: { operation, alarmState },
+  };
+}
+
+/** Contributor events carry no previousState: their previousStatus is null. */
+function stateChange(
+  detail: RawObject,
+  subject: string,
+  state: { value: string; status: Status; reason: string | null },
+  readPrevious: boolean,
+): Transition {
+  const previous = readPrevious ? optionalObject(detail, 'previousState', 'detail') : undefined;
+  return {
+    status: state.status,
+    previousStatus: previous ? readStateStatus(previous, 'detail.previousState') : null,
+    summary: `${subject} is ${state.value}${state.reason ? `: ${state.reason}` : ''}`,
+    annotations: {},
+  };
+}
+
 export function normalizeCloudWatchEvent(raw: unknown): Alert {
   const event = object(raw, '');
   const source = requiredString(event, 'source', '');
@@ -254,32 +285,23 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
   const name = requiredString(detail, 'alarmName', 'detail');
   const location = locateAlarm(event, resources, name);
 
-  const state = requiredObject(detail, 'state', 'detail');
-  const stateValue = requiredString(state, 'value', 'detail.state');
-  const stateStatus = readStateStatus(state, 'detail.state');
-  const reason = optionalString(state, 'reason', 'detail.state');
-  const observedAt = optionalUtc(state, 'timestamp', 'detail.state') ?? time;
+  const stateObject = requiredObject(detail, 'state', 'detail');
+  const state = {
+    value: requiredString(stateObject, 'value', 'detail.state'),
+    status: readStateStatus(stateObject, 'detail.state'),
+    reason: optionalString(stateObject, 'reason', 'detail.state'),
+  };
+  const observedAt = optionalUtc(stateObject, 'timestamp', 'detail.state') ?? time;
 
   const configuration = optionalObject(detail, 'configuration', 'detail');
   const description = configuration ? optionalString(configuration, 'description', 'detail.configuration') : null;
   const alarmRule = configuration ? optionalString(configuration, 'alarmRule', 'detail.configuration') : null;
   const contributor = kind === 'contributor-change' ? readContributor(detail) : null;
-
-  let status: Status;
-  let previousStatus: Status | null = null;
-  let summary: string;
-  let configAnnotations: Record<string, string> = {};
-  if (kind === 'config-change') {
-    const operation = requiredString(detail, 'operation', 'detail');
-    status = oneOf(operation, OPERATION_STATUS, 'detail.operation');
-    summary = `${name} configuration ${status.slice('config-'.length)}`;
-    configAnnotations = { operation, alarmState: stateStatus };
-  } else {
-    status = stateStatus;
-    const previous = kind === 'state-change' ? optionalObject(detail, 'previousState', 'detail') : undefined;
-    if (previous) previousStatus = readStateStatus(previous, 'detail.previousState');
-    summary = `${contributor ? contributorSubject(name, contributor) : name} is ${stateValue}${reason ? `: ${reason}` : ''}`;
-  }
+  const transition =
+    kind === 'config-change'
+      ? configChange(detail, name, state.status)
+      : stateChange(detail, contributor ? contributorSubject(name, contributor) : name, state, kind === 'state-change');
+  const { status } = transition;
 
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -289,12 +311,12 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
     provider: CLOUDWATCH_SOURCE,
     kind,
     status,
-    previousStatus,
+    previousStatus: transition.previousStatus,
     severity: CLOUDWATCH_DEFAULT_SEVERITY,
     sourceSeverity: null,
     name,
-    summary: oneLine(summary),
-    description: [description, reason].filter((text) => text !== null).join('\n\n'),
+    summary: oneLine(transition.summary),
+    description: [description, state.reason].filter((text) => text !== null).join('\n\n'),
     account: location.account,
     region: location.region,
     resources,
@@ -304,13 +326,13 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
     },
     annotations: {
       ...present({
-        reason,
+        reason: state.reason,
         description,
         alarmRule,
-        actionsSuppressedBy: optionalString(state, 'actionsSuppressedBy', 'detail.state'),
-        actionsSuppressedReason: optionalString(state, 'actionsSuppressedReason', 'detail.state'),
+        actionsSuppressedBy: optionalString(stateObject, 'actionsSuppressedBy', 'detail.state'),
+        actionsSuppressedReason: optionalString(stateObject, 'actionsSuppressedReason', 'detail.state'),
       }),
-      ...configAnnotations,
+      ...transition.annotations,
     },
     alerts: [],
     startsAt: status === 'firing' ? observedAt : null,

@@ -41,9 +41,12 @@ let instance: Promise<Router> | undefined;
  * router.yaml. A failed load is not cached: the next invocation tries again and logs again.
  */
 export function getRouter(): Promise<Router> {
-  instance ??= loadConfig().then((config) => createRouter(config));
-  instance.catch(() => {
-    instance = undefined;
-  });
+  if (!instance) {
+    const loading = loadConfig().then((config) => createRouter(config));
+    loading.catch(() => {
+      if (instance === loading) instance = undefined;
+    });
+    instance = loading;
+  }
   return instance;
 }

@@ -88,9 +88,7 @@ function isRetryable(err: ErrorLike, status: number | undefined): boolean {
   if (err.$retryable !== undefined) return true;
   if (THROTTLING_NAMES.has(name) || THROTTLING_NAMES.has(code) || TRANSIENT_NAMES.has(name)) return true;
   if (TRANSIENT_CODE.test(code) || NETWORK_CODES.has(code)) return true;
-  if (status !== undefined) return retryableStatus(status);
-  if (asRecord(err.$metadata) && err.$fault === 'server') return true;
-  return false;
+  return status !== undefined && retryableStatus(status);
 }
 
 /** One line, at most MAX_DETAIL characters, secrets removed. */
@@ -109,7 +107,7 @@ function describe(links: ErrorLike[], status: number | undefined): string {
     const part = text && message ? `${text}: ${message}` : text || message;
     if (part && !parts.includes(part)) parts.push(part);
   }
-  if (parts.length === 0) parts.push(typeof links[0] === 'undefined' ? 'unknown error' : String(links[0]));
+  if (parts.length === 0) parts.push('unknown error');
   return `${status !== undefined ? `HTTP ${status}: ` : ''}${parts.join(' <- ')}`;
 }
 

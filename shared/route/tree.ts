@@ -1,0 +1,57 @@
+// The routing tree, with Alertmanager's semantics: the root matches every alert; a node's
+// children are tried in order and the first matching child takes the alert, unless that
+// child says `continue: true`; a matching node none of whose children match delivers to
+// its own (possibly inherited) targets.
+import type { Alert } from '../model/alert';
+import { formatMatchers, matchesAll } from './matcher';
+import type { Route } from './types';
+
+/** The nodes that deliver the alert, in tree order. Never empty: the root matches everything. */
+export function matchRoutes(root: Route, alert: Alert): Route[] {
+  return matchNode(root, alert, true);
+}
+
+function matchNode(node: Route, alert: Alert, isRoot: boolean): Route[] {
+  if (!isRoot && !matchesAll(node.matchers, alert)) return [];
+  const delivering: Route[] = [];
+  for (const child of node.routes) {
+    const matched = matchNode(child, alert, false);
+    delivering.push(...matched);
+    if (matched.length > 0 && !child.continue) break;
+  }
+  return delivering.length > 0 ? delivering : [node];
+}
+
+/** Where the alert goes: the delivering nodes, and their targets deduplicated in order. */
+export function routeTargets(root: Route, alert: Alert): { targets: string[]; routes: Route[] } {
+  const routes = matchRoutes(root, alert);
+  const targets = [...new Set(routes.flatMap((route) => route.targets))];
+  return { targets, routes };
+}
+
+/**
+ * The tree as indented text, one node a line, for `routes show`:
+ *
+ *   route  targets: local-file  muted: skip
+ *   ├── {severity="critical"}  targets: console  continue: true  muted: skip
+ *   └── {}  targets: local-file  continue: false  muted: skip
+ */
+export function formatRouteTree(root: Route): string {
+  const lines = [`route  ${describeNode(root, true)}`];
+  const walk = (node: Route, indent: string) => {
+    node.routes.forEach((child, index) => {
+      const last = index === node.routes.length - 1;
+      lines.push(`${indent}${last ? '└── ' : '├── '}${formatMatchers(child.matchers)}  ${describeNode(child, false)}`);
+      walk(child, indent + (last ? '    ' : '│   '));
+    });
+  };
+  walk(root, '');
+  return lines.join('\n');
+}
+
+function describeNode(node: Route, isRoot: boolean): string {
+  const targets = node.targets.length > 0 ? node.targets.join(', ') : '(none)';
+  // The root has no siblings, so `continue` means nothing there.
+  const cont = isRoot ? '' : `  continue: ${node.continue}`;
+  return `targets: ${targets}${cont}  muted: ${node.muted}`;
+}
