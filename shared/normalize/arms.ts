@@ -37,6 +37,8 @@ import {
   toUtc,
 } from './fields';
 
+type StringMap = Record<string, string>;
+
 /** The CloudEvents `type` of each ARMS lifecycle event, with the alert status it means. */
 const TYPE_STATUS = {
   'aliyun:arms:alarm:create': 'firing',
@@ -100,11 +102,17 @@ function firstText(...values: (string | null | undefined)[]): string | null {
   return null;
 }
 
+/** A table entry by a key from the event: own keys only, so `constructor` finds nothing. */
+function lookup<T>(table: Readonly<Record<string, T>>, key: string | null | undefined): T | undefined {
+  return key !== null && key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function severityOf(level: string | null, severityLabel: string | undefined): Severity {
-  const byLevel = level === null ? undefined : LEVEL_SEVERITY[level.trim().toUpperCase()];
-  if (byLevel) return byLevel;
-  const byLabel = severityLabel === undefined ? undefined : LABEL_SEVERITY[severityLabel.trim().toLowerCase()];
-  return byLabel ?? ARMS_DEFAULT_SEVERITY;
+  return (
+    lookup(LEVEL_SEVERITY, level?.trim().toUpperCase()) ??
+    lookup(LABEL_SEVERITY, severityLabel?.trim().toLowerCase()) ??
+    ARMS_DEFAULT_SEVERITY
+  );
 }
 
 /** A member timestamp: RFC 3339 with a zone; missing, empty and Go's zero time give null. */
@@ -162,7 +170,7 @@ function descriptionOf(
   return lines.join('\n');
 }
 
-function nameOf(commonLabels: Record<string, string>, groupLabels: Record<string, string>, members: AlertMember[]): string {
+function nameOf(commonLabels: StringMap, groupLabels: StringMap, members: AlertMember[]): string {
   const name = firstText(commonLabels.alertname, groupLabels.alertname, members[0]?.labels.alertname);
   if (name === null) {
     fail('data.data.commonLabels.alertname', 'is missing (and neither groupLabels nor alerts[0].labels has one)');
@@ -170,7 +178,7 @@ function nameOf(commonLabels: Record<string, string>, groupLabels: Record<string
   return name;
 }
 
-function resourcesOf(commonLabels: Record<string, string>): string[] {
+function resourcesOf(commonLabels: StringMap): string[] {
   const ids = ARMS_RESOURCE_LABELS.map((key) => firstText(commonLabels[key])).filter(
     (id): id is string => id !== null,
   );

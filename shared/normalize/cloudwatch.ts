@@ -132,10 +132,6 @@ function locateAlarm(event: RawObject, resources: string[], name: string): Alarm
   return { arn, partition, region, account };
 }
 
-function readStateStatus(state: RawObject, path: string): Status {
-  return oneOf(requiredString(state, 'value', path), STATE_STATUS, `${path}.value`);
-}
-
 interface MetricStat {
   dimensions: Record<string, string>;
   namespace: string | null;
@@ -200,6 +196,12 @@ function readContributor(detail: RawObject): Contributor {
   };
 }
 
+/** "DynamoDBInsightsAlarm [TableName=orders]": which contributor of the alarm this is. */
+function contributorSubject(name: string, contributor: Contributor): string {
+  const attributes = Object.entries(contributor.attributes).map(([key, value]) => `${key}=${value}`);
+  return `${name} [${attributes.length > 0 ? attributes.join(', ') : `contributor ${contributor.id}`}]`;
+}
+
 function readMute(detail: RawObject, observedAt: string): Alert['muted'] {
   const path = 'detail.muteDetail';
   const mute = optionalObject(detail, 'muteDetail', 'detail');
@@ -257,12 +259,13 @@ function stateChange(
   detail: RawObject,
   subject: string,
   state: { value: string; status: Status; reason: string | null },
-  readPrevious: boolean,
 ): Transition {
-  const previous = readPrevious ? optionalObject(detail, 'previousState', 'detail') : undefined;
+  const previous = optionalObject(detail, 'previousState', 'detail');
   return {
     status: state.status,
-    previousStatus: previous ? readStateStatus(previous, 'detail.previousState') : null,
+    previousStatus: previous
+      ? oneOf(requiredString(previous, 'value', 'detail.previousState'), STATE_STATUS, 'detail.previousState.value')
+      : null,
     summary: `${subject} is ${state.value}${state.reason ? `: ${state.reason}` : ''}`,
     annotations: {},
   };
@@ -286,9 +289,10 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
   const location = locateAlarm(event, resources, name);
 
   const stateObject = requiredObject(detail, 'state', 'detail');
+  const stateValue = requiredString(stateObject, 'value', 'detail.state');
   const state = {
-    value: requiredString(stateObject, 'value', 'detail.state'),
-    status: readStateStatus(stateObject, 'detail.state'),
+    value: stateValue,
+    status: oneOf(stateValue, STATE_STATUS, 'detail.state.value'),
     reason: optionalString(stateObject, 'reason', 'detail.state'),
   };
   const observedAt = optionalUtc(stateObject, 'timestamp', 'detail.state') ?? time;
@@ -300,7 +304,7 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
   const transition =
     kind === 'config-change'
       ? configChange(detail, name, state.status)
-      : stateChange(detail, contributor ? contributorSubject(name, contributor) : name, state, kind === 'state-change');
+      : stateChange(detail, contributor ? contributorSubject(name, contributor) : name, state);
   const { status } = transition;
 
   return {
@@ -345,10 +349,4 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
     links: consoleLinks(location, name),
     source: { id, type: detailType, source, bus: null, time },
   };
-}
-
-/** "DynamoDBInsightsAlarm [TableName=orders]": which contributor of the alarm this is. */
-function contributorSubject(name: string, contributor: Contributor): string {
-  const attributes = Object.entries(contributor.attributes).map(([key, value]) => `${key}=${value}`);
-  return `${name} [${attributes.length > 0 ? attributes.join(', ') : `contributor ${contributor.id}`}]`;
 }

@@ -157,8 +157,11 @@ function fromParts(
   ms: number,
   offsetMinutes: number,
 ): string {
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-  const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(y, mo - 1, d);
+  check.setUTCHours(h, mi, s, ms);
+  const utc = check.getTime();
   if (
     Number.isNaN(utc) ||
     check.getUTCMonth() !== mo - 1 ||

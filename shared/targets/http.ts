@@ -2,14 +2,14 @@
 // a thin layer over Node's global fetch, the mapping of a response to an Outcome, and the
 // URL rule for config validation.
 import { isIP } from 'node:net';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Outcome } from './contract';
 import { oneLine, retryableStatus } from './errors';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | Headers;
   /** A string is sent as is; anything else as JSON (with a JSON content type unless one is set). */
   body?: string | object;
   /** The attempt's signal (AttemptContext.signal): aborts the request and the body read. */
@@ -25,6 +25,15 @@ export interface HttpResponse {
 }
 
 export const USER_AGENT = 'alert-router/1';
+
+/**
+ * Extra request headers in router.yaml (values may be secret references). Checked at load
+ * time, so a bad name or a line break fails config validation rather than every delivery.
+ */
+export const headersSchema = z.record(
+  z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'is not a valid HTTP header name'),
+  z.string().regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
+);
 
 export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   const headers = new Headers(request.headers);

@@ -1,9 +1,19 @@
 // The conformance suite every target type passes (the idea of Alertmanager's notify test kit).
 // A target's test file starts a fake of its service on 127.0.0.1 and calls
-// describeConformance(harness). INTERFACE FIXED; implementation to be written.
-import type { Outcome } from '../../shared/targets/contract';
+// describeConformance(harness). The suite creates the target from the fake's settings
+// (through the type's own schema) and drives it through the real deliver() with a short
+// policy: the retry matrix, timeouts, connection refused, every alert status, the outcome
+// shape, and no secret in any log line, outcome or detail.
+import { createLogger, setLogLevel, setLogSink, type LogLevel } from '../../shared/log';
+import { alertSchema, STATUSES, type Alert, type Status } from '../../shared/model/alert';
+import { deliver } from '../../shared/dispatch/deliver';
+import type { DeliveryResult, PreparedTarget } from '../../shared/dispatch/types';
+import type { Outcome, Target } from '../../shared/targets/contract';
+import { loadTargetType } from '../../shared/targets/registry';
 
 export type ServiceMode = 'ok' | 'throttle' | 'server-error' | 'client-error' | 'hang';
+
+export const SERVICE_MODES: readonly ServiceMode[] = ['ok', 'throttle', 'server-error', 'client-error', 'hang'];
 
 export interface FakeService {
   /** The target's router.yaml settings (secrets already resolved) pointing at this server. */
@@ -12,7 +22,10 @@ export interface FakeService {
   secrets: string[];
   /** Scripts every following response of the fake service. */
   respondWith(mode: ServiceMode): void;
-  /** How many requests reached the service so far. */
+  /**
+   * How many requests reached the service so far. A local target (network: false) counts
+   * what it wrote: a failed attempt writes nothing.
+   */
   requests(): number;
   stop(): Promise<void>;
 }
@@ -22,7 +35,329 @@ export interface ConformanceHarness {
   start(): Promise<FakeService>;
   /** Environment variables the target needs during the suite (fake cloud credentials...). */
   env?: Record<string, string>;
+  /**
+   * The modes the fake can play (default: all). Local targets have no service: console
+   * plays only `ok`, file plays `client-error` with a path that is a directory.
+   */
+  modes?: readonly ServiceMode[];
+  /**
+   * Whether the target talks to its service over the network (default true). When it does,
+   * the suite also delivers after stop() and expects a retryable connection failure.
+   */
+  network?: boolean;
 }
 
-export declare function describeConformance(harness: ConformanceHarness): void;
+/** The short policy of the suite: 3 attempts of at most 300 ms. */
+export const CONFORMANCE_POLICY = { timeoutMs: 300, retries: 2 };
+/** Jitter fixed at 10% of the backoff ceiling: 10 ms, then 20 ms. */
+const fastRandom = () => 0.1;
+/** Generous bounds: they catch a target that ignores its signal, not a slow machine. */
+const SETTLE_GRACE_MS = 3000;
+
+const CW_ARN = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh';
+const ARMS_URL = 'https://arms.console.aliyun.com/#/alarm/alert/detail/12345';
+
+/** A CloudWatch alarm state change as the normalizer produces it. */
+export function cloudWatchAlert(overrides: Partial<Alert> = {}): Alert {
+  return alertSchema.parse({
+    schemaVersion: '1',
+    id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+    dedupKey: CW_ARN,
+    cloud: 'aws',
+    provider: 'aws.cloudwatch',
+    kind: 'state-change',
+    status: 'firing',
+    previousStatus: 'resolved',
+    severity: 'critical',
+    sourceSeverity: null,
+    name: 'ServerCpuTooHigh',
+    summary: 'Threshold Crossed: 1 out of the last 1 datapoints was greater than the threshold (50.0)',
+    description: 'Goes into alarm when server CPU utilization is too high!',
+    account: '123456789012',
+    region: 'us-east-1',
+    resources: [CW_ARN],
+    labels: { InstanceId: 'i-12345678901234567', namespace: 'AWS/EC2', metric: 'CPUUtilization' },
+    annotations: {},
+    alerts: [],
+    startsAt: '2019-10-02T17:04:40.989Z',
+    endsAt: null,
+    observedAt: '2019-10-02T17:04:40.989Z',
+    actor: null,
+    comment: null,
+    solution: null,
+    muted: null,
+    links: [{ title: 'CloudWatch console', url: 'https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2:alarm/ServerCpuTooHigh' }],
+    source: {
+      id: 'c4c1c1c9-6542-e61b-6ef0-8c4d36933a92',
+      type: 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      bus: null,
+      time: '2019-10-02T17:04:40.000Z',
+    },
+    ...overrides,
+  });
+}
+
+/** An ARMS alert group (create, claim, comment or close) as the normalizer produces it. */
+export function armsAlert(overrides: Partial<Alert> = {}): Alert {
+  const labels = { severity: 'error', regionId: 'cn-hangzhou', alertname: 'Manually triggered alert' };
+  const annotations = { message: 'Manually triggered test alert' };
+  return alertSchema.parse({
+    schemaVersion: '1',
+    id: 'd997f8c775d4d15b05f3346d5863fdc6_create',
+    dedupKey: ARMS_URL,
+    cloud: 'alibaba',
+    provider: 'alibaba.arms',
+    kind: 'lifecycle',
+    status: 'firing',
+    previousStatus: null,
+    severity: 'error',
+    sourceSeverity: 'P2',
+    name: 'Manually triggered alert',
+    summary: 'Manually triggered test alert',
+    description: '',
+    account: '1100000000000',
+    region: 'cn-hangzhou',
+    resources: [],
+    labels,
+    annotations,
+    alerts: [
+      {
+        fingerprint: '9b115ab3762a47b51a8efcb516d4aa50',
+        status: 'firing',
+        labels,
+        annotations,
+        startsAt: '2022-06-07T09:22:01.645Z',
+        endsAt: null,
+      },
+    ],
+    startsAt: '2022-06-07T09:22:01.645Z',
+    endsAt: null,
+    observedAt: '2022-06-07T09:23:03.951Z',
+    actor: { owner: 'xx', handler: null, operator: null },
+    comment: null,
+    solution: null,
+    muted: null,
+    links: [{ title: 'ARMS console', url: ARMS_URL }],
+    source: {
+      id: 'd997f8c775d4d15b05f3346d5863fdc6_create',
+      type: 'aliyun:arms:alarm:create',
+      source: 'arms',
+      bus: 'armstest',
+      time: '2022-06-07T09:23:04.003Z',
+    },
+    ...overrides,
+  });
+}
+
+/** One realistic alert per status (firing and resolved from both clouds): the lifecycle matrix. */
+export function alertsForEveryStatus(): Alert[] {
+  const byStatus: Record<Status, Alert[]> = {
+    firing: [cloudWatchAlert(), armsAlert()],
+    resolved: [
+      cloudWatchAlert({ status: 'resolved', previousStatus: 'firing', endsAt: '2019-10-02T17:30:00.000Z' }),
+      armsAlert({
+        status: 'resolved',
+        solution: 'Restarted the service',
+        actor: { owner: 'xx', handler: 'xx', operator: 'xx' },
+        alerts: armsAlert().alerts.map((member) => ({ ...member, status: 'resolved', endsAt: '2022-06-07T09:27:39.099Z' })),
+      }),
+    ],
+    'insufficient-data': [cloudWatchAlert({ status: 'insufficient-data', previousStatus: 'firing' })],
+    acknowledged: [armsAlert({ status: 'acknowledged', actor: { owner: 'xx', handler: 'xx', operator: 'xx' } })],
+    commented: [armsAlert({ status: 'commented', comment: 'Solution: False positive', actor: { owner: 'xx', handler: 'xx', operator: 'xx' } })],
+    'config-created': [cloudWatchAlert({ kind: 'config-change', status: 'config-created', previousStatus: null })],
+    'config-updated': [cloudWatchAlert({ kind: 'config-change', status: 'config-updated', previousStatus: null })],
+    'config-deleted': [cloudWatchAlert({ kind: 'config-change', status: 'config-deleted', previousStatus: null })],
+  };
+  return STATUSES.flatMap((status) => byStatus[status]);
+}
+
+/** Checks a DeliveryResult against the documented shape (one line of detail, counts sane). */
+export function expectDeliveryShape(result: DeliveryResult, name: string, type: string): void {
+  expect(result.target).toBe(name);
+  expect(result.type).toBe(type);
+  expect(['delivered', 'skipped', 'failed']).toContain(result.outcome);
+  expect(Number.isInteger(result.attempts) && result.attempts >= 0).toBe(true);
+  expect(result.latencyMs).toBeGreaterThanOrEqual(0);
+  if (result.outcome === 'failed') expect(typeof result.retryable).toBe('boolean');
+  else expect(result.retryable).toBeUndefined();
+  if (result.outcome !== 'delivered') expect(result.detail).toEqual(expect.any(String));
+  if (result.detail !== undefined) expect(result.detail).not.toMatch(/[\r\n]/);
+}
+
+/** Checks what a target's send() returned against the Outcome contract. */
+export function expectOutcomeShape(outcome: Outcome): void {
+  expect(['delivered', 'skipped', 'failed']).toContain(outcome.outcome);
+  if (outcome.outcome === 'skipped') expect(outcome.detail).toEqual(expect.any(String));
+  if (outcome.outcome === 'failed') {
+    expect(typeof outcome.retryable).toBe('boolean');
+    expect(outcome.detail).toEqual(expect.any(String));
+  }
+  if (outcome.detail !== undefined) expect(outcome.detail).not.toMatch(/[\r\n]/);
+}
+
+/** Resolves 'settled' when the promise settles either way, 'running' after `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'settled' | 'running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<'running'>((resolve) => {
+    timer = setTimeout(() => resolve('running'), ms);
+  });
+  const settled = promise.then(
+    () => 'settled' as const,
+    () => 'settled' as const,
+  );
+  try {
+    return await Promise.race([settled, guard]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const DEFAULT_LOG_LEVEL: LogLevel = ['debug', 'info', 'warn', 'error'].includes(process.env.LOG_LEVEL ?? '') ? (process.env.LOG_LEVEL as LogLevel) : 'info';
+
+export function describeConformance(harness: ConformanceHarness): void {
+  const modes = new Set(harness.modes ?? SERVICE_MODES);
+  const network = harness.network ?? true;
+  const name = `conformance-${harness.type}`;
+  const policy = CONFORMANCE_POLICY;
+
+  describe(`conformance: ${harness.type}`, () => {
+    /** Every log line and every detail produced during the suite: checked for secrets at the end. */
+    const emitted: string[] = [];
+    const savedEnv: Record<string, string | undefined> = {};
+    let service: FakeService | undefined;
+    let stopped = false;
+    let target: Target;
+
+    const fake = (): FakeService => {
+      if (!service) throw new Error(`harness ${harness.type} did not start`);
+      return service;
+    };
+
+    /** Delivers through the real dispatch, as the runtime does. */
+    const run = async (mode: ServiceMode, alert: Alert = cloudWatchAlert()) => {
+      if (!stopped) fake().respondWith(mode);
+      const before = stopped ? 0 : fake().requests();
+      const prepared: PreparedTarget = { name, type: harness.type, target, policy };
+      const [result] = await deliver(alert, [prepared], { log: createLogger({ suite: 'conformance' }), random: fastRandom });
+      if (!result) throw new Error('deliver() returned no result');
+      emitted.push(JSON.stringify(result));
+      expectDeliveryShape(result, name, harness.type);
+      return { result, requests: stopped ? 0 : fake().requests() - before };
+    };
+
+    /** Requests the service should have seen: local targets only count what they wrote. */
+    const expectedRequests = (attempts: number, delivered: boolean) => (network ? attempts : delivered ? 1 : 0);
+
+    beforeAll(async () => {
+      for (const [key, value] of Object.entries(harness.env ?? {})) {
+        savedEnv[key] = process.env[key];
+        process.env[key] = value;
+      }
+      // The secrets are deliberately not registered with redact(): the target itself must
+      // keep them out of what it logs and returns.
+      setLogSink((line) => emitted.push(line));
+      setLogLevel('debug');
+      const type = await loadTargetType(harness.type);
+      if (!type) throw new Error(`target type ${harness.type} is not in shared/targets/registry.ts`);
+      service = await harness.start();
+      const settings = type.settings.parse(service.settings);
+      const log = createLogger({ suite: 'conformance', target: name });
+      target = await type.create(settings, {
+        name,
+        log,
+        alibabaCredentials: () => {
+          const accessKeyId = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+          const accessKeySecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+          if (!accessKeyId || !accessKeySecret) return undefined;
+          const securityToken = process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
+          return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
+        },
+      });
+    });
+
+    afterAll(async () => {
+      if (service && !stopped) await service.stop();
+      setLogSink((line) => process.stdout.write(`${line}\n`));
+      setLogLevel(DEFAULT_LOG_LEVEL);
+      for (const [key, value] of Object.entries(savedEnv)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
+
+    it('ok: delivered at the first attempt, one request', async () => {
+      const { result, requests } = await run('ok');
+      expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
+      expect(requests).toBe(1);
+    });
+
+    for (const mode of ['throttle', 'server-error'] as const) {
+      (modes.has(mode) ? it : it.skip)(`${mode}: failed, retryable, retried up to the policy`, async () => {
+        const { result, requests } = await run(mode);
+        expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: policy.retries + 1 });
+        expect(requests).toBe(expectedRequests(policy.retries + 1, false));
+      });
+    }
+
+    const clientError = modes.has('client-error') ? it : it.skip;
+    clientError('client-error: failed, not retryable, a single attempt', async () => {
+      const { result, requests } = await run('client-error');
+      expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+      expect(requests).toBe(expectedRequests(1, false));
+    });
+
+    it.each(alertsForEveryStatus().map((alert) => [`${alert.provider} ${alert.status}`, alert] as const))(
+      'lifecycle %s: delivered or skipped, never thrown',
+      async (_label, alert) => {
+        fake().respondWith('ok');
+        const outcome = await target.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log: createLogger({ suite: 'conformance' }) });
+        emitted.push(JSON.stringify(outcome));
+        expectOutcomeShape(outcome);
+        expect(['delivered', 'skipped']).toContain(outcome.outcome);
+      },
+    );
+
+    const hang = modes.has('hang') ? it : it.skip;
+    hang('hang: each attempt cut off at the timeout, failed and retryable', async () => {
+      const { result, requests } = await run('hang');
+      expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: policy.retries + 1 });
+      expect(result.detail).toMatch(/timed out/);
+      expect(requests).toBe(expectedRequests(policy.retries + 1, false));
+      const attemptsTime = policy.timeoutMs * (policy.retries + 1);
+      expect(result.latencyMs).toBeGreaterThanOrEqual(attemptsTime - 50);
+      expect(result.latencyMs).toBeLessThan(attemptsTime + SETTLE_GRACE_MS);
+    });
+
+    hang('hang: send() itself stops when its signal aborts', async () => {
+      fake().respondWith('hang');
+      const signal = AbortSignal.timeout(policy.timeoutMs);
+      const sending = Promise.resolve().then(() => target.send(cloudWatchAlert(), { signal, attempt: 1, log: createLogger({ suite: 'conformance' }) }));
+      sending.then(
+        (outcome) => emitted.push(JSON.stringify(outcome)),
+        (err: unknown) => emitted.push(String(err)),
+      );
+      expect(await settlesWithin(sending, policy.timeoutMs + SETTLE_GRACE_MS)).toBe('settled');
+    });
+
+    const unreachable = network ? it : it.skip;
+    unreachable('service down: connection refused is failed and retryable', async () => {
+      await fake().stop();
+      stopped = true;
+      const { result } = await run('ok');
+      expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: policy.retries + 1 });
+    });
+
+    it('no secret appears in any log line, outcome or detail', () => {
+      expect(emitted.length).toBeGreaterThan(0);
+      for (const secret of fake().secrets) {
+        expect(secret.length).toBeGreaterThan(0);
+        const leaks = emitted.filter((line) => line.includes(secret));
+        expect(leaks).toEqual([]);
+      }
+    });
+  });
+}
+
 export type { Outcome };

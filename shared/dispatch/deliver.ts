@@ -1,0 +1,133 @@
+// Fan-out of one alert to its targets: all in parallel, each attempt bounded by a timeout,
+// retryable failures retried with jittered backoff, and nothing running past the
+// function's deadline. A target that fails, throws or hangs never holds up another one.
+import type { Logger } from '../log';
+import type { Alert } from '../model/alert';
+import type { Outcome, Target } from '../targets/contract';
+import { classifyError, oneLine } from '../targets/errors';
+import { backoffDelay, sleep } from './backoff';
+import type { DeliverOptions, DeliveryResult, PreparedTarget } from './types';
+
+const DEFAULT_SAFETY_MARGIN_MS = 500;
+/** An attempt shorter than this cannot reach any service: do not start it. */
+const MIN_ATTEMPT_MS = 50;
+/** A server asking for a longer pause than this is not waited for. */
+const MAX_RETRY_AFTER_MS = 60_000;
+const MAX_DETAIL = 500;
+
+export async function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
+  return Promise.all(
+    targets.map((prepared) =>
+      deliverToTarget(alert, prepared, options).catch((err: unknown) => {
+        // deliverToTarget catches everything a target does; this guards dispatch's own bugs.
+        const outcome = classifyError(err);
+        return toResult(prepared, outcome, 0, 0, '');
+      }),
+    ),
+  );
+}
+
+async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: DeliverOptions): Promise<DeliveryResult> {
+  const log = options.log.child({ target: prepared.name, type: prepared.type });
+  const random = options.random ?? Math.random;
+  const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
+  const timeLeft = () => (options.deadline === undefined ? Infinity : options.deadline - margin - Date.now());
+  const { timeoutMs, retries } = prepared.policy;
+  const started = Date.now();
+  let attempts = 0;
+  let outcome: Outcome | undefined;
+  let stopReason = '';
+
+  for (;;) {
+    const budget = timeLeft();
+    if (budget < MIN_ATTEMPT_MS) {
+      stopReason = "no time left before the function's deadline";
+      break;
+    }
+    attempts += 1;
+    const byDeadline = budget < timeoutMs;
+    outcome = await attempt(prepared.target, alert, { attempt: attempts, log, timeoutMs: Math.floor(Math.min(timeoutMs, budget)), byDeadline });
+    log.debug('delivery attempt', { attempt: attempts, outcome: outcome.outcome, detail: outcome.detail });
+    if (outcome.outcome !== 'failed' || !outcome.retryable || attempts > retries) break;
+
+    const retryAfterMs = outcome.retryAfterMs ?? 0;
+    if (retryAfterMs > MAX_RETRY_AFTER_MS) {
+      stopReason = `not retried: the server asked to wait ${Math.round(retryAfterMs / 1000)} s`;
+      break;
+    }
+    const delayMs = Math.max(retryAfterMs, backoffDelay(attempts, random));
+    if (delayMs + MIN_ATTEMPT_MS > timeLeft()) {
+      stopReason = `not retried: the next attempt (in ${delayMs} ms) would pass the function's deadline`;
+      break;
+    }
+    log.warn('delivery attempt failed, retrying', { attempt: attempts, detail: outcome.detail, delayMs });
+    await sleep(delayMs);
+  }
+
+  const final: Outcome = outcome ?? { outcome: 'failed', retryable: true, detail: stopReason };
+  const result = toResult(prepared, final, attempts, Date.now() - started, outcome ? stopReason : '');
+  if (result.outcome === 'failed') log.warn('delivery failed', { attempts, detail: result.detail });
+  return result;
+}
+
+function toResult(prepared: PreparedTarget, outcome: Outcome, attempts: number, latencyMs: number, note: string): DeliveryResult {
+  const text = [outcome.detail, note].filter(Boolean).join('; ');
+  return {
+    target: prepared.name,
+    type: prepared.type,
+    outcome: outcome.outcome,
+    ...(outcome.outcome === 'failed' ? { retryable: outcome.retryable } : {}),
+    attempts,
+    latencyMs,
+    ...(text ? { detail: oneLine(text, MAX_DETAIL) } : {}),
+    ...(outcome.outcome === 'delivered' && outcome.ref ? { ref: oneLine(outcome.ref, MAX_DETAIL) } : {}),
+  };
+}
+
+interface AttemptOptions {
+  attempt: number;
+  log: Logger;
+  timeoutMs: number;
+  /** The timeout is the function's remaining time rather than the target's policy. */
+  byDeadline: boolean;
+}
+
+/**
+ * One send() raced against its timeout. The signal tells a well-behaved target to stop;
+ * the race cuts off one that ignores it (its late result is dropped).
+ */
+async function attempt(target: Target, alert: Alert, options: AttemptOptions): Promise<Outcome> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => {
+      // Resolve before aborting, so the timeout wins over the target's reaction to the abort.
+      const why = options.byDeadline ? " (the function's deadline is near)" : '';
+      resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${options.timeoutMs} ms${why}` });
+      controller.abort(new DOMException('delivery attempt timed out', 'TimeoutError'));
+    }, options.timeoutMs);
+  });
+  const sent = Promise.resolve()
+    .then(() => target.send(alert, { signal: controller.signal, attempt: options.attempt, log: options.log.child({ attempt: options.attempt }) }))
+    .then(checkOutcome, classifyError);
+  try {
+    return await Promise.race([sent, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A target's return value as a well-formed Outcome (a malformed one is a failure, not a crash). */
+function checkOutcome(value: unknown): Outcome {
+  const o = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const detail = typeof o.detail === 'string' ? o.detail : undefined;
+  if (o.outcome === 'delivered') {
+    return { outcome: 'delivered', ...(detail ? { detail } : {}), ...(typeof o.ref === 'string' ? { ref: o.ref } : {}) };
+  }
+  if (o.outcome === 'skipped') return { outcome: 'skipped', detail: detail ?? 'skipped' };
+  if (o.outcome === 'failed' && typeof o.retryable === 'boolean') {
+    const retryAfterMs = typeof o.retryAfterMs === 'number' && o.retryAfterMs >= 0 ? o.retryAfterMs : undefined;
+    return { outcome: 'failed', retryable: o.retryable, detail: detail ?? 'failed', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { outcome: 'failed', retryable: false, detail: 'the target returned no valid outcome' };
+}

@@ -1,0 +1,18 @@
+// The delivery report of one event: what came in, where it was routed, what each target did.
+import type { Alert } from '../model/alert';
+import type { DeliveryReport, DeliveryResult } from './types';
+
+export function buildReport(alert: Alert, routes: string[], deliveries: DeliveryResult[]): DeliveryReport {
+  return {
+    eventId: alert.source.id,
+    eventType: alert.source.type,
+    alertId: alert.id,
+    dedupKey: alert.dedupKey,
+    name: alert.name,
+    status: alert.status,
+    severity: alert.severity,
+    routes,
+    deliveries,
+    ok: deliveries.every((delivery) => delivery.outcome !== 'failed'),
+  };
+}

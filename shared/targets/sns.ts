@@ -1,0 +1,104 @@
+// sns: publishes the alert to an Amazon SNS topic, so that every subscriber (email, SQS,
+// Lambda, HTTPS, chat) gets it. The message is the alert JSON; message attributes carry
+// cloud, status, severity and name for subscription filter policies; FIFO topics get a
+// message group per alert lifecycle and a deduplication id per notification.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Alert } from '../model/alert';
+import { defineTarget, type Outcome } from './contract';
+import { classifyError } from './errors';
+import { renderTemplate } from './template';
+import { awsClientConfig, awsClientSettings } from './aws-client';
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
+const SUBJECT_MAX = 99;
+/** SNS: a message is at most 256 KiB (UTF-8 bytes). */
+const MESSAGE_MAX_BYTES = 262_144;
+/** SNS FIFO: group ids are 1-128 characters of ASCII letters, digits and punctuation. */
+const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+
+const settings = z
+  .object({
+    topicArn: z.string().regex(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts'),
+    /** Mustache template of the subject (email subscribers see it); ASCII-folded and cut to 99 characters. */
+    subject: z.string().min(1).optional(),
+    ...awsClientSettings,
+  })
+  .strict();
+
+type SnsSettings = z.infer<typeof settings>;
+
+/** Folds text to what SNS accepts as a subject: printable ASCII, one line, at most 99 characters. */
+export function snsSubject(text: string): string {
+  const ascii = text
+    .replace(/[^\x21-\x7e]+/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
+  return ascii.length > SUBJECT_MAX ? `${ascii.slice(0, SUBJECT_MAX - 3).trimEnd()}...` : ascii;
+}
+
+function defaultSubject(alert: Alert): string {
+  // A name in another script folds to nothing: say what it is rather than send "[FIRING]".
+  const name = snsSubject(alert.name) || `${alert.severity} ${alert.provider} alert`;
+  return `[${alert.status.toUpperCase()}] ${name}`;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * FIFO ids. The group is the alert's lifecycle (dedupKey), so SNS keeps firing, acknowledged
+ * and resolved of one alarm in order. The deduplication id hashes dedupKey, status and the
+ * notification id: a redelivery of the same notification (dispatch retry, EventBridge
+ * at-least-once, a retried invocation) repeats all three and is dropped by SNS within its
+ * 5-minute window; two different notifications differ in id (and usually status) and both pass.
+ */
+export function fifoIds(alert: Alert): { MessageGroupId: string; MessageDeduplicationId: string } {
+  return {
+    MessageGroupId: GROUP_ID.test(alert.dedupKey) ? alert.dedupKey : sha256(alert.dedupKey),
+    MessageDeduplicationId: sha256(JSON.stringify([alert.dedupKey, alert.status, alert.id])),
+  };
+}
+
+function publishInput(alert: Alert, s: SnsSettings) {
+  const subject = s.subject === undefined ? defaultSubject(alert) : snsSubject(renderTemplate(s.subject, alert));
+  const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+  return {
+    TopicArn: s.topicArn,
+    Message: JSON.stringify(alert),
+    ...(subject ? { Subject: subject } : {}),
+    MessageAttributes: {
+      cloud: attribute(alert.cloud),
+      status: attribute(alert.status),
+      severity: attribute(alert.severity),
+      name: attribute(alert.name),
+    },
+    ...(s.topicArn.endsWith('.fifo') ? fifoIds(alert) : {}),
+  };
+}
+
+export default defineTarget({
+  type: 'sns',
+  settings,
+  sdk: ['@aws-sdk/client-sns'],
+  render: (alert, s) => publishInput(alert, s),
+  async create(s) {
+    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+    const client = new SNSClient(awsClientConfig(s, s.topicArn));
+    return {
+      async send(alert, ctx): Promise<Outcome> {
+        const input = publishInput(alert, s);
+        const bytes = Buffer.byteLength(input.Message);
+        if (bytes > MESSAGE_MAX_BYTES) {
+          return { outcome: 'failed', retryable: false, detail: `the alert is ${bytes} bytes of JSON, over the SNS message limit of ${MESSAGE_MAX_BYTES}` };
+        }
+        try {
+          const out = await client.send(new PublishCommand(input), { abortSignal: ctx.signal });
+          return { outcome: 'delivered', ...(out.MessageId ? { ref: out.MessageId } : {}) };
+        } catch (err) {
+          return classifyError(err);
+        }
+      },
+    };
+  },
+});
