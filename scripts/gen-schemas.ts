@@ -69,9 +69,9 @@ function routerJsonSchema(types: Map<string, TargetType | undefined>): JsonSchem
 
 /** One target type: the common keys and the type's own settings, as strict as the settings are. */
 function typedTarget(name: string, type: TargetType): z.ZodObject {
-  const common = { ...commonTargetShape, type: z.literal(name) };
-  if (!(type.settings instanceof z.ZodObject)) return z.looseObject(common);
-  const base = z.object({ ...type.settings.shape, ...common });
+  const { type: _type, ...policy } = commonTargetShape;
+  if (!(type.settings instanceof z.ZodObject)) return z.looseObject({ type: z.literal(name), ...policy });
+  const base = z.object({ type: z.literal(name), ...type.settings.shape, ...policy });
   const { catchall } = type.settings._zod.def;
   return catchall ? base.catchall(catchall) : base;
 }
@@ -80,7 +80,7 @@ function typedTarget(name: string, type: TargetType): z.ZodObject {
 function withReferences(variant: JsonSchema, secretKeys: readonly string[]): JsonSchema {
   const properties = { ...(variant.properties as Record<string, JsonSchema>) };
   for (const [key, value] of Object.entries(properties)) {
-    if (!(COMMON_TARGET_KEYS as readonly string[]).includes(key)) properties[key] = allowReferences(value);
+    if (!(COMMON_TARGET_KEYS as readonly string[]).includes(key)) properties[key] = allowReferences(value) as JsonSchema;
   }
   for (const key of secretKeys) {
     const [head, ...rest] = key.split('.');
@@ -94,7 +94,12 @@ function allowReferences(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const schema = node as JsonSchema;
   if (schema.type === 'string' && STRING_CONSTRAINTS.some((key) => key in schema)) {
-    return { anyOf: [schema, WITH_REFERENCE] };
+    const { description, default: fallback, ...constrained } = schema;
+    return {
+      ...(description !== undefined ? { description } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+      anyOf: [constrained, WITH_REFERENCE],
+    };
   }
   return Object.fromEntries(
     Object.entries(schema).map(([key, value]) =>

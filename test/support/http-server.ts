@@ -13,6 +13,8 @@ export interface RecordedRequest {
   /** Lower-case header names, as Node gives them. */
   headers: IncomingHttpHeaders;
   body: string;
+  /** Date.now() when the body was complete. */
+  receivedAt: number;
   json(): unknown;
 }
 
@@ -79,6 +81,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         url: req.url ?? '',
         headers: req.headers,
         body,
+        receivedAt: Date.now(),
         json: () => JSON.parse(body) as unknown,
       };
       requests.push(recorded);
