@@ -2,7 +2,8 @@
 import type { Alert } from '../model/alert';
 import type { DeliveryReport, DeliveryResult } from './types';
 
-export function buildReport(alert: Alert, routes: string[], deliveries: DeliveryResult[]): DeliveryReport {
+/** `routes` are the matched route nodes (Route) or their paths (`route.routes[1]`). */
+export function buildReport(alert: Alert, routes: ReadonlyArray<string | { path: string }>, deliveries: DeliveryResult[]): DeliveryReport {
   return {
     eventId: alert.source.id,
     eventType: alert.source.type,
@@ -11,7 +12,7 @@ export function buildReport(alert: Alert, routes: string[], deliveries: Delivery
     name: alert.name,
     status: alert.status,
     severity: alert.severity,
-    routes,
+    routes: routes.map((route) => (typeof route === 'string' ? route : route.path)),
     deliveries,
     ok: deliveries.every((delivery) => delivery.outcome !== 'failed'),
   };

@@ -46,20 +46,18 @@ export async function loadConfig(file?: string, env: Env = process.env): Promise
 export async function parseConfig(text: string, file: string, env: Env = process.env): Promise<RouterConfig> {
   const source = Source.parse(text, file);
   const data = source.validate(routerFileSchema());
+  // In the order of the sections in a usual file, so the first problem reported is the
+  // first one a reader meets.
+  const severityRules = (data.severity ?? []).map(
+    (rule, i): SeverityRule => ({
+      path: formatPath(['severity', i]),
+      matchers: compileMatchers(rule.matchers, ['severity', i], source),
+      severity: rule.severity,
+    }),
+  );
   const targets = await compileTargets(data, source, env);
-  const names = Object.keys(targets);
-  return {
-    file,
-    targets,
-    route: compileRoute(data.route, ['route'], undefined, names, source),
-    severityRules: (data.severity ?? []).map(
-      (rule, i): SeverityRule => ({
-        path: formatPath(['severity', i]),
-        matchers: compileMatchers(rule.matchers, ['severity', i], source),
-        severity: rule.severity,
-      }),
-    ),
-  };
+  const route = compileRoute(data.route, ['route'], undefined, Object.keys(targets), source);
+  return { file, targets, route, severityRules };
 }
 
 /** `targets.ops-hook.url`, `route.routes[1].matchers[0]`. */
@@ -114,9 +112,13 @@ class Source {
       // An unknown key is reported at the key itself, so the line is the typo's line.
       const extra = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [issue.keys[0]] : [];
       const path = [...at, ...issue.path.map((key) => (typeof key === 'number' ? key : String(key))), ...extra];
-      return { path, message: issue.message, line: this.lineOf(path) ?? 0 };
+      const missing = valueAt(value, path.slice(at.length)) === undefined;
+      return { path, message: issue.message, missing, line: this.lineOf(path) ?? Number.MAX_SAFE_INTEGER };
     });
-    const first = located.reduce((a, b) => (b.line < a.line ? b : a));
+    // A missing key comes after every other issue: it is usually caused by a typo reported
+    // as an unknown key. Otherwise file order, so that fixing top to bottom works.
+    located.sort((a, b) => Number(a.missing) - Number(b.missing) || a.line - b.line);
+    const [first] = located as [(typeof located)[number]];
     throw this.error(first.path, first.message);
   }
 
@@ -191,9 +193,10 @@ async function compileTargets(data: RouterFile, source: Source, env: Env): Promi
   return targets;
 }
 
-function valueAt(value: unknown, path: readonly string[]): unknown {
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   return path.reduce<unknown>(
-    (node, key) => (typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined),
+    (node, key) =>
+      typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined,
     value,
   );
 }
@@ -222,7 +225,8 @@ function resolveReferences(settings: Record<string, unknown>, at: Path, source: 
         const resolved = env[name];
         if (resolved === undefined) throw fail(`environment variable ${name} is not set (referenced as \${env:${name}})`);
         if (resolved.length < MIN_SECRET_LENGTH) {
-          throw fail(`environment variable ${name} is ${resolved ? 'shorter than 4 characters' : 'empty'}; a referenced value must be long enough to be redacted from logs`);
+          const length = resolved ? `shorter than ${MIN_SECRET_LENGTH} characters` : 'empty';
+          throw fail(`environment variable ${name} is ${length}; a referenced value must be long enough to be redacted from logs`);
         }
         registerSecret(resolved);
         found = true;

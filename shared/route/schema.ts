@@ -4,6 +4,7 @@
 // references) are checked afterwards by config.ts, where the target types are loaded.
 import { z } from 'zod';
 import { SEVERITIES } from '../model/alert';
+import { MAP_FIELDS, MATCHER_FIELDS } from './matcher';
 import { targetTypes } from '../targets/registry';
 
 /** Keys every target has; the rest of a target's keys are its type's own settings. */
@@ -31,10 +32,13 @@ const retries = z
   .max(MAX_RETRIES)
   .describe(`Retries after the first attempt, for retryable failures only (default ${DEFAULT_RETRIES})`);
 
+// For editors only: config.ts parses matchers itself, with messages that say what is wrong.
+const MATCHER_SHAPE = `^\\s*(${MATCHER_FIELDS.join('|')}|(${MAP_FIELDS.join('|')})\\.[^\\s=!~"]+)\\s*(=~|!~|!=|=)`;
+
 const matcher = z
   .string()
   .describe('NAME OP VALUE, OP one of = != =~ !~; NAME an alert field, labels.<key> or annotations.<key>')
-  .meta({ examples: ['severity="critical"', 'name=~".*[Cc]ritical.*"', 'labels.team!="db"'] });
+  .meta({ pattern: MATCHER_SHAPE, examples: ['severity="critical"', 'name=~".*[Cc]ritical.*"', 'labels.team!="db"'] });
 const matchers = z.array(matcher).describe('All must match (an empty list matches every alert)');
 
 const targetList = z.array(z.string().min(1)).describe('Names of targets defined under `targets`');
@@ -65,7 +69,10 @@ const routeSchema: z.ZodType<RouteFile> = z
 const childRoutes: z.ZodType<RouteFile[] | undefined> = z
   .array(routeSchema)
   .optional()
-  .describe('Child routes, tried in order; the first matching one takes the alert unless it says continue');
+  .describe('Child routes, tried in order; the first matching one takes the alert unless it says continue')
+  .meta({ id: 'Routes' });
+
+const ROOT_TARGETS_PROBLEM = 'the root route must name at least one target, so that every alert goes somewhere';
 
 // The root matches every alert and has no siblings: matchers and continue mean nothing there.
 const ROOT_KEY_PROBLEMS: Record<string, string> = {
@@ -76,9 +83,10 @@ const ROOT_KEY_PROBLEMS: Record<string, string> = {
 const rootRouteSchema = z
   .strictObject(
     {
-      targets: targetList.min(1, {
-        error: 'the root route must name at least one target, so that every alert goes somewhere',
-      }),
+      targets: z
+        .array(z.string().min(1), { error: (issue) => (issue.input === undefined ? ROOT_TARGETS_PROBLEM : undefined) })
+        .min(1, { error: ROOT_TARGETS_PROBLEM })
+        .describe('Targets of alerts that no child route takes; inherited by child routes that name none'),
       muted: muted.optional(),
       routes: childRoutes,
     },
@@ -112,7 +120,7 @@ export function looseTargetSchema(types: readonly string[] = Object.keys(targetT
     type: z.enum(types as [string, ...string[]], {
       error: (issue) =>
         issue.input === undefined
-          ? undefined
+          ? `is required; known types: ${types.join(', ')}`
           : `unknown target type ${JSON.stringify(issue.input)}; known types: ${types.join(', ')}`,
     }),
   });
@@ -160,6 +168,7 @@ export const plainIssueMessage: z.core.$ZodErrorMap = (issue) => {
     case 'unrecognized_keys':
       return unknownKeysMessage(issue.keys, issue.inst);
     case 'invalid_value':
+      if (issue.input === undefined) return 'is required';
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -168,7 +177,9 @@ export const plainIssueMessage: z.core.$ZodErrorMap = (issue) => {
     case 'too_big':
       return boundMessage('at most', issue.origin, issue.maximum, issue.inclusive);
     case 'invalid_format':
-      return issue.format === 'regex' ? `must match the pattern ${issue.pattern}` : `is not a valid ${issue.format}`;
+      return formatMessage(issue);
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
     case 'invalid_key':
       return issue.issues[0]?.message ?? 'is not a valid key';
     case 'invalid_union':
@@ -188,7 +199,7 @@ const TYPE_NAMES: Record<string, string> = {
   record: 'a mapping',
 };
 
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
@@ -196,6 +207,21 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'string') return 'a string';
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeof value;
+}
+
+function formatMessage(issue: { format: string; pattern?: string; [key: string]: unknown }): string {
+  switch (issue.format) {
+    case 'regex':
+      return `must match the pattern ${issue.pattern}`;
+    case 'starts_with':
+      return `must start with ${JSON.stringify(issue.prefix)}`;
+    case 'ends_with':
+      return `must end with ${JSON.stringify(issue.suffix)}`;
+    case 'includes':
+      return `must contain ${JSON.stringify(issue.includes)}`;
+    default:
+      return `is not a valid ${issue.format}`;
+  }
 }
 
 /** `unknown key "urll"; valid keys here: ...`, the valid keys read from the object schema. */

@@ -8,10 +8,21 @@ export const alibabaRegion = z.string().regex(/^[a-z]{2}(-[a-z0-9]+)+$/, 'an Ali
 export const alibabaAccountId = z.string().regex(/^\d{10,20}$/, 'an Alibaba Cloud account id (digits)');
 
 /**
- * How long an Alibaba SDK call may take at most. Dispatch abandons an attempt at its own
- * timeout (these SDKs take no abort signal); this bounds the abandoned socket.
+ * How long an Alibaba SDK call may take at most. These SDKs take no abort signal:
+ * untilAborted() lets send() return when the attempt is aborted, and this bounds the
+ * request left behind.
  */
 export const SDK_TIMEOUT_MS = 30_000;
+
+/** The SDK call's result, or a rejection with the signal's reason as soon as it aborts. */
+export function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 export const NO_CREDENTIALS: Outcome = {
   outcome: 'failed',

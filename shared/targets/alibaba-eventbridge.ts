@@ -7,12 +7,26 @@ import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
-import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion, teaCredential } from './alibaba-client';
+import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion, teaCredential, untilAborted } from './alibaba-client';
 
 /** "The maximum size of a single event that can be published is 64 KB" (PutEvents). */
 export const EVENT_MAX_BYTES = 65_536;
-/** CloudEvents ids we pass through as they are; anything else is hashed. */
-const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** CloudEvents ids we pass through as they are (printable ASCII, bounded); anything else is hashed. */
+const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
+/**
+ * HTTP statuses of EventBridge error codes, from its error-code reference. The Tea client
+ * keeps only the code of a failed call; the status is restored where it decides the retry
+ * (the 403 codes need none: without a status nothing is retried).
+ */
+const STATUS_OF_CODE: Record<string, number> = { TooManyRequests: 429 };
+
+function withStatus(err: unknown): unknown {
+  const e = err as { code?: unknown; statusCode?: unknown } | null;
+  if (e && typeof e === 'object' && e.statusCode === undefined && typeof e.code === 'string' && Object.hasOwn(STATUS_OF_CODE, e.code)) {
+    e.statusCode = STATUS_OF_CODE[e.code];
+  }
+  return err;
+}
 
 const settings = z
   .object({
@@ -86,7 +100,7 @@ export default defineTarget({
       }),
     );
     return {
-      async send(alert): Promise<Outcome> {
+      async send(alert, ctx): Promise<Outcome> {
         if (!runtime.alibabaCredentials()) return NO_CREDENTIALS;
         const e = cloudEvent(alert, s);
         const size = eventSize(e);
@@ -101,17 +115,18 @@ export default defineTarget({
         });
         try {
           // putEvents leaves the Tea client's autoretry off: dispatch owns retries.
-          const out = await client.putEvents([event]);
+          const out = await untilAborted(client.putEvents([event]), ctx.signal);
           const result = out.entryList?.[0];
           if ((out.failedEntryCount ?? 0) > 0 || result?.errorCode) {
             const code = result?.errorCode ?? 'unknown';
             const message = result?.errorMessage ?? '';
-            const { retryable } = classifyError({ code, message });
+            const classified = classifyError({ code, message });
+            const retryable = classified.outcome === 'failed' && classified.retryable;
             return { outcome: 'failed', retryable, detail: `putEvents rejected the event: ${code}${message ? `: ${message}` : ''}` };
           }
           return { outcome: 'delivered', ...(result?.eventId ? { ref: result.eventId } : {}) };
         } catch (err) {
-          return classifyError(err);
+          return classifyError(withStatus(err));
         }
       },
     };

@@ -7,7 +7,7 @@ import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
 import { renderTemplate } from './template';
-import { awsClientConfig, awsClientSettings } from './aws-client';
+import { awsClientSettings, createAwsClient } from './aws-client';
 
 /** "The total entry size must be less than 256KB" (EventBridge PutEvents). */
 export const ENTRY_MAX_BYTES = 262_144;
@@ -74,7 +74,7 @@ export default defineTarget({
   render: (alert, s) => entry(alert, s),
   async create(s) {
     const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    const client = new EventBridgeClient(awsClientConfig(s, s.eventBusName));
+    const client = createAwsClient(EventBridgeClient, s, s.eventBusName);
     return {
       async send(alert, ctx): Promise<Outcome> {
         const e = entry(alert, s);

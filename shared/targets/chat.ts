@@ -7,7 +7,7 @@ import { statusSchema, type Alert, type Status } from '../model/alert';
 import type { Outcome, TargetType } from './contract';
 import { classifyError, oneLine } from './errors';
 import { httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } from './http';
-import { templateView, truncate, type LengthUnit } from './template';
+import { SEVERITY_STYLE, STATUS_STYLE, templateView, truncate, type LengthUnit } from './template';
 
 /** `statuses:` of a chat target: the statuses it posts; unset posts every status. */
 export const statusesSetting = z
@@ -48,6 +48,35 @@ const URL_BREAKERS = /[\s()<>|"[\]]/g;
 export function safeLink(link: { title: string; url: string }): { title: string; url: string } {
   const url = link.url.replace(URL_BREAKERS, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return { title: link.title.replace(/\[/g, '(').replace(/\]/g, ')'), url };
+}
+
+/**
+ * A superRefine for a base URL setting that must not carry a credential as a query parameter:
+ * the credential has its own setting, a secret reference, and never sits in a plain URL.
+ */
+export function refineNoCredentialInUrl(key: string, param: string, setting: string) {
+  return (settings: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    const value = settings[key];
+    if (typeof value === 'string' && URL.canParse(value) && new URL(value).searchParams.has(param)) {
+      ctx.addIssue({ code: 'custom', path: [key], message: `must not carry ${param}: set ${setting}, as a secret reference` });
+    }
+  };
+}
+
+/**
+ * Status, severity, where and when as label/value pairs: the fields Slack and Lark show
+ * beside the templated text, so that a glance at any message tells what state it is in.
+ */
+export function glanceFields(alert: Alert): [label: string, value: string][] {
+  const status = STATUS_STYLE[alert.status];
+  const severity = SEVERITY_STYLE[alert.severity];
+  const source = alert.sourceSeverity ? ` (${alert.sourceSeverity})` : '';
+  return [
+    ['Status', `${status.emoji} ${status.label}`],
+    ['Severity', `${severity.emoji} ${severity.label}${source}`],
+    ['Where', [alert.cloud, alert.account, alert.region].filter(Boolean).join(' ')],
+    ['When', alert.observedAt ?? alert.startsAt ?? alert.source.time ?? 'unknown'],
+  ];
 }
 
 export function statusSkipped(alert: Pick<Alert, 'status'>, statuses: readonly Status[] | undefined): Outcome | undefined {

@@ -11,7 +11,7 @@ const settings = z
   .strict();
 
 /** `[FIRING] critical cpu-high: CPU above 90% (aws.cloudwatch, 123456789012/us-east-1)` */
-export function textLine(alert: Alert): string {
+function textLine(alert: Alert): string {
   const where = [alert.account, alert.region].filter(Boolean).join('/');
   const origin = where ? `${alert.provider}, ${where}` : alert.provider;
   const summary = alert.summary.replace(/\s+/g, ' ').trim();

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../model/alert';
-import { chatView, defineChatTarget, outcomeFromResultCode, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest } from './chat';
 import { refineUrl } from './http';
 import { templatesSetting } from './lifecycle';
 import { alertColour, renderView, truncate, type Colour } from './template';
@@ -34,7 +34,7 @@ const HEX: Record<Colour, string> = {
 
 export const DINGTALK_TEMPLATES = {
   /** The conversation list and notification line. */
-  title: '{{statusEmoji}} {{statusLabel}} {{name}}',
+  title: '{{statusEmoji}} {{statusLabel}} · {{severityEmoji}} {{name}}',
   text: [
     '### {{statusEmoji}} <font color={{colourHex}}>{{statusLabel}}</font> {{name}}',
     '',
@@ -43,7 +43,7 @@ export const DINGTALK_TEMPLATES = {
     '{{summary}}',
     '',
     '{{#details}}',
-    '> {{details}}',
+    '{{details}}',
     '',
     '{{/details}}',
     '{{#actor.handler}}',
@@ -84,11 +84,7 @@ export const dingtalkSettings = z
   })
   .strict()
   .superRefine(refineUrl('webhookUrl'))
-  .superRefine((settings, ctx) => {
-    if (URL.canParse(settings.webhookUrl) && new URL(settings.webhookUrl).searchParams.has('access_token')) {
-      ctx.addIssue({ code: 'custom', path: ['webhookUrl'], message: 'must not carry access_token: set accessToken, as a secret reference' });
-    }
-  });
+  .superRefine(refineNoCredentialInUrl('webhookUrl', 'access_token', 'accessToken'));
 
 export type DingTalkSettings = z.infer<typeof dingtalkSettings>;
 

@@ -4,6 +4,9 @@
 import { redact } from '../log';
 import type { Outcome } from './contract';
 
+/** The failed arm of Outcome: what classifyError always returns. */
+export type Failure = Extract<Outcome, { outcome: 'failed' }>;
+
 /** Statuses worth retrying: request timeout, too early, throttling and server errors. */
 export function retryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599);
@@ -97,7 +100,7 @@ export function oneLine(text: string, max = MAX_DETAIL): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function describe(links: ErrorLike[], status: number | undefined): string {
+function describeError(links: ErrorLike[], status: number | undefined): string {
   const parts: string[] = [];
   for (const link of links) {
     const name = typeof link.name === 'string' && link.name !== 'Error' ? link.name : '';
@@ -108,16 +111,16 @@ function describe(links: ErrorLike[], status: number | undefined): string {
     if (part && !parts.includes(part)) parts.push(part);
   }
   if (parts.length === 0) parts.push('unknown error');
-  return `${status !== undefined ? `HTTP ${status}: ` : ''}${parts.join(' <- ')}`;
+  return `${status !== undefined ? `HTTP ${status}: ` : ''}${parts.join(': ')}`;
 }
 
 /** Turns anything a target threw into a failed Outcome, retryable when a retry can help. */
-export function classifyError(err: unknown): Outcome {
+export function classifyError(err: unknown): Failure {
   const links = chain(err);
   if (links.length === 0) {
     return { outcome: 'failed', retryable: false, detail: oneLine(`non-error thrown: ${String(err)}`) };
   }
   const status = links.map(statusOf).find((value) => value !== undefined);
   const retryable = links.some((link) => isRetryable(link, status));
-  return { outcome: 'failed', retryable, detail: oneLine(describe(links, status)) };
+  return { outcome: 'failed', retryable, detail: oneLine(describeError(links, status)) };
 }

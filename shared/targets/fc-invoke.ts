@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type AlibabaCredentials, type Outcome } from './contract';
 import { classifyError } from './errors';
-import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion } from './alibaba-client';
+import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion, untilAborted } from './alibaba-client';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
@@ -110,17 +110,18 @@ export default defineTarget({
     };
 
     return {
-      async send(alert): Promise<Outcome> {
+      async send(alert, ctx): Promise<Outcome> {
         const credentials = runtime.alibabaCredentials();
         if (!credentials) return NO_CREDENTIALS;
         try {
-          const response = await clientFor(credentials).invokeFunction(
+          const call = clientFor(credentials).invokeFunction(
             s.serviceName,
             s.functionName,
             payload(alert),
             { 'x-fc-invocation-type': s.invocationType },
             s.qualifier,
           );
+          const response = await untilAborted(call, ctx.signal);
           const errorType = header(response, 'x-fc-error-type');
           if (errorType) {
             // The function ran and failed: the same event would fail the same way.

@@ -18,6 +18,8 @@ const settings = z
 const PERMANENT: Record<string, string> = {
   EISDIR: 'is a directory',
   ENOTDIR: 'a parent of it is not a directory',
+  // mkdir -p reports a parent that exists as a file this way.
+  EEXIST: 'a parent of it is not a directory',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',

@@ -63,22 +63,16 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   };
 }
 
-/** Longest server-requested delay we take from Retry-After; dispatch still stops at the deadline. */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date (RFC 9110). */
+/**
+ * Retry-After as milliseconds from `now`: delta-seconds or an HTTP date (RFC 9110), which
+ * always names its day and month. Dispatch decides whether the delay is worth waiting.
+ */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  let ms: number;
-  if (/^\d+$/.test(trimmed)) {
-    ms = Number(trimmed) * 1000;
-  } else {
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date)) return undefined;
-    ms = Math.max(0, date - now);
-  }
-  return Math.min(ms, MAX_RETRY_AFTER_MS);
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = /[a-z]/i.test(trimmed) ? Date.parse(trimmed) : NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 const EXCERPT = 200;

@@ -4,7 +4,7 @@
 // (reopenWindow), else create; acknowledge/note: comment; resolve: comment and transition.
 // docs/targets/jira.md describes the settings, docs/targets/idempotency.md the create race.
 import { z } from 'zod';
-import type { Alert, Severity } from '../model/alert';
+import type { Alert } from '../model/alert';
 import { SEVERITIES } from '../model/alert';
 import { registerSecret } from '../log';
 import { defineTarget, type Outcome } from './contract';
@@ -149,15 +149,13 @@ const RECENT_MAX = 1000;
 
 class JiraClient {
   private readonly base: string;
-  private readonly auth: string;
 
   constructor(
     private readonly settings: JiraSettings,
+    private readonly auth: string,
     private readonly signal: AbortSignal,
-    auth: string,
   ) {
     this.base = settings.url.replace(/\/+$/, '');
-    this.auth = auth;
   }
 
   private async call<T>(step: string, method: 'GET' | 'POST', path: string, body?: object): Promise<T | undefined> {
@@ -215,7 +213,7 @@ const isDone = (t: Transition) => t.to?.statusCategory?.key === 'done';
 const isToDo = (t: Transition) => t.to?.statusCategory?.key === 'new';
 
 function createFields(alert: Alert, settings: JiraSettings, dedupLabel: string): Record<string, unknown> {
-  const priority = settings.priorities?.[alert.severity as Severity];
+  const priority = settings.priorities?.[alert.severity];
   return {
     ...settings.fields,
     project: { key: settings.project },
@@ -294,24 +292,19 @@ function jiraTarget(settings: JiraSettings) {
     return delivered(issues[0] as IssueRef, `resolved ${issues.map((issue) => issue.key).join(', ')}`);
   }
 
+  const steps = {
+    open,
+    acknowledge: (jira: JiraClient, alert: Alert, dedupLabel: string) => comment(jira, alert, dedupLabel, settings.templates.acknowledge),
+    note: (jira: JiraClient, alert: Alert, dedupLabel: string) => comment(jira, alert, dedupLabel, settings.templates.note),
+    resolve,
+  } as const;
+
   return {
     async send(alert: Alert, ctx: { signal: AbortSignal }): Promise<Outcome> {
       const action = lifecycleAction(alert, settings.actions);
       if (action === 'skip') return skippedByMapping(alert);
-      const jira = new JiraClient(settings, ctx.signal, auth);
-      const dedupLabel = jiraDedupLabel(alert.dedupKey);
-      return runSteps(() => {
-        switch (action) {
-          case 'open':
-            return open(jira, alert, dedupLabel);
-          case 'acknowledge':
-            return comment(jira, alert, dedupLabel, settings.templates.acknowledge);
-          case 'note':
-            return comment(jira, alert, dedupLabel, settings.templates.note);
-          case 'resolve':
-            return resolve(jira, alert, dedupLabel);
-        }
-      });
+      const jira = new JiraClient(settings, auth, ctx.signal);
+      return runSteps(() => steps[action](jira, alert, jiraDedupLabel(alert.dedupKey)));
     },
   };
 }

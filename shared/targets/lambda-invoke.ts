@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
-import { awsClientConfig, awsClientSettings } from './aws-client';
+import { awsClientSettings, createAwsClient } from './aws-client';
 
 /** A function name, partial ARN (ACCOUNT:function:NAME) or full ARN, with an optional :QUALIFIER. */
 const FUNCTION_NAME =
@@ -57,7 +57,7 @@ export default defineTarget({
   },
   async create(s) {
     const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
-    const client = new LambdaClient(awsClientConfig(s, s.functionName));
+    const client = createAwsClient(LambdaClient, s, s.functionName);
     return {
       async send(alert, ctx): Promise<Outcome> {
         const input = invokeInput(alert, s);

@@ -89,7 +89,8 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-const templateText = z.string().superRefine((template, ctx) => {
+/** A Mustache template, checked when the config loads. */
+export const templateText = z.string().superRefine((template, ctx) => {
   try {
     Mustache.parse(template);
   } catch (err) {
@@ -187,15 +188,21 @@ export class RecentMap<V> {
 // ---- ticket texts ----------------------------------------------------------------------
 
 /**
+ * The one-line title of an alert: its summary, after the alertname when it has one (ARMS and
+ * other Prometheus-style alerts). CloudWatch summaries already start with the alarm name.
+ */
+export const HEADLINE_TEMPLATE = '{{#labels.alertname}}{{labels.alertname}}: {{/labels.alertname}}{{summary}}';
+
+/**
  * Default texts of the ticketing targets (Jira, ServiceNow); `summary` is the one-line title.
  * Comments and notes start with the status, so a ticket's history reads at a glance.
  */
 export const TICKET_TEMPLATES = {
-  summary: '[{{severityUpper}}] {{name}}: {{summary}}',
+  summary: `[{{severityUpper}}] ${HEADLINE_TEMPLATE}`,
   description: [
     '{{summary}}',
     '',
-    '{{description}}',
+    '{{details}}',
     '',
     'Status: {{statusUpper}}, severity: {{severityUpper}}{{#sourceSeverity}} ({{sourceSeverity}}){{/sourceSeverity}}',
     'Source: {{provider}}{{#account}}, account {{account}}{{/account}}{{#region}}, region {{region}}{{/region}}',

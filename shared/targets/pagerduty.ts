@@ -8,6 +8,7 @@ import { registerSecret } from '../log';
 import { defineTarget, type Outcome } from './contract';
 import { httpRequest, outcomeFromResponse, refineUrl } from './http';
 import {
+  HEADLINE_TEMPLATE,
   actionsSetting,
   correlationKey,
   lifecycleAction,
@@ -15,6 +16,7 @@ import {
   singleLine,
   skipped,
   skippedByMapping,
+  templateText,
   templatesSetting,
   truncate,
   type LifecycleAction,
@@ -30,11 +32,11 @@ export const PD_LIMITS = { dedupKey: 255, summary: 1024, payloadBytes: 512 * 102
 const MAX_MEMBERS = 50;
 
 export const PAGERDUTY_TEMPLATES = {
-  summary: '{{name}}: {{summary}}',
+  summary: HEADLINE_TEMPLATE,
 } as const;
 
-/** An optional Mustache template for a PD-CEF field; unset means the documented default. */
-const cefField = z.string().min(1).optional();
+/** An optional Mustache template for a PD-CEF field: unset means the default, empty means left out. */
+const cefField = templateText.optional();
 
 export const pagerDutySettings = z
   .object({

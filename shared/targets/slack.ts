@@ -4,7 +4,7 @@
 // docs/targets/slack.md describes the settings.
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
-import { chatView, defineChatTarget, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, type ChatRequest } from './chat';
 import type { Outcome } from './contract';
 import { oneLine } from './errors';
 import { checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from './http';
@@ -27,7 +27,7 @@ export const SLACK_LIMITS = {
 
 export const SLACK_TEMPLATES = {
   /** plain_text: no markup, rendered without escaping. */
-  header: '{{statusEmoji}} {{statusLabel}} · {{name}}',
+  header: '{{statusEmoji}} {{statusLabel}} · {{severityEmoji}} {{name}}',
   /** mrkdwn; values are escaped for mrkdwn. */
   body: [
     '*{{summary}}*',
@@ -94,21 +94,9 @@ export interface SlackMessage {
 
 const mrkdwn = (text: string): Text => ({ type: 'mrkdwn', text });
 
-/** Fields show what a glance needs; they are fixed, the texts around them are templates. */
-function fields(view: Record<string, unknown>, alert: Alert): Text[] {
-  const source = alert.sourceSeverity ? ` (${alert.sourceSeverity})` : '';
-  const entries: [string, string][] = [
-    ['Status', `${String(view.statusEmoji)} ${String(view.statusLabel)}`],
-    ['Severity', `${String(view.severityEmoji)} ${String(view.severityLabel)}${source}`],
-    ['Where', String(view.where)],
-    ['When', String(view.time ?? 'unknown')],
-  ];
-  return entries.map(([label, value]) => mrkdwn(truncate(`*${label}*\n${escapeMarkup(value)}`, SLACK_LIMITS.field)));
-}
-
 /** One context element per link (`<url|title>`), then the provider and the alert id. */
-function context(view: Record<string, unknown>, alert: Alert): Text[] {
-  const links = (view.links as { title: string; url: string }[]).map((link) => mrkdwn(truncate(`<${link.url}|${escapeMarkup(link.title)}>`, SLACK_LIMITS.sectionText)));
+function context(alert: Alert): Text[] {
+  const links = alert.links.map(safeLink).map((link) => mrkdwn(truncate(`<${link.url}|${escapeMarkup(link.title)}>`, SLACK_LIMITS.sectionText)));
   const footer = mrkdwn(truncate(escapeMarkup(`${alert.provider} · ${alert.id}`), SLACK_LIMITS.sectionText));
   return [...links.slice(0, SLACK_LIMITS.contextElements - 1), footer];
 }
@@ -120,7 +108,9 @@ export function renderSlack(alert: Alert, settings: SlackSettings): SlackMessage
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
   // A section's text must not be empty: a template that renders nothing drops the block.
   if (body) blocks.push({ type: 'section', text: mrkdwn(body) });
-  blocks.push({ type: 'section', fields: fields(view, alert) }, { type: 'context', elements: context(view, alert) });
+  // Fixed fields: what a glance needs; the texts around them are the templates.
+  const fields = glanceFields(alert).map(([label, value]) => mrkdwn(truncate(`*${label}*\n${escapeMarkup(value)}`, SLACK_LIMITS.field)));
+  blocks.push({ type: 'section', fields }, { type: 'context', elements: context(alert) });
   const text = truncate(renderView(settings.templates.fallback, view, { escape: 'markup' }).trim() || header, SLACK_LIMITS.fallback);
   return { text, blocks, ...(settings.channel !== undefined ? { channel: settings.channel } : {}) };
 }

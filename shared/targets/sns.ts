@@ -8,7 +8,7 @@ import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
 import { renderTemplate } from './template';
-import { awsClientConfig, awsClientSettings } from './aws-client';
+import { awsClientSettings, createAwsClient } from './aws-client';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
@@ -32,6 +32,9 @@ type SnsSettings = z.infer<typeof settings>;
 /** Folds text to what SNS accepts as a subject: printable ASCII, one line, at most 99 characters. */
 export function snsSubject(text: string): string {
   const ascii = text
+    // Decompose accented letters (Ü -> U + diaeresis) and drop the marks before folding.
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .replace(/[^\x21-\x7e]+/g, ' ')
     .replace(/ +/g, ' ')
     .trim();
@@ -84,7 +87,7 @@ export default defineTarget({
   render: (alert, s) => publishInput(alert, s),
   async create(s) {
     const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
-    const client = new SNSClient(awsClientConfig(s, s.topicArn));
+    const client = createAwsClient(SNSClient, s, s.topicArn);
     return {
       async send(alert, ctx): Promise<Outcome> {
         const input = publishInput(alert, s);

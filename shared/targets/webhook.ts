@@ -19,11 +19,9 @@ const settings = z
   .strict()
   .superRefine(refineUrl('url'));
 
-export type WebhookSettings = z.infer<typeof settings>;
-
-export const TIMESTAMP_HEADER = 'x-alert-router-timestamp';
-export const SIGNATURE_HEADER = 'x-alert-router-signature';
-export const ALERT_ID_HEADER = 'x-alert-router-alert-id';
+const TIMESTAMP_HEADER = 'x-alert-router-timestamp';
+const SIGNATURE_HEADER = 'x-alert-router-signature';
+const ALERT_ID_HEADER = 'x-alert-router-alert-id';
 
 /** Alertmanager's zero time, which its payloads use for "no end yet". */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -62,7 +60,7 @@ export interface AlertmanagerPayload {
   alerts: AmAlert[];
 }
 
-/** A deleted alarm will never fire again: its receivers should close what it opened. */
+/** config-deleted becomes resolved: a deleted alarm never fires again, receivers should close what it opened. */
 function alertmanagerStatus(status: Status): AmStatus {
   return status === 'firing' ? 'firing' : 'resolved';
 }
@@ -123,7 +121,7 @@ function nonEmpty(map: Record<string, string>): Record<string, string> {
 }
 
 /** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, as documented in docs/targets/webhook.md. */
-export function signature(secret: string, timestamp: number, body: string): string {
+function signature(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 

@@ -1,0 +1,273 @@
+// The one build of both clouds: an esbuild bundle per handler in functions/aws and
+// functions/alibaba (node20, CommonJS, minified, source maps), each with the router.yaml it
+// was built for beside it. A target type's module and SDK are in a bundle only when that
+// router.yaml defines a target of that type. Also writes what the deployment templates
+// read: the Lambda role's IAM statements and secret variables (dist/aws/deploy.json), the
+// FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
+//
+//   npx tsx scripts/build.ts [--config router.yaml] [--out dist]
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
+import { loadTargetType, targetTypes } from '../shared/targets/registry';
+import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './router-targets';
+import { alibabaRamStatements, awsIamStatements } from './permissions';
+import { readSYaml, resolveSYaml } from './s-yaml';
+import { writeZip } from './zip';
+
+export type Cloud = 'aws' | 'alibaba';
+export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
+
+/** Where each cloud's code root is on the platform, for ROUTER_CONFIG. */
+export const CODE_ROOT: Record<Cloud, string> = { aws: '/var/task', alibaba: '/code' };
+export const BUNDLE_FILES = ['index.js', 'index.js.map', 'router.yaml'] as const;
+
+export interface BuildOptions {
+  /** Repository root (functions/, shared/, s.yaml). */
+  root: string;
+  /** The router.yaml to ship. */
+  config: string;
+  outDir: string;
+  /** Account id for the RAM policy; `*` when not given (ALIBABA_CLOUD_ACCOUNT_ID). */
+  alibabaAccountId?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface Bundle {
+  cloud: Cloud;
+  /** The handler's file name without extension: the function's name in both templates. */
+  name: string;
+  /** The handler source, relative to the root. */
+  source: string;
+  /** The directory holding index.js, index.js.map and router.yaml, relative to the root. */
+  dir: string;
+  /** What the template deploys, relative to the root: the zip (AWS) or the directory (FC). */
+  artifact: string;
+  /** Size of index.js. */
+  bytes: number;
+  /** Size of the zip (AWS) or of the directory's files (FC). */
+  artifactBytes: number;
+  /** npm packages bundled into index.js. */
+  packages: string[];
+  /** The target SDKs among them. */
+  sdk: string[];
+}
+
+export interface BuildResult {
+  config: string;
+  outDir: string;
+  /** Target types the config defines: their modules (and SDKs) are bundled. */
+  targetTypes: string[];
+  /** Environment variables the config references (secrets, set on each function). */
+  envReferences: string[];
+  bundles: Bundle[];
+}
+
+/** The module each registry entry loads, read from registry.ts (`type: () => import('./module')`). */
+function registryModules(registryFile: string): Map<string, string> {
+  const text = readFileSync(registryFile, 'utf8');
+  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
+  const missing = Object.keys(targetTypes).filter((type) => !modules.has(type));
+  if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of target type(s) ${missing.join(', ')}`);
+  return modules;
+}
+
+/**
+ * Replaces the registry's import of every target module the config does not use with a
+ * module that throws, so neither that module nor its SDK is bundled (and a module that does
+ * not exist yet does not break the build).
+ */
+function selectTargets(registryFile: string, modules: Map<string, string>, used: Set<string>): Plugin {
+  const typeOfModule = new Map([...modules].map(([type, module]) => [module, type]));
+  return {
+    name: 'router-targets',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) => {
+        const type = typeOfModule.get(args.path);
+        if (resolve(args.importer) !== registryFile || type === undefined || used.has(type)) return undefined;
+        return { path: type, namespace: 'omitted-target' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'omitted-target' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`target type ${args.path} is not in this bundle: the router.yaml it was built with defines no target of that type`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/** The npm package a node_modules path belongs to. */
+function packageOf(path: string): string | undefined {
+  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path.split('\\').join('/'));
+  return match?.[1];
+}
+
+/** SDKs declared by the target types (`sdk` on the contract), split by whether the config uses the type. */
+async function declaredSdks(used: Set<string>): Promise<{ needed: Set<string>; unused: Set<string> }> {
+  const needed = new Set<string>();
+  const unused = new Set<string>();
+  for (const type of Object.keys(targetTypes)) {
+    let sdk: readonly string[] = [];
+    try {
+      sdk = (await loadTargetType(type))?.sdk ?? [];
+    } catch (error) {
+      // An unused module that cannot load is left out of the bundles anyway.
+      if (used.has(type)) throw error;
+    }
+    for (const name of sdk) (used.has(type) ? needed : unused).add(name);
+  }
+  for (const name of needed) unused.delete(name);
+  return { needed, unused };
+}
+
+function handlers(root: string, cloud: Cloud): string[] {
+  const dir = join(root, 'functions', cloud);
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .sort()
+    .map((file) => join(dir, file));
+}
+
+/** Reads what the RAM policy names from s.yaml's vars: region, log store, dead-letter queue. */
+function alibabaDeployment(root: string, env: Record<string, string | undefined>, accountId: string) {
+  const { vars } = resolveSYaml(readSYaml(join(root, 's.yaml')), { env, accountId });
+  const text = (key: string): string => {
+    if (typeof vars[key] !== 'string') throw new Error(`s.yaml: vars.${key} must be a string`);
+    return vars[key] as string;
+  };
+  return { region: text('region'), accountId, logProject: text('logProject'), logStore: text('logStore'), deadLetterQueue: text('deadLetterQueue') };
+}
+
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const root = resolve(options.root);
+  const outDir = resolve(options.outDir);
+  const env = options.env ?? process.env;
+  const rel = (path: string) => relative(root, path).split('\\').join('/');
+  const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
+
+  const registryFile = join(root, 'shared', 'targets', 'registry.ts');
+  const modules = registryModules(registryFile);
+  const used = new Set(config.targets.map((t) => t.type));
+  for (const type of used) {
+    const module = modules.get(type);
+    if (module === undefined) throw new BuildConfigError(config.file, `target type ${JSON.stringify(type)} is not in shared/targets/registry.ts`);
+    if (!existsSync(join(dirname(registryFile), `${module}.ts`))) {
+      throw new BuildConfigError(config.file, `target type ${type}: its module shared/targets/${module.slice(2)}.ts does not exist`);
+    }
+  }
+  const sdks = await declaredSdks(used);
+
+  for (const cloud of CLOUDS) rmSync(join(outDir, cloud), { recursive: true, force: true });
+  const entryPoints = Object.fromEntries(
+    CLOUDS.flatMap((cloud) => handlers(root, cloud).map((file) => [`${cloud}/${basename(file, '.ts')}/index`, file])),
+  );
+  const result = await esbuild({
+    absWorkingDir: root,
+    entryPoints,
+    outdir: outDir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    logLevel: 'warning',
+    // proxy-agent is an optional dependency of @alicloud/fc2 that it loads only when asked to.
+    external: [...sdks.unused, 'proxy-agent'],
+    plugins: [selectTargets(registryFile, modules, used)],
+  });
+
+  const bundles = Object.keys(entryPoints).map((entry) => {
+    const [cloud, name] = entry.split('/') as [Cloud, string];
+    const dir = join(outDir, cloud, name);
+    return packageBundle(result.metafile, { root, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, rel, sdks });
+  });
+
+  writeDeployFiles(root, outDir, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
+  const summary: BuildResult = { config: rel(config.file), outDir: rel(outDir), targetTypes: [...used].sort(), envReferences: config.envReferences, bundles };
+  writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}
+
+interface BundleContext {
+  root: string;
+  cloud: Cloud;
+  name: string;
+  dir: string;
+  source: string;
+  config: string;
+  rel: (path: string) => string;
+  sdks: { needed: Set<string>; unused: Set<string> };
+}
+
+/** Ships router.yaml beside the bundle, zips it for Lambda, and checks what went in. */
+function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
+  const js = join(ctx.dir, 'index.js');
+  const meta = Object.entries(metafile.outputs).find(([path]) => resolve(ctx.root, path) === js)?.[1];
+  if (!meta) throw new Error(`esbuild wrote no ${ctx.rel(js)}`);
+  const packages = [...new Set(Object.keys(meta.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
+  const strayImports = meta.imports.filter((i) => i.external && ctx.sdks.unused.has(packageOf(`node_modules/${i.path}`) ?? i.path));
+  if (strayImports.length > 0) {
+    throw new Error(`${ctx.source} still imports ${strayImports.map((i) => i.path).join(', ')}: an SDK of a target type the config does not use`);
+  }
+  copyFileSync(ctx.config, join(ctx.dir, 'router.yaml'));
+  const files = BUNDLE_FILES.map((file) => ({ name: file, data: readFileSync(join(ctx.dir, file)) }));
+  let artifact = ctx.dir;
+  let artifactBytes = files.reduce((sum, f) => sum + f.data.length, 0);
+  if (ctx.cloud === 'aws') {
+    artifact = `${ctx.dir}.zip`;
+    artifactBytes = writeZip(artifact, files);
+  }
+  return {
+    cloud: ctx.cloud,
+    name: ctx.name,
+    source: ctx.source,
+    dir: ctx.rel(ctx.dir),
+    artifact: ctx.rel(artifact),
+    bytes: statSync(js).size,
+    artifactBytes,
+    packages,
+    sdk: packages.filter((p) => ctx.sdks.needed.has(p)),
+  };
+}
+
+function writeDeployFiles(root: string, outDir: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
+  mkdirSync(join(outDir, 'aws'), { recursive: true });
+  const aws = { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences };
+  writeFileSync(join(outDir, 'aws', 'deploy.json'), `${JSON.stringify(aws, null, 2)}\n`);
+  const ram = {
+    Version: '1',
+    Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),
+  };
+  writeFileSync(join(outDir, 'alibaba', 'ram-policy.json'), `${JSON.stringify(ram, null, 2)}\n`);
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+export function sizeTable(result: BuildResult): string {
+  const rows = [['function', 'cloud', 'index.js', 'artifact', 'packages', 'target SDKs']];
+  for (const b of result.bundles) {
+    rows.push([b.name, b.cloud, kb(b.bytes), `${kb(b.artifactBytes)} ${b.cloud === 'aws' ? 'zip' : 'dir'}`, String(b.packages.length), b.sdk.join(' ') || '-']);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { config: { type: 'string', default: 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
+  const root = resolve(__dirname, '..');
+  const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out) });
+  console.log(`Built with ${result.config} (target types: ${result.targetTypes.join(', ')})`);
+  console.log(sizeTable(result));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    // esbuild has printed its errors already; a config error is one line.
+    if (error instanceof Error && 'errors' in error) console.error('build: esbuild failed');
+    else console.error(error instanceof BuildConfigError ? `build: ${error.message}` : error);
+    process.exit(1);
+  });
+}

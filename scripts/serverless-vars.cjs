@@ -1,0 +1,54 @@
+// Variable sources of serverless.yml, for what YAML alone cannot say: the EventBridge
+// patterns, narrowed only by the deploy-time parameters that are set, and the functions'
+// environment, with one Secrets Manager reference per ${env:NAME} of the shipped router.yaml.
+// Serverless Framework (v3 and v4) loads this file with require(): it is CommonJS.
+'use strict';
+
+/** The CloudWatch event type each function handles (EventBridge detail-type). */
+const DETAIL_TYPES = {
+  alarmStateChange: 'CloudWatch Alarm State Change',
+  alarmContributorStateChange: 'CloudWatch Alarm Contributor State Change',
+  alarmConfigurationChange: 'CloudWatch Alarm Configuration Change',
+};
+
+/** Where the runtime finds the router.yaml shipped in each zip (the Lambda code root). */
+const ROUTER_CONFIG = '/var/task/router.yaml';
+
+async function textParam(resolveVariable, name) {
+  const value = await resolveVariable(`param:${name}`);
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+/** `{source, detail-type}`, plus `account` and an alarm-name prefix when those parameters are set. */
+function pattern(detailType) {
+  return async ({ resolveVariable }) => {
+    const accounts = (await textParam(resolveVariable, 'account'))
+      .split(',')
+      .map((account) => account.trim())
+      .filter(Boolean);
+    const alarmNamePrefix = await textParam(resolveVariable, 'alarmNamePrefix');
+    return {
+      source: ['aws.cloudwatch'],
+      'detail-type': [detailType],
+      ...(accounts.length > 0 ? { account: accounts } : {}),
+      ...(alarmNamePrefix ? { detail: { alarmName: [{ prefix: alarmNamePrefix }] } } : {}),
+    };
+  };
+}
+
+/**
+ * ROUTER_CONFIG, and each environment variable router.yaml references as a CloudFormation
+ * dynamic reference to a key of one Secrets Manager secret: CloudFormation resolves it at
+ * deploy time, so no secret value is ever in the template or the deployment bucket.
+ */
+async function environment({ resolveVariable }) {
+  const secretId = await textParam(resolveVariable, 'secretId');
+  const names = (await resolveVariable('file(./dist/aws/deploy.json):secretEnv')) || [];
+  const secrets = Object.fromEntries(names.map((name) => [name, `{{resolve:secretsmanager:${secretId}:SecretString:${name}}}`]));
+  return { ROUTER_CONFIG, NODE_OPTIONS: '--enable-source-maps', ...secrets };
+}
+
+module.exports = {
+  patterns: Object.fromEntries(Object.entries(DETAIL_TYPES).map(([key, detailType]) => [key, pattern(detailType)])),
+  environment,
+};

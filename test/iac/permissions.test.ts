@@ -1,0 +1,112 @@
+// The permissions generated from a router.yaml's targets: the actions the target types
+// perform, on exactly the resources their settings name, and nothing for other types.
+import { alibabaRamStatements, awsIamStatements, type CfnValue } from '../../scripts/permissions';
+import { BuildConfigError, type RouterTarget } from '../../scripts/router-targets';
+import { evaluateCfn } from './support';
+
+const FILE = 'router.yaml';
+const target = (name: string, type: string, settings: Record<string, unknown>): RouterTarget => ({ name, type, settings });
+
+const evaluate = (value: CfnValue): string => evaluateCfn(value) as string;
+
+function awsGrants(targets: RouterTarget[]): Record<string, string[]> {
+  return Object.fromEntries(awsIamStatements(targets, FILE).map((s) => [s.Action.join(','), s.Resource.map(evaluate)]));
+}
+
+describe('awsIamStatements', () => {
+  it('grants nothing for targets that call no AWS API', () => {
+    expect(awsIamStatements([target('file', 'file', { path: 'out/a.jsonl' }), target('hook', 'webhook', { url: '${env:URL}' })], FILE)).toEqual([]);
+  });
+
+  it('grants sns:Publish on each named topic, once', () => {
+    const topics = ['arn:aws:sns:us-east-1:111122223333:b', 'arn:aws:sns:us-east-1:111122223333:a'];
+    const grants = awsGrants([
+      target('t1', 'sns', { topicArn: topics[0] }),
+      target('t2', 'sns', { topicArn: topics[1] }),
+      target('t3', 'sns', { topicArn: topics[0], subject: 'x' }),
+    ]);
+    expect(grants).toEqual({ 'sns:Publish': [topics[1], topics[0]] });
+  });
+
+  it.each([
+    ['a bus name, in the function region', { eventBusName: 'ops' }, 'arn:aws:events:eu-central-1:999988887777:event-bus/ops'],
+    ['a bus name in another region', { eventBusName: 'ops', region: 'us-west-2' }, 'arn:aws:events:us-west-2:999988887777:event-bus/ops'],
+    ['a bus ARN', { eventBusName: 'arn:aws:events:ap-south-1:123412341234:event-bus/x' }, 'arn:aws:events:ap-south-1:123412341234:event-bus/x'],
+  ])('grants events:PutEvents on %s', (_name, settings, arn) => {
+    expect(awsGrants([target('bus', 'aws-eventbridge', settings)])).toEqual({ 'events:PutEvents': [arn] });
+  });
+
+  it.each([
+    [
+      'a name: the function and its versions and aliases',
+      { functionName: 'fix-it' },
+      ['arn:aws:lambda:eu-central-1:999988887777:function:fix-it', 'arn:aws:lambda:eu-central-1:999988887777:function:fix-it:*'],
+    ],
+    ['a name with a qualifier setting', { functionName: 'fix-it', qualifier: 'live' }, ['arn:aws:lambda:eu-central-1:999988887777:function:fix-it:live']],
+    ['a name:qualifier', { functionName: 'fix-it:7' }, ['arn:aws:lambda:eu-central-1:999988887777:function:fix-it:7']],
+    [
+      'a partial ARN of another account',
+      { functionName: '123412341234:function:fix-it', region: 'us-east-2' },
+      ['arn:aws:lambda:us-east-2:123412341234:function:fix-it', 'arn:aws:lambda:us-east-2:123412341234:function:fix-it:*'],
+    ],
+    [
+      'a full ARN with a qualifier',
+      { functionName: 'arn:aws:lambda:us-east-1:123412341234:function:fix-it:prod' },
+      ['arn:aws:lambda:us-east-1:123412341234:function:fix-it:prod'],
+    ],
+  ])('grants lambda:InvokeFunction on %s', (_name, settings, arns) => {
+    expect(awsGrants([target('fn', 'lambda-invoke', settings)])['lambda:InvokeFunction']?.sort()).toEqual([...arns].sort());
+  });
+
+  it('never grants on "*" (only the qualifiers of a named function)', () => {
+    const statements = awsIamStatements(
+      [target('a', 'sns', { topicArn: 'arn:aws:sns:us-east-1:111122223333:a' }), target('b', 'aws-eventbridge', { eventBusName: 'default' }), target('c', 'lambda-invoke', { functionName: 'f' })],
+      FILE,
+    );
+    for (const resource of statements.flatMap((s) => s.Resource.map(evaluate))) {
+      expect(resource.replace(/:function:f:\*$/, ':function:f')).not.toContain('*');
+    }
+  });
+
+  it.each([
+    ['a topic written as a reference', target('t', 'sns', { topicArn: '${env:TOPIC}' }), /targets\.t\.topicArn: must be written literally/],
+    ['a topic that is not an ARN', target('t', 'sns', { topicArn: 'alerts' }), /targets\.t\.topicArn: required, an SNS topic ARN/],
+    ['a missing bus', target('b', 'aws-eventbridge', {}), /targets\.b\.eventBusName: required/],
+    ['a malformed function name', target('f', 'lambda-invoke', { functionName: 'a/b' }), /targets\.f\.functionName: not a Lambda function name or ARN/],
+    ['a function name that is not a string', target('f', 'lambda-invoke', { functionName: 42 }), /targets\.f\.functionName: expected a string/],
+  ])('refuses %s, naming the file and the setting', (_name, bad, message) => {
+    expect(() => awsIamStatements([bad], FILE)).toThrow(BuildConfigError);
+    expect(() => awsIamStatements([bad], FILE)).toThrow(message);
+  });
+});
+
+describe('alibabaRamStatements', () => {
+  const deployment = { region: 'cn-hangzhou', accountId: '5555', logProject: 'proj', logStore: 'store', deadLetterQueue: 'dlq' };
+
+  it('always lets the functions write their logs and dead-letter their failures, and nothing else without targets', () => {
+    expect(alibabaRamStatements([target('file', 'file', {})], FILE, deployment)).toEqual([
+      { Effect: 'Allow', Action: ['log:PostLogStoreLogs'], Resource: ['acs:log:cn-hangzhou:5555:project/proj/logstore/store'] },
+      { Effect: 'Allow', Action: ['mns:SendMessage'], Resource: ['acs:mns:cn-hangzhou:5555:/queues/dlq/messages'] },
+    ]);
+  });
+
+  it('grants PutEvents on the named bus and InvokeFunction on the named function', () => {
+    const statements = alibabaRamStatements(
+      [
+        target('bus', 'alibaba-eventbridge', { eventBusName: 'remediation', accountId: '1234567890', region: 'cn-shanghai' }),
+        target('local-bus', 'alibaba-eventbridge', { eventBusName: 'ops', endpoint: 'x.example.com' }),
+        target('fn', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', serviceName: 'svc', functionName: 'fix' }),
+        target('fn-prod', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', serviceName: 'svc', functionName: 'fix', qualifier: 'prod' }),
+      ],
+      FILE,
+      deployment,
+    );
+    const grants = Object.fromEntries(statements.map((s) => [s.Action[0], s.Resource]));
+    expect(grants['eventbridge:PutEvents']).toEqual(['acs:eventbridge:cn-hangzhou:5555:eventbus/ops', 'acs:eventbridge:cn-shanghai:1234567890:eventbus/remediation']);
+    expect(grants['fc:InvokeFunction']).toEqual(['acs:fc:cn-beijing:1234567890:services/svc.prod/functions/fix', 'acs:fc:cn-beijing:1234567890:services/svc/functions/fix']);
+  });
+
+  it('refuses an fc-invoke target without its function', () => {
+    expect(() => alibabaRamStatements([target('fn', 'fc-invoke', { serviceName: 'svc' })], FILE, deployment)).toThrow(/targets\.fn: serviceName and functionName are required/);
+  });
+});

@@ -1,0 +1,129 @@
+// Fakes of the Alibaba Cloud services the cloud targets call (EventBridge /openapi/putEvents,
+// Function Compute 2016-08-15 invocations), served by the scripted server on 127.0.0.1, and
+// verifiers of both signature schemes written from Alibaba's documentation, so tests check
+// the real SDKs' signatures independently of them.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ServiceMode } from '../../targets/conformance';
+import { startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
+
+/** Fake credentials, as FC or the ALIBABA_CLOUD_* variables would give them. */
+export const ALIBABA_CREDENTIALS = {
+  accessKeyId: 'LTAI5tFakeAlertRouter01',
+  accessKeySecret: 'fakeAlibabaSecretForTests0123456789',
+  securityToken: 'CAISfakeStsTokenForTests+abcdef==',
+};
+
+export const ALIBABA_ENV: Record<string, string> = {
+  ALIBABA_CLOUD_ACCESS_KEY_ID: ALIBABA_CREDENTIALS.accessKeyId,
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA_CREDENTIALS.accessKeySecret,
+  ALIBABA_CLOUD_SECURITY_TOKEN: ALIBABA_CREDENTIALS.securityToken,
+};
+
+/** What must never leak from an Alibaba target. */
+export const ALIBABA_SECRETS = [ALIBABA_CREDENTIALS.accessKeySecret, ALIBABA_CREDENTIALS.securityToken];
+
+export const ACCOUNT_ID = '1234567890123456';
+
+type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+
+export const ALIBABA_EVENT_ID = '99418e3a-2025-41c6-a914-b8d6568e0001';
+
+/** putEvents with the given entry results (a failed entry has ErrorCode and ErrorMessage). */
+export function putEventsReply(entries: { EventId?: string; TraceId?: string; ErrorCode?: string; ErrorMessage?: string }[]): ScriptedResponse {
+  return {
+    status: 200,
+    body: {
+      RequestId: '5E9AB1DF333245F1D8000001',
+      ResourceOwnerAccountId: ACCOUNT_ID,
+      FailedEntryCount: entries.filter((entry) => entry.ErrorCode).length,
+      EntryList: entries,
+    },
+  };
+}
+
+/** The error body of the EventBridge API (lower-case keys: the SDK reads `code` and `message`). */
+const eventBridgeError = (status: number, code: string, message: string): ScriptedResponse => ({
+  status,
+  body: { requestId: '5E9AB1DF333245F1D8000002', code, message, success: false },
+});
+
+/** Alibaba EventBridge: `POST /openapi/putEvents`, CloudEvents batch JSON, `acs:` signatures. */
+export const EVENTBRIDGE_MODES: Modes = {
+  ok: putEventsReply([{ EventId: ALIBABA_EVENT_ID, TraceId: '445EFED2EC2A7FC17FB05AF4AD010001' }]),
+  throttle: eventBridgeError(429, 'TooManyRequests', 'The request is denied by flow limiter for too many requests.'),
+  'server-error': eventBridgeError(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
+  'client-error': eventBridgeError(403, 'AccessDenied', 'The OwnerId that your Access Key Id associated to is forbidden for this operation.'),
+};
+
+export const FC_REQUEST_ID = '1ef6b6c5-0000-4000-8000-0000000000fc';
+
+const fcError = (status: number, code: string, message: string): ScriptedResponse => ({
+  status,
+  headers: { 'x-fc-request-id': FC_REQUEST_ID },
+  body: { ErrorCode: code, ErrorMessage: message },
+});
+
+/** Function Compute 2016-08-15: `POST /2016-08-15/services/S/functions/F/invocations`; Async answers 202. */
+export const FC_MODES: Modes = {
+  ok: { status: 202, headers: { 'x-fc-request-id': FC_REQUEST_ID } },
+  throttle: fcError(429, 'ResourceThrottled', 'Reserve resource exhausted, please retry later.'),
+  'server-error': fcError(500, 'InternalServerError', 'An internal error has occurred.'),
+  'client-error': fcError(404, 'FunctionNotFound', "function 'remediate' does not exist in service 'ops'"),
+};
+
+export const startAlibabaEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
+export const startFcFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: FC_MODES });
+
+export interface SignatureCheck {
+  accessKeyId: string;
+  /** The signature matches the one recomputed with the secret. */
+  valid: boolean;
+}
+
+const header = (headers: IncomingHttpHeaders, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : (value ?? '');
+};
+
+/** `name:value\n` for every header with the prefix, sorted by name (both schemes canonicalize this way). */
+function canonicalHeaders(headers: IncomingHttpHeaders, prefix: string): string {
+  return Object.keys(headers)
+    .filter((name) => name.startsWith(prefix))
+    .sort()
+    .map((name) => `${name}:${header(headers, name).replace(/[\t\n\r\f]/g, ' ').trim()}\n`)
+    .join('');
+}
+
+function check(request: RecordedRequest, scheme: RegExp, algorithm: 'sha1' | 'sha256', prefix: string, resource: string, secret: string) {
+  const match = scheme.exec(header(request.headers, 'authorization'));
+  if (!match) return undefined;
+  const [, accessKeyId, signature] = match as unknown as [string, string, string];
+  const stringToSign =
+    [request.method, header(request.headers, 'content-md5'), header(request.headers, 'content-type'), header(request.headers, 'date')].join('\n') +
+    '\n' +
+    canonicalHeaders(request.headers, prefix) +
+    resource;
+  const expected = Buffer.from(createHmac(algorithm, secret).update(stringToSign, 'utf8').digest('base64'));
+  const given = Buffer.from(signature);
+  return { accessKeyId, valid: expected.length === given.length && timingSafeEqual(expected, given) };
+}
+
+/**
+ * EventBridge API signature: `acs:<AccessKeyId>:<base64 HMAC-SHA1>` over method, Content-MD5,
+ * Content-Type, Date, the x-acs-* headers and the resource (path and sorted query).
+ */
+export function verifyAcsSignature(request: RecordedRequest, secret: string): SignatureCheck | undefined {
+  const url = new URL(request.url, 'http://fake');
+  const query = [...url.searchParams.entries()].map(([key, value]) => `${key}=${value}`).sort();
+  const resource = query.length > 0 ? `${url.pathname}?${query.join('&')}` : url.pathname;
+  return check(request, /^acs:([^:]+):(.+)$/, 'sha1', 'x-acs-', resource, secret);
+}
+
+/**
+ * Function Compute signature: `FC <AccessKeyId>:<base64 HMAC-SHA256>` over method,
+ * Content-MD5, Content-Type, Date, the x-fc-* headers and the path.
+ */
+export function verifyFcSignature(request: RecordedRequest, secret: string): SignatureCheck | undefined {
+  return check(request, /^FC ([^:]+):(.+)$/, 'sha256', 'x-fc-', new URL(request.url, 'http://fake').pathname, secret);
+}

@@ -1,0 +1,137 @@
+// Fakes of the AWS services the cloud targets call (SNS Query/XML, EventBridge JSON 1.1,
+// Lambda REST), served by the scripted server on 127.0.0.1, and a SigV4 verifier written
+// from the AWS specification, so tests check the real SDK's signature independently of it.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServiceMode } from '../../targets/conformance';
+import { startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
+
+/** Fake credentials the AWS SDK's default chain reads from the environment. */
+export const AWS_CREDENTIALS = {
+  accessKeyId: 'AKIAFAKE0ALERTROUTER',
+  secretAccessKey: 'fake/aws+secret0key0for0tests0only0abcdef',
+  sessionToken: 'fake-aws-session-token-3c1d5e7f9a',
+  region: 'us-east-1',
+};
+
+export const AWS_ENV: Record<string, string> = {
+  AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+  AWS_SESSION_TOKEN: AWS_CREDENTIALS.sessionToken,
+  AWS_REGION: AWS_CREDENTIALS.region,
+};
+
+/** What must never leak from an AWS target. */
+export const AWS_SECRETS = [AWS_CREDENTIALS.secretAccessKey, AWS_CREDENTIALS.sessionToken];
+
+type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+
+const xmlError = (status: number, type: 'Sender' | 'Receiver', code: string, message: string): ScriptedResponse => ({
+  status,
+  headers: { 'content-type': 'text/xml' },
+  body: `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>2f1b7e1c-0000-4000-8000-000000000001</RequestId></ErrorResponse>`,
+});
+
+export const SNS_MESSAGE_ID = '95df01b4-ee98-5cb9-9903-4c221d41eb5e';
+
+/** SNS Query protocol: form-encoded requests, XML replies (a JSON body does not parse). */
+export const SNS_MODES: Modes = {
+  ok: {
+    status: 200,
+    headers: { 'content-type': 'text/xml' },
+    body: `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${SNS_MESSAGE_ID}</MessageId></PublishResult><ResponseMetadata><RequestId>f187a3c1-376f-11df-8963-01868b7c937a</RequestId></ResponseMetadata></PublishResponse>`,
+  },
+  throttle: xmlError(429, 'Sender', 'Throttled', 'Rate exceeded'),
+  'server-error': xmlError(500, 'Receiver', 'InternalError', 'Internal service error'),
+  'client-error': xmlError(404, 'Sender', 'NotFound', 'Topic does not exist'),
+};
+
+const jsonError = (status: number, type: string, message: string): ScriptedResponse => ({
+  status,
+  headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '8b3c1e2a-0000-4000-8000-000000000002' },
+  body: { __type: type, message },
+});
+
+export const EVENTBRIDGE_EVENT_ID = '11710aed-b79e-4468-a20b-bb3c0c3b4860';
+
+/** PutEvents with the given entry results (a failed entry has ErrorCode and ErrorMessage). */
+export function putEventsReply(entries: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[]): ScriptedResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: { FailedEntryCount: entries.filter((entry) => entry.ErrorCode).length, Entries: entries },
+  };
+}
+
+/** EventBridge: JSON 1.1 (`x-amz-target: AWSEvents.PutEvents`), errors named by `__type`. */
+export const EVENTBRIDGE_MODES: Modes = {
+  ok: putEventsReply([{ EventId: EVENTBRIDGE_EVENT_ID }]),
+  throttle: jsonError(400, 'ThrottlingException', 'Rate exceeded'),
+  'server-error': jsonError(500, 'InternalException', 'Internal service error'),
+  'client-error': jsonError(400, 'ResourceNotFoundException', 'Event bus alerts does not exist.'),
+};
+
+const restError = (status: number, type: string, message: string): ScriptedResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': '7e0d2a44-0000-4000-8000-000000000003' },
+  body: { Type: status >= 500 ? 'Service' : 'User', message },
+});
+
+export const LAMBDA_REQUEST_ID = '5b6d9ea1-0000-4000-8000-000000000004';
+
+/** Lambda Invoke: REST, `POST /2015-03-31/functions/NAME/invocations`; Event invocations answer 202. */
+export const LAMBDA_MODES: Modes = {
+  ok: { status: 202, headers: { 'x-amzn-requestid': LAMBDA_REQUEST_ID } },
+  throttle: restError(429, 'TooManyRequestsException', 'Rate Exceeded.'),
+  'server-error': restError(500, 'ServiceException', 'Internal service error'),
+  'client-error': restError(404, 'ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:remediate'),
+};
+
+export const startSnsFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: SNS_MODES });
+export const startEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
+export const startLambdaFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: LAMBDA_MODES });
+
+export interface SigV4Check {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  /** The signature matches the one recomputed with the secret key. */
+  valid: boolean;
+}
+
+const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/;
+
+/** RFC 3986 encoding, as SigV4 canonicalization wants it. */
+const encode = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: Buffer | string, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/**
+ * Recomputes the SigV4 signature of a recorded request (AWS "Create a signed AWS API
+ * request": canonical request, string to sign, derived key). Non-S3 services encode each
+ * path segment once more, which the canonical URI below does.
+ */
+export function verifySigV4(request: RecordedRequest, secretAccessKey: string): SigV4Check | undefined {
+  const match = AUTHORIZATION.exec(String(request.headers.authorization ?? ''));
+  if (!match) return undefined;
+  const [, accessKeyId, date, region, service, signedList, signature] = match as unknown as string[];
+  const signedHeaders = signedList!.split(';');
+  const url = new URL(request.url, 'http://fake');
+  const canonicalUri = url.pathname.split('/').map(encode).join('/');
+  const canonicalQuery = [...url.searchParams.entries()]
+    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+    .sort()
+    .join('&');
+  const canonicalHeaders = signedHeaders
+    .map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const payloadHash = String(request.headers['x-amz-content-sha256'] ?? sha256(request.body));
+  const canonicalRequest = [request.method, canonicalUri, canonicalQuery, canonicalHeaders, signedList, payloadHash].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', String(request.headers['x-amz-date']), scope, sha256(canonicalRequest)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date!), region!), service!), 'aws4_request');
+  const expected = Buffer.from(hmac(key, stringToSign).toString('hex'));
+  const valid = timingSafeEqual(expected, Buffer.from(signature!));
+  return { accessKeyId: accessKeyId!, date: date!, region: region!, service: service!, signedHeaders, valid };
+}
