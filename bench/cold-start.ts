@@ -93,6 +93,7 @@ interface Scenario {
   label: string;
   cloud?: 'aws' | 'alibaba';
   bundle?: Bundle;
+  /** The bundle's directory: index.js and its router.yaml. */
   dir?: string;
   samples: Sample[];
 }
@@ -112,10 +113,10 @@ function run(scenario: Scenario): Sample {
   const env = scenario.bundle
     ? {
         ...ENV,
-        BENCH_BUNDLE: join(ROOT, scenario.bundle.dir, 'index.js'),
+        BENCH_BUNDLE: join(scenario.dir!, 'index.js'),
         BENCH_EVENT: join(ROOT, SAMPLE_EVENT[scenario.cloud!]),
         BENCH_CLOUD: scenario.cloud!,
-        ROUTER_CONFIG: join(ROOT, scenario.bundle.dir, 'router.yaml'),
+        ROUTER_CONFIG: join(scenario.dir!, 'router.yaml'),
       }
     : ENV;
   const begin = process.hrtime.bigint();
@@ -150,7 +151,7 @@ async function main() {
       for (const c of ['aws', 'alibaba'] as const) {
         const bundle = result.bundles.find((b) => b.cloud === c && b.name === HANDLER[c]);
         if (!bundle) throw new Error(`the build wrote no ${c}/${HANDLER[c]} bundle`);
-        scenarios.push({ label: `${c}/${HANDLER[c]}, ${config}`, cloud: c, bundle, samples: [] });
+        scenarios.push({ label: `${c}/${HANDLER[c]}, ${config}`, cloud: c, bundle, dir: join(out, c, HANDLER[c]), samples: [] });
       }
     }
 

@@ -40,9 +40,9 @@ export interface Bundle {
   name: string;
   /** The handler source, relative to the root. */
   source: string;
-  /** The directory holding index.js, index.js.map and router.yaml, relative to the root. */
+  /** The directory holding index.js, index.js.map and router.yaml, relative to the output directory. */
   dir: string;
-  /** What the template deploys, relative to the root: the zip (AWS) or the directory (FC). */
+  /** What the template deploys, relative to the output directory: the zip (AWS) or the directory (FC). */
   artifact: string;
   /** Size of index.js. */
   bytes: number;
@@ -63,6 +63,8 @@ export interface BuildResult {
   envReferences: string[];
   bundles: Bundle[];
 }
+
+const toPosix = (path: string) => path.split('\\').join('/');
 
 /** The module each registry entry loads, read from registry.ts (`type: () => import('./module')`). */
 function registryModules(registryFile: string): Map<string, string> {
@@ -142,7 +144,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
   const env = options.env ?? process.env;
-  const rel = (path: string) => relative(root, path).split('\\').join('/');
+  const rel = (path: string) => toPosix(relative(root, path));
   const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
 
   const registryFile = join(root, 'shared', 'targets', 'registry.ts');
@@ -182,7 +184,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const bundles = Object.keys(entryPoints).map((entry) => {
     const [cloud, name] = entry.split('/') as [Cloud, string];
     const dir = join(outDir, cloud, name);
-    return packageBundle(result.metafile, { root, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, rel, sdks });
+    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, sdks });
   });
 
   writeDeployFiles(root, outDir, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
@@ -193,12 +195,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
 interface BundleContext {
   root: string;
+  outDir: string;
   cloud: Cloud;
   name: string;
   dir: string;
   source: string;
   config: string;
-  rel: (path: string) => string;
   sdks: { needed: Set<string>; unused: Set<string> };
 }
 
@@ -206,7 +208,7 @@ interface BundleContext {
 function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   const js = join(ctx.dir, 'index.js');
   const meta = Object.entries(metafile.outputs).find(([path]) => resolve(ctx.root, path) === js)?.[1];
-  if (!meta) throw new Error(`esbuild wrote no ${ctx.rel(js)}`);
+  if (!meta) throw new Error(`esbuild wrote no ${js}`);
   const packages = [...new Set(Object.keys(meta.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
   const strayImports = meta.imports.filter((i) => i.external && ctx.sdks.unused.has(packageOf(`node_modules/${i.path}`) ?? i.path));
   if (strayImports.length > 0) {
@@ -224,8 +226,8 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
     cloud: ctx.cloud,
     name: ctx.name,
     source: ctx.source,
-    dir: ctx.rel(ctx.dir),
-    artifact: ctx.rel(artifact),
+    dir: toPosix(relative(ctx.outDir, ctx.dir)),
+    artifact: toPosix(relative(ctx.outDir, artifact)),
     bytes: statSync(js).size,
     artifactBytes,
     packages,

@@ -7,9 +7,7 @@ import { normalizeEvent, type EventType } from '../normalize';
 import { applySeverityRules } from '../route/severity';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
-import { deliver } from '../dispatch/dispatch';
-import { buildReport } from '../dispatch/report';
-import type { DeliveryReport, DeliveryResult } from '../dispatch/types';
+import { deliver, buildReport, type DeliveryReport, type DeliveryResult } from '../dispatch';
 import type { Logger } from '../log';
 import type { Router } from './router';
 

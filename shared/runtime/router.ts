@@ -3,8 +3,7 @@
 // at cold start for the SDKs its config uses and no others.
 import { loadConfig } from '../route/config';
 import type { RouterConfig, Route } from '../route/types';
-import { prepareTargets } from '../dispatch/targets';
-import type { PreparedTarget } from '../dispatch/types';
+import { prepareTargets, type PreparedTarget } from '../dispatch';
 import { createLogger, type Logger } from '../log';
 import { alibabaCredentials } from './credentials';
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
+import { templatesSetting } from './lifecycle';
 import { renderTemplate } from './template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
@@ -25,8 +26,7 @@ const settings = z
       .max(256)
       .refine((value) => !value.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)')
       .default('alert-router'),
-    /** Mustache template of the entry's DetailType. */
-    detailType: z.string().min(1).default('Alert {{status}}'),
+    templates: templatesSetting({ detailType: 'Alert {{status}}' }),
     ...awsClientSettings,
   })
   .strict();
@@ -38,7 +38,7 @@ function entry(alert: Alert, s: EventBridgeSettings) {
   return {
     EventBusName: s.eventBusName,
     Source: s.source,
-    DetailType: renderTemplate(s.detailType, alert),
+    DetailType: renderTemplate(s.templates.detailType, alert),
     Detail: JSON.stringify(alert),
     ...(alert.observedAt ? { Time: new Date(alert.observedAt) } : {}),
     ...(resources.length > 0 ? { Resources: resources } : {}),
@@ -60,7 +60,7 @@ export function entrySize(e: ReturnType<typeof entry>): number {
 /** Why the entry cannot be sent at all, if it cannot: no retry would change it. */
 function invalid(e: ReturnType<typeof entry>): string | undefined {
   if (e.DetailType.length === 0 || e.DetailType.length > DETAIL_TYPE_MAX) {
-    return `the rendered detailType is ${e.DetailType.length} characters; EventBridge takes 1 to ${DETAIL_TYPE_MAX}`;
+    return `the rendered detailType template is ${e.DetailType.length} characters; EventBridge takes 1 to ${DETAIL_TYPE_MAX}`;
   }
   const size = entrySize(e);
   if (size > ENTRY_MAX_BYTES) return `the event entry is ${size} bytes, over the EventBridge PutEvents limit of ${ENTRY_MAX_BYTES}`;

@@ -7,7 +7,7 @@ import { statusSchema, type Alert, type Status } from '../model/alert';
 import type { Outcome, TargetType } from './contract';
 import { classifyError, oneLine } from './errors';
 import { httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } from './http';
-import { SEVERITY_STYLE, STATUS_STYLE, templateView, truncate, type LengthUnit } from './template';
+import { alertTime, alertWhere, SEVERITY_STYLE, STATUS_STYLE, templateView, truncate, type LengthUnit } from './template';
 
 /** `statuses:` of a chat target: the statuses it posts; unset posts every status. */
 export const statusesSetting = z
@@ -74,8 +74,8 @@ export function glanceFields(alert: Alert): [label: string, value: string][] {
   return [
     ['Status', `${status.emoji} ${status.label}`],
     ['Severity', `${severity.emoji} ${severity.label}${source}`],
-    ['Where', [alert.cloud, alert.account, alert.region].filter(Boolean).join(' ')],
-    ['When', alert.observedAt ?? alert.startsAt ?? alert.source.time ?? 'unknown'],
+    ['Where', alertWhere(alert)],
+    ['When', alertTime(alert) ?? 'unknown'],
   ];
 }
 

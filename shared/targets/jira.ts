@@ -192,11 +192,14 @@ class JiraClient {
     await this.call('add comment', 'POST', `/rest/api/3/issue/${encodeURIComponent(issue.key)}/comment`, { body: adfDocument(text) });
   }
 
-  /** Applies the transition named `name` (or leading to a status of that name), or the first one `pick` accepts. */
-  async transition(issue: IssueRef, name: string | undefined, pick: (t: Transition) => boolean): Promise<void> {
+  /**
+   * Applies the transition named `name` (or leading to a status of that name); without a
+   * name, the one `fallback` picks from the issue's available transitions.
+   */
+  async transition(issue: IssueRef, name: string | undefined, fallback: (list: Transition[]) => Transition | undefined = () => undefined): Promise<void> {
     const path = `/rest/api/3/issue/${encodeURIComponent(issue.key)}/transitions`;
     const list = (await this.call<{ transitions?: Transition[] }>('list transitions', 'GET', path))?.transitions ?? [];
-    const chosen = name ? list.find((t) => sameName(t.name, name) || sameName(t.to?.name, name)) : list.find(pick);
+    const chosen = name ? list.find((t) => sameName(t.name, name) || sameName(t.to?.name, name)) : fallback(list);
     if (!chosen) {
       const available = list.map((t) => t.name).join(', ') || 'none';
       throw new StepFailed({
@@ -209,8 +212,11 @@ class JiraClient {
   }
 }
 
-const isDone = (t: Transition) => t.to?.statusCategory?.key === 'done';
-const isToDo = (t: Transition) => t.to?.statusCategory?.key === 'new';
+/** The default reopen transition: into a to-do status, else into any status not done. */
+function reopening(list: Transition[]): Transition | undefined {
+  const category = (t: Transition) => t.to?.statusCategory?.key;
+  return list.find((t) => category(t) === 'new') ?? list.find((t) => category(t) !== 'done');
+}
 
 function createFields(alert: Alert, settings: JiraSettings, dedupLabel: string): Record<string, unknown> {
   const priority = settings.priorities?.[alert.severity];
@@ -250,7 +256,7 @@ function jiraTarget(settings: JiraSettings) {
       const within = `statusCategory = Done AND resolved >= ${jqlString(`-${settings.reopenWindow}m`)}`;
       const [resolved] = await jira.search(dedupLabel, within, { order: 'resolved DESC', max: 1 });
       if (resolved) {
-        await jira.transition(resolved, settings.reopenTransition, (t) => isToDo(t) || !isDone(t));
+        await jira.transition(resolved, settings.reopenTransition, reopening);
         await jira.comment(resolved, ticketText(settings.templates.reopen, alert));
         recent.set(alert.dedupKey, resolved);
         return delivered(resolved, `reopened ${resolved.key}`);
@@ -264,7 +270,7 @@ function jiraTarget(settings: JiraSettings) {
     const [oldest] = await jira.search(dedupLabel, NOT_DONE, { reconcile: created });
     if (oldest && oldest.key !== created.key) {
       await jira.comment(created, `Duplicate of ${oldest.key}: the same alert was delivered twice at the same time.`);
-      await jira.transition(created, settings.resolveTransition, isDone);
+      await jira.transition(created, settings.resolveTransition);
       recent.set(alert.dedupKey, oldest);
       return delivered(oldest, `issue ${oldest.key} already open; duplicate ${created.key} closed`);
     }
@@ -286,7 +292,7 @@ function jiraTarget(settings: JiraSettings) {
     for (const issue of issues) {
       // Comment first: a retry after a failed transition may comment twice, but never loses the solution.
       await jira.comment(issue, text);
-      await jira.transition(issue, settings.resolveTransition, isDone);
+      await jira.transition(issue, settings.resolveTransition);
     }
     recent.delete(alert.dedupKey);
     return delivered(issues[0] as IssueRef, `resolved ${issues.map((issue) => issue.key).join(', ')}`);
@@ -319,7 +325,7 @@ export default defineTarget({
     const comment = (template: string) => ({ body: adfDocument(ticketText(template, alert)) });
     switch (action) {
       case 'skip':
-        return { action, detail: `status ${alert.status} maps to skip` };
+        return { action, detail: skippedByMapping(alert).detail };
       case 'open':
         return { action, label: dedupLabel, create: { fields: createFields(alert, settings, dedupLabel) } };
       case 'acknowledge':

@@ -151,7 +151,7 @@ export default defineTarget({
   render(alert, settings) {
     const action = lifecycleAction(alert, settings.actions);
     const eventAction = EVENT_ACTIONS[action];
-    if (!eventAction) return { action, sent: false, detail: action === 'note' ? NOTE_UNSUPPORTED : `status ${alert.status} maps to skip` };
+    if (!eventAction) return { action, sent: false, detail: action === 'note' ? NOTE_UNSUPPORTED : skippedByMapping(alert).detail };
     return { action, sent: true, body: { ...pagerDutyEvent(alert, settings, eventAction), routing_key: '[REDACTED]' } };
   },
   create(settings) {

@@ -2,7 +2,7 @@
 // for the target types its router.yaml uses (and a target's SDK only when it is created).
 import type { TargetType } from './contract';
 
-type Loader = () => Promise<{ default: TargetType<never> }>;
+type Loader = () => Promise<{ default: TargetType<unknown> }>;
 
 export const targetTypes: Record<string, Loader> = {
   console: () => import('./console'),

@@ -257,7 +257,7 @@ export default defineTarget({
     const correlationId = serviceNowCorrelationId(alert.dedupKey);
     switch (action) {
       case 'skip':
-        return { action, detail: `status ${alert.status} maps to skip` };
+        return { action, detail: skippedByMapping(alert).detail };
       case 'open':
         return { action, correlationId, create: createFields(alert, settings, correlationId) };
       case 'acknowledge':

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
-import { renderTemplate } from './template';
+import { templatesSetting } from './lifecycle';
+import { renderView, templateView } from './template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
@@ -21,8 +22,8 @@ const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
 const settings = z
   .object({
     topicArn: z.string().regex(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts'),
-    /** Mustache template of the subject (email subscribers see it); ASCII-folded and cut to 99 characters. */
-    subject: z.string().min(1).optional(),
+    /** The subject (email subscribers see it), ASCII-folded and cut to 99 characters after rendering. */
+    templates: templatesSetting({ subject: '[{{statusUpper}}] {{subjectName}}' }),
     ...awsClientSettings,
   })
   .strict();
@@ -41,10 +42,9 @@ export function snsSubject(text: string): string {
   return ascii.length > SUBJECT_MAX ? `${ascii.slice(0, SUBJECT_MAX - 3).trimEnd()}...` : ascii;
 }
 
-function defaultSubject(alert: Alert): string {
-  // A name in another script folds to nothing: say what it is rather than send "[FIRING]".
-  const name = snsSubject(alert.name) || `${alert.severity} ${alert.provider} alert`;
-  return `[${alert.status.toUpperCase()}] ${name}`;
+/** The template value `subjectName`: the name folded to ASCII, or what the alert is when nothing of it is left. */
+function subjectName(alert: Alert): string {
+  return snsSubject(alert.name) || `${alert.severity} ${alert.provider} alert`;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -64,7 +64,7 @@ export function fifoIds(alert: Alert): { MessageGroupId: string; MessageDeduplic
 }
 
 function publishInput(alert: Alert, s: SnsSettings) {
-  const subject = s.subject === undefined ? defaultSubject(alert) : snsSubject(renderTemplate(s.subject, alert));
+  const subject = snsSubject(renderView(s.templates.subject, templateView(alert, { subjectName: subjectName(alert) })));
   const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
   return {
     TopicArn: s.topicArn,

@@ -2,9 +2,10 @@
 // Targets render their default templates, or the user's from `templates:` in router.yaml.
 //
 // Mustache looks names up with `in` (prototype chain included) and calls any function it
-// finds, so a plain object view would let `{{constructor}}` or a section over
-// `constructor.constructor` reach Function. The view is therefore copied into plain data
-// without prototypes and without functions: every name a template can reach is one of ours.
+// finds, so against a plain object view `{{constructor}}`, `{{toString}}` or
+// `{{__defineGetter__}}` reach built-in functions and call them. The view is therefore copied
+// into plain data without prototypes and without functions: every name a template can reach
+// is one of ours, and holds data.
 import Mustache from 'mustache';
 import type { Alert, Severity, Status } from '../model/alert';
 
@@ -52,6 +53,16 @@ export function alertColour(alert: Pick<Alert, 'status' | 'severity'>): Colour {
   }
 }
 
+/** Where the alarm lives, the parts known: `aws 123456789012 us-east-1`. */
+export function alertWhere(alert: Pick<Alert, 'cloud' | 'account' | 'region'>): string {
+  return [alert.cloud, alert.account, alert.region].filter(Boolean).join(' ');
+}
+
+/** When it happened: observedAt, else startsAt, else the event's time. */
+export function alertTime(alert: Pick<Alert, 'observedAt' | 'startsAt' | 'source'>): string | null {
+  return alert.observedAt ?? alert.startsAt ?? alert.source.time;
+}
+
 /** Copies JSON-like data into objects and arrays without prototypes; functions are dropped. */
 function plainData(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
@@ -67,7 +78,11 @@ function plainData(value: unknown): unknown {
   return copy;
 }
 
-/** What a template sees: the alert's fields plus ready-made display values (docs/templates.md lists them). */
+/**
+ * What a template sees: the alert's fields plus ready-made display values (docs/templates.md
+ * lists them), and `extra` values of the target. Plain data without prototypes: read it with
+ * templates or property access, not with object or array methods.
+ */
 export function templateView(alert: Alert, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const status = STATUS_STYLE[alert.status];
   const severity = SEVERITY_STYLE[alert.severity];
@@ -89,10 +104,8 @@ export function templateView(alert: Alert, extra: Record<string, unknown> = {}):
     consoleUrl: alert.links[0]?.url ?? null,
     /** The description, or empty when it only repeats the summary. */
     details: alert.description.trim() === alert.summary.trim() ? '' : alert.description,
-    /** When it happened: observedAt, else startsAt, else the event's time. */
-    time: alert.observedAt ?? alert.startsAt ?? alert.source.time,
-    /** `aws 123456789012 us-east-1`: where the alarm lives, parts that are known. */
-    where: [alert.cloud, alert.account, alert.region].filter(Boolean).join(' '),
+    time: alertTime(alert),
+    where: alertWhere(alert),
     labelList: Object.entries(alert.labels).map(([key, value]) => ({ key, value })),
     annotationList: Object.entries(alert.annotations).map(([key, value]) => ({ key, value })),
     ...extra,

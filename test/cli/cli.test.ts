@@ -110,6 +110,7 @@ describe('invoke', () => {
   it('exits 1 when a delivery failed', () => {
     const event = JSON.parse(readFileSync(sample('aws/state-change-single-metric.json'), 'utf8'));
     event.id = 'cli-unreachable';
+    event.detail.alarmName = 'OrdersLatency';
     event.detail.configuration.metrics[0].metricStat.metric.dimensions.InstanceId = 'i-unreachable';
     const file = join(dir, 'unreachable.json');
     writeFileSync(file, JSON.stringify(event));

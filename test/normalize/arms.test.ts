@@ -27,6 +27,7 @@ const CHINESE = 'arms-chinese-p1.json';
 const NO_LEVEL = 'arms-no-level-severity-label.json';
 const EXTRA = 'arms-extra-fields-empty-strings.json';
 const BATCH = 'arms-batch.json';
+const CLOSE_SOLUTION = 'arms-close-with-solution.json';
 
 const STATUS_BY_TYPE: Record<string, Alert['status']> = {
   'aliyun:arms:alarm:create': 'firing',
@@ -185,10 +186,10 @@ describe('lifecycle', () => {
     const lifecycle = [CREATE, CLAIM, COMMENT, CLOSE].map((file) => normalizeFile(file).dedupKey);
     expect(new Set(lifecycle).size).toBe(1);
 
-    const other = [normalizeFile(GROUP), normalized(batchElement(BATCH, 0)), normalized(batchElement(BATCH, 1))];
+    const other = [normalizeFile(GROUP), normalized(batchElement(BATCH, 0)), normalized(batchElement(BATCH, 1)), normalizeFile(CLOSE_SOLUTION)];
     expect(new Set(other.map((a) => a.dedupKey)).size).toBe(1);
     expect(other[0]!.dedupKey).not.toBe(lifecycle[0]);
-    expect(other.map((a) => a.status)).toEqual(['firing', 'commented', 'resolved']);
+    expect(other.map((a) => a.status)).toEqual(['firing', 'commented', 'commented', 'resolved']);
   });
 
   it('gives alerts with different subjects different dedupKeys', () => {
@@ -225,7 +226,7 @@ describe('actor, comment and solution', () => {
   });
 
   it('a close with a solution carries it, also in the description', () => {
-    const alert = normalized(batchElement(BATCH, 1));
+    const alert = normalizeFile(CLOSE_SOLUTION);
     expect(alert.solution).toBe('Rolled back to v1.8.2; crash fixed in v1.8.4');
     expect(alert.description.split('\n').at(-1)).toBe('Solution: Rolled back to v1.8.2; crash fixed in v1.8.4');
     expect(alert.actor).toEqual({ owner: 'ops-oncall', handler: '李四', operator: '王五' });

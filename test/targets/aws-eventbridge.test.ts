@@ -67,7 +67,7 @@ describe('aws-eventbridge target', () => {
     const other = await prepare(awsEventBridge, {
       eventBusName: 'arn:aws:events:eu-central-1:123456789012:event-bus/ops',
       source: 'com.example.alerts',
-      detailType: '{{provider}} {{status}} {{severity}}',
+      templates: { detailType: '{{provider}} {{status}} {{severity}}' },
       endpoint: server.url,
     });
     await deliverOne(other, armsAlert({ status: 'acknowledged' }));
@@ -128,10 +128,10 @@ describe('aws-eventbridge target', () => {
     });
 
     it('refuses a detail-type template that renders over 128 characters', async () => {
-      const long = await prepare(awsEventBridge, { eventBusName: 'alerts', endpoint: server.url, detailType: '{{description}}' });
+      const long = await prepare(awsEventBridge, { eventBusName: 'alerts', endpoint: server.url, templates: { detailType: '{{description}}' } });
       const result = await deliverOne(long, cloudWatchAlert({ description: 'd'.repeat(200) }));
       expect(result).toMatchObject({ outcome: 'failed', retryable: false });
-      expect(result.detail).toMatch(/detailType is 200 characters/);
+      expect(result.detail).toMatch(/detailType template is 200 characters/);
     });
   });
 

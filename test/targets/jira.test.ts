@@ -125,6 +125,15 @@ describe('jira target', () => {
     expect(fake.queries()).toContain(`project = "OPS" AND labels = "${jiraDedupLabel(alert.dedupKey)}" AND statusCategory = Done AND resolved >= "-30m" ORDER BY resolved DESC`);
   });
 
+  it('reopens with the configured reopenTransition', async () => {
+    const t = target({ reopenWindow: 5, reopenTransition: 'in progress' });
+    const alert = alarm();
+    await send(t, alert);
+    await send(t, { ...alert, status: 'resolved' });
+    await send(t, alert);
+    expect(issuesOf(alert)).toEqual([expect.objectContaining({ status: expect.objectContaining({ name: 'In Progress' }), transitions: ['Done', 'In Progress'] })]);
+  });
+
   it('fails for good, naming the choices, when the resolve transition does not exist', async () => {
     const t = target({ resolveTransition: 'Close Issue' });
     const alert = alarm();

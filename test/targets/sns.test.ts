@@ -93,7 +93,7 @@ describe('sns target', () => {
   });
 
   it('renders a subject template, folded to what SNS accepts', async () => {
-    const custom = await prepare(sns, { topicArn: TOPIC, endpoint: server.url, subject: '{{severityUpper}} {{name}} in {{region}}' });
+    const custom = await prepare(sns, { topicArn: TOPIC, endpoint: server.url, templates: { subject: '{{severityUpper}} {{name}} in {{region}}' } });
     await deliverOne(custom, sampleAlert('alibaba/arms-chinese-p1.json'));
     const subject = publishParams(server.requests[0]!).form.get('Subject');
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
@@ -186,9 +186,11 @@ describe('sns target', () => {
     });
   });
 
-  it('refuses a topic that is not an SNS ARN', () => {
+  it('refuses a topic that is not an SNS ARN, and bad templates', () => {
     expect(sns.settings.safeParse({ topicArn: 'alerts' }).success).toBe(false);
     expect(sns.settings.safeParse({ topicArn: TOPIC, endpoint: 'ftp://x' }).success).toBe(false);
     expect(sns.settings.safeParse({ topicArn: TOPIC, colour: 'red' }).success).toBe(false);
+    expect(sns.settings.safeParse({ topicArn: TOPIC, templates: { subject: '{{#open}} never closed' } }).success).toBe(false);
+    expect(sns.settings.safeParse({ topicArn: TOPIC, templates: { title: '{{name}}' } }).success).toBe(false);
   });
 });

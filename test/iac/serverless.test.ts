@@ -1,0 +1,275 @@
+// serverless.yml, proven offline: the real `serverless package` (v3) on a real build, once
+// with the default router.yaml and once with AWS targets and the deploy-time parameters;
+// the generated CloudFormation is checked resource by resource, every sample event is
+// routed through the generated rules, and every handler is deployed by exactly one of
+// serverless.yml and s.yaml.
+import { readFileSync } from 'node:fs';
+import { join, normalize } from 'node:path';
+import type { BuildResult } from '../../scripts/build';
+import { readSYaml } from '../../scripts/s-yaml';
+import { matchesPattern } from '../support/event-pattern';
+import {
+  DEFAULT_CONFIG,
+  FIXTURES,
+  ROOT,
+  buildService,
+  evaluateCfn,
+  handlerEventTypes,
+  readZip,
+  removeTemporaryDirectories,
+  resourcesOfType,
+  sampleEvents,
+  serverlessPackage,
+  temporaryDirectory,
+  type CfnResource,
+  type Packaged,
+} from './support';
+
+const AWS_TARGETS = join(FIXTURES, 'router-aws-targets.yaml');
+const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops';
+const NARROWED_ACCOUNT = '111122223333';
+const NARROWED_PREFIX = 'prod-';
+const FAILED_QUEUE = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
+const UNDELIVERED_QUEUE = { 'Fn::GetAtt': ['UndeliveredEventsQueue', 'Arn'] };
+const boundTypes = handlerEventTypes('aws');
+
+interface Service {
+  dir: string;
+  build: BuildResult;
+  packaged: Packaged;
+  stage: string;
+}
+let plain: Service;
+let narrowed: Service;
+
+beforeAll(async () => {
+  const plainDir = temporaryDirectory('sls');
+  const narrowedDir = temporaryDirectory('sls-narrowed');
+  const plainBuild = await buildService(plainDir, DEFAULT_CONFIG);
+  const narrowedBuild = await buildService(narrowedDir, AWS_TARGETS);
+  const [plainPackage, narrowedPackage] = await Promise.all([
+    serverlessPackage(plainDir, ['--stage', 'test']),
+    serverlessPackage(narrowedDir, [
+      '--stage',
+      'prod',
+      `--param=account=${NARROWED_ACCOUNT}`,
+      `--param=alarmNamePrefix=${NARROWED_PREFIX}`,
+      `--param=alarmTopicArn=${ALARM_TOPIC}`,
+    ]),
+  ]);
+  plain = { dir: plainDir, build: plainBuild, packaged: plainPackage, stage: 'test' };
+  narrowed = { dir: narrowedDir, build: narrowedBuild, packaged: narrowedPackage, stage: 'prod' };
+}, 240_000);
+
+afterAll(removeTemporaryDirectories);
+
+/** handler name -> [logical id, function resource] */
+function lambdas(service: Service): Map<string, [string, CfnResource]> {
+  const prefix = `alert-router-${service.stage}-`;
+  return new Map(
+    resourcesOfType(service.packaged.template, 'AWS::Lambda::Function').map(([id, fn]) => [String(fn.Properties.FunctionName).replace(prefix, ''), [id, fn]]),
+  );
+}
+
+/** The rules that target a function, by handler name. */
+function rulesOf(service: Service, name: string): CfnResource[] {
+  const [id] = lambdas(service).get(name)!;
+  return resourcesOfType(service.packaged.template, 'AWS::Events::Rule')
+    .map(([, rule]) => rule)
+    .filter((rule) => (rule.Properties.Targets as { Arn: unknown }[]).some((t) => JSON.stringify(t.Arn) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })));
+}
+
+function rolePolicy(service: Service): { Action: string | string[]; Resource: unknown }[] {
+  const [[, role]] = resourcesOfType(service.packaged.template, 'AWS::IAM::Role') as [[string, CfnResource]];
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+const actionsOf = (statement: { Action: string | string[] }) => [statement.Action].flat();
+
+/** Resources granted for an action, evaluated and sorted. */
+function granted(service: Service, action: string): string[] {
+  return rolePolicy(service)
+    .filter((s) => actionsOf(s).includes(action))
+    .flatMap((s) => [s.Resource].flat().map((r) => JSON.stringify(evaluateCfn(r))))
+    .sort();
+}
+
+/** Functions (by handler name) whose rules match the event. */
+function matchingFunctions(service: Service, event: unknown): string[] {
+  return [...lambdas(service).keys()].filter((name) => rulesOf(service, name).some((rule) => matchesPattern(rule.Properties.EventPattern as object, event)));
+}
+
+describe('serverless.yml packaged with the default router.yaml', () => {
+  it('deploys one function per CloudWatch handler, each from its own artifact of the build', () => {
+    const functions = lambdas(plain);
+    expect([...functions.keys()].sort()).toEqual([...boundTypes.keys()].sort());
+    for (const [name, [, fn]] of functions) {
+      const bundle = plain.build.bundles.find((b) => b.cloud === 'aws' && b.name === name)!;
+      expect(plain.packaged.state.service.functions[name]?.package?.artifact).toBe(`dist/${bundle.artifact}`);
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Handler: 'index.handler' });
+      expect((fn.Properties.Code as { S3Key: string }).S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
+    }
+  });
+
+  it('ships router.yaml in each zip and points ROUTER_CONFIG at it', () => {
+    const config = readFileSync(DEFAULT_CONFIG);
+    for (const [name, [, fn]] of lambdas(plain)) {
+      const zip = readZip(readFileSync(join(plain.dir, 'dist', 'aws', `${name}.zip`)));
+      expect([...zip.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect(zip.get('router.yaml')!.equals(config)).toBe(true);
+      expect(fn.Properties.Environment).toEqual({ Variables: { ROUTER_CONFIG: '/var/task/router.yaml', NODE_OPTIONS: '--enable-source-maps' } });
+    }
+  });
+
+  it('triggers each function from one rule on the default bus matching exactly its source and detail-type', () => {
+    for (const name of lambdas(plain).keys()) {
+      const rules = rulesOf(plain, name);
+      expect(rules).toHaveLength(1);
+      expect(rules[0]!.Properties.EventBusName ?? 'default').toBe('default');
+      expect(rules[0]!.Properties.State).toBe('ENABLED');
+      expect(rules[0]!.Properties.EventPattern).toEqual({ source: ['aws.cloudwatch'], 'detail-type': [boundTypes.get(name)] });
+    }
+  });
+
+  it('retries undeliverable events, then puts them in a queue that only these rules may write to', () => {
+    const ruleArns: string[] = [];
+    for (const name of lambdas(plain).keys()) {
+      const [rule] = rulesOf(plain, name);
+      const [target] = rule!.Properties.Targets as Record<string, unknown>[];
+      expect(target!.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
+      expect(target!.DeadLetterConfig).toEqual({ Arn: UNDELIVERED_QUEUE });
+      ruleArns.push(`arn:aws:events:eu-central-1:999988887777:rule/${String(rule!.Properties.Name)}`);
+    }
+    const [[, policy]] = resourcesOfType(plain.packaged.template, 'AWS::SQS::QueuePolicy') as [[string, CfnResource]];
+    expect(policy.Properties.Queues).toEqual([{ Ref: 'UndeliveredEventsQueue' }]);
+    const [statement] = (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement;
+    expect(statement).toMatchObject({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: UNDELIVERED_QUEUE });
+    const sources = (statement!.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals['aws:SourceArn'].map((arn) => evaluateCfn(arn));
+    expect(sources.sort()).toEqual(ruleArns.sort());
+  });
+
+  it('retries failed invocations, then sends them to the on-failure queue', () => {
+    const configs = resourcesOfType(plain.packaged.template, 'AWS::Lambda::EventInvokeConfig').map(([, c]) => c.Properties);
+    for (const [id] of lambdas(plain).values()) {
+      const config = configs.find((c) => JSON.stringify(c.FunctionName) === JSON.stringify({ Ref: id }));
+      expect(config).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600, DestinationConfig: { OnFailure: { Destination: FAILED_QUEUE } } });
+    }
+    expect(rolePolicy(plain).filter((s) => actionsOf(s).includes('sqs:SendMessage')).map((s) => s.Resource)).toContainEqual(FAILED_QUEUE);
+  });
+
+  it('keeps failed events for 14 days, encrypted, and alarms as soon as a queue holds one', () => {
+    const { template } = plain.packaged;
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const queue of ['FailedInvocationsQueue', 'UndeliveredEventsQueue']) {
+      expect(template.Resources[queue]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true } });
+      const alarm = alarms.find((a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }]));
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+      expect((alarm!.AlarmActions as { 'Fn::If': unknown[] })['Fn::If'][0]).toBe('HasAlarmTopic');
+    }
+    // Without the alarmTopicArn parameter the condition is false: the alarms notify no one.
+    expect(template.Conditions?.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('sets the log retention of every function', () => {
+    const groups = resourcesOfType(plain.packaged.template, 'AWS::Logs::LogGroup');
+    expect(groups).toHaveLength(lambdas(plain).size);
+    for (const [, group] of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('grants no target action when no target needs one, and nothing on "*"', () => {
+    const actions = rolePolicy(plain).flatMap(actionsOf);
+    expect(actions.filter((a) => !a.startsWith('logs:') && a !== 'sqs:SendMessage')).toEqual([]);
+    for (const statement of rolePolicy(plain)) expect([statement.Resource].flat()).not.toContain('*');
+  });
+});
+
+describe('serverless.yml packaged with AWS targets and the deploy-time parameters', () => {
+  it('narrows every rule to the account and the alarm name prefix given', () => {
+    for (const name of lambdas(narrowed).keys()) {
+      expect(rulesOf(narrowed, name)[0]!.Properties.EventPattern).toEqual({
+        source: ['aws.cloudwatch'],
+        'detail-type': [boundTypes.get(name)],
+        account: [NARROWED_ACCOUNT],
+        detail: { alarmName: [{ prefix: NARROWED_PREFIX }] },
+      });
+    }
+  });
+
+  it('grants exactly the actions the targets perform, on the resources they name', () => {
+    expect(granted(narrowed, 'sns:Publish')).toEqual(['"arn:aws:sns:eu-west-1:111122223333:audit"', '"arn:aws:sns:eu-west-1:111122223333:ops-alerts"']);
+    expect(granted(narrowed, 'events:PutEvents')).toEqual(['"arn:aws:events:eu-central-1:999988887777:event-bus/incidents"', '"arn:aws:events:us-west-2:444455556666:event-bus/partner"']);
+    expect(granted(narrowed, 'lambda:InvokeFunction')).toEqual([
+      '"arn:aws:lambda:eu-central-1:999988887777:function:remediate-alarm"',
+      '"arn:aws:lambda:eu-central-1:999988887777:function:remediate-alarm:*"',
+      '"arn:aws:lambda:eu-west-1:111122223333:function:ticket-bot:live"',
+    ]);
+    for (const statement of rolePolicy(narrowed)) expect([statement.Resource].flat()).not.toContain('*');
+  });
+
+  it('notifies the alarm topic given', () => {
+    const { template } = narrowed.packaged;
+    expect(template.Conditions?.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [ALARM_TOPIC, ''] }] });
+    for (const [, alarm] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [ALARM_TOPIC], { Ref: 'AWS::NoValue' }] });
+    }
+  });
+
+  it('sets each secret router.yaml references as a Secrets Manager reference, never a value', () => {
+    for (const [, [, fn]] of lambdas(narrowed)) {
+      expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
+        ROUTER_CONFIG: '/var/task/router.yaml',
+        NODE_OPTIONS: '--enable-source-maps',
+        PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL}}',
+      });
+    }
+  });
+});
+
+describe('sample events through the generated rules', () => {
+  const awsSamples = sampleEvents('aws');
+  const alibabaSamples = sampleEvents('alibaba');
+
+  it('has samples to check', () => {
+    expect(awsSamples.length).toBeGreaterThan(0);
+    expect(alibabaSamples.length).toBeGreaterThan(0);
+  });
+
+  it.each(awsSamples.map((s) => [s.label, s] as const))('%s reaches exactly the function that handles it', (_label, { event }) => {
+    const handling = [...boundTypes].filter(([, type]) => event.source === 'aws.cloudwatch' && event['detail-type'] === type).map(([name]) => name);
+    expect(handling).toHaveLength(1);
+    expect(matchingFunctions(plain, event)).toEqual(handling);
+  });
+
+  it.each(awsSamples.map((s) => [s.label, s] as const))('%s passes the narrowed rules only from the account and prefix given', (_label, { event }) => {
+    const detail = event.detail as { alarmName?: unknown } | undefined;
+    const admitted = event.account === NARROWED_ACCOUNT && String(detail?.alarmName ?? '').startsWith(NARROWED_PREFIX);
+    expect(matchingFunctions(narrowed, event)).toEqual(admitted ? matchingFunctions(plain, event) : []);
+    const moved = { ...event, account: NARROWED_ACCOUNT, detail: { ...detail, alarmName: `${NARROWED_PREFIX}${String(detail?.alarmName)}` } };
+    expect(matchingFunctions(narrowed, moved)).toEqual(matchingFunctions(plain, event));
+  });
+
+  it.each(alibabaSamples.map((s) => [s.label, s] as const))('%s reaches no Lambda function', (_label, { event }) => {
+    expect(matchingFunctions(plain, event)).toEqual([]);
+  });
+});
+
+describe('serverless.yml and s.yaml together', () => {
+  it('deploy every handler in functions/ exactly once', () => {
+    const bySource = new Map(plain.build.bundles.map((b) => [b.source, 0]));
+    const count = (deployed: string) => {
+      const bundle = plain.build.bundles.find((b) => normalize(join('dist', b.artifact)) === normalize(deployed));
+      if (!bundle) throw new Error(`${deployed} is not the artifact of any handler`);
+      bySource.set(bundle.source, bySource.get(bundle.source)! + 1);
+    };
+    for (const fn of Object.values(plain.packaged.state.service.functions)) count(fn.package!.artifact!);
+    for (const resource of Object.values(readSYaml(join(ROOT, 's.yaml')).resources)) count(String(resource.props.code));
+    expect(Object.fromEntries(bySource)).toEqual(Object.fromEntries(plain.build.bundles.map((b) => [b.source, 1])));
+  });
+});
