@@ -25,6 +25,7 @@ const SAMPLE_EVENT = { aws: 'events/aws/state-change-single-metric.json', alibab
 /** One handler per cloud is enough: all handlers of a cloud bundle the same code. */
 const HANDLER = { aws: 'alarm-state-change', alibaba: 'arms-alarm-create' } as const;
 
+const CLOUD_TYPES = ['sns', 'aws-eventbridge', 'lambda-invoke', 'alibaba-eventbridge', 'fc-invoke'];
 const CLOUD_TARGETS = `
   sns:
     type: sns
@@ -78,9 +79,14 @@ const event = fc ? raw : JSON.parse(raw);
 const context = fc
   ? { requestId: 'bench', function: { name: 'bench', timeout: 30 } }
   : { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30000 };
+// The cloud deliveries fail (refused), which fails the invocation: its error carries the reports.
 Promise.resolve(handler(event, context))
-  .catch(() => undefined)
-  .then(() => process.stderr.write(JSON.stringify({ started, loaded, invoked: performance.now() }) + '\\n'));
+  .then((report) => [report], (error) => error.reports || [])
+  .then((reports) => {
+    const invoked = performance.now();
+    const types = reports.flatMap((r) => (r.deliveries || []).map((d) => d.type));
+    process.stderr.write(JSON.stringify({ started, loaded, invoked, types }) + '\\n');
+  });
 `;
 
 interface Sample {
@@ -95,6 +101,8 @@ interface Scenario {
   bundle?: Bundle;
   /** The bundle's directory: index.js and its router.yaml. */
   dir?: string;
+  /** Target types the first invocation must have delivered to. */
+  types?: string[];
   samples: Sample[];
 }
 
@@ -125,7 +133,10 @@ function run(scenario: Scenario): Sample {
   if (child.status !== 0) throw new Error(`${scenario.label}: node exited with ${child.status}: ${child.stderr}`);
   if (!scenario.bundle) return { wallMs };
   const line = child.stderr.trim().split('\n').pop() ?? '';
-  const times = JSON.parse(line) as { started: number; loaded: number; invoked: number };
+  const times = JSON.parse(line) as { started: number; loaded: number; invoked: number; types: string[] };
+  // A target that could not be created would not load its SDK: refuse to time that.
+  const missing = scenario.types!.filter((type) => !times.types.includes(type));
+  if (missing.length > 0) throw new Error(`${scenario.label}: no delivery to ${missing.join(', ')}`);
   return { wallMs, requireMs: times.loaded - times.started, invokeMs: times.invoked - times.loaded };
 }
 
@@ -151,7 +162,7 @@ async function main() {
       for (const c of ['aws', 'alibaba'] as const) {
         const bundle = result.bundles.find((b) => b.cloud === c && b.name === HANDLER[c]);
         if (!bundle) throw new Error(`the build wrote no ${c}/${HANDLER[c]} bundle`);
-        scenarios.push({ label: `${c}/${HANDLER[c]}, ${config}`, cloud: c, bundle, dir: join(out, c, HANDLER[c]), samples: [] });
+        scenarios.push({ label: `${c}/${HANDLER[c]}, ${config}`, cloud: c, bundle, dir: join(out, c, HANDLER[c]), types: cloud ? ['file', ...CLOUD_TYPES] : ['file'], samples: [] });
       }
     }
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { BuildResult } from '../../scripts/build';
 import { readSYaml } from '../../scripts/s-yaml';
-import { matchesPattern } from '../support/event-pattern';
+import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import {
   DEFAULT_CONFIG,
   FIXTURES,
@@ -97,7 +97,7 @@ function granted(service: Service, action: string): string[] {
 
 /** Functions (by handler name) whose rules match the event. */
 function matchingFunctions(service: Service, event: unknown): string[] {
-  return [...lambdas(service).keys()].filter((name) => rulesOf(service, name).some((rule) => matchesPattern(rule.Properties.EventPattern as object, event)));
+  return [...lambdas(service).keys()].filter((name) => rulesOf(service, name).some((rule) => matchesPattern(rule.Properties.EventPattern as EventPattern, event)));
 }
 
 describe('serverless.yml packaged with the default router.yaml', () => {
