@@ -6,7 +6,7 @@
 // FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
 //
 //   npx tsx scripts/build.ts [--config router.yaml] [--out dist]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
@@ -158,6 +158,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
   }
   const sdks = await declaredSdks(used);
+  // Before bundling, so that a config the permissions cannot be derived from fails fast.
+  const deployFiles = deployFileContents(root, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
 
   for (const cloud of CLOUDS) rmSync(join(outDir, cloud), { recursive: true, force: true });
   const entryPoints = Object.fromEntries(
@@ -187,7 +189,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, sdks });
   });
 
-  writeDeployFiles(root, outDir, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
+  for (const [file, content] of Object.entries(deployFiles)) writeFileSync(join(outDir, file), `${JSON.stringify(content, null, 2)}\n`);
   const summary: BuildResult = { config: rel(config.file), outDir: rel(outDir), targetTypes: [...used].sort(), envReferences: config.envReferences, bundles };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;
@@ -235,15 +237,15 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   };
 }
 
-function writeDeployFiles(root: string, outDir: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
-  mkdirSync(join(outDir, 'aws'), { recursive: true });
-  const aws = { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences };
-  writeFileSync(join(outDir, 'aws', 'deploy.json'), `${JSON.stringify(aws, null, 2)}\n`);
-  const ram = {
-    Version: '1',
-    Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),
+/** What the templates read, by path under the output directory. */
+function deployFileContents(root: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
+  return {
+    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences },
+    'alibaba/ram-policy.json': {
+      Version: '1',
+      Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),
+    },
   };
-  writeFileSync(join(outDir, 'alibaba', 'ram-policy.json'), `${JSON.stringify(ram, null, 2)}\n`);
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;

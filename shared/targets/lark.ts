@@ -74,6 +74,14 @@ export interface LarkMessage {
 
 const larkMd = (content: string): LarkText => ({ tag: 'lark_md', content });
 
+/** One button per link, opening it; the first (the console) stands out. */
+function buttons(links: { title: string; url: string }[]): LarkElement {
+  return {
+    tag: 'action',
+    actions: links.map((link, i) => ({ tag: 'button', text: { tag: 'plain_text', content: link.title }, type: i === 0 ? 'primary' : 'default', url: link.url })),
+  };
+}
+
 export function renderLark(alert: Alert, settings: LarkSettings): LarkMessage {
   const view = chatView(alert, LARK_LIMITS.longText, 'json');
   const title = truncate(renderView(settings.templates.title, view).trim() || alert.name, LARK_LIMITS.title);
@@ -87,9 +95,7 @@ export function renderLark(alert: Alert, settings: LarkSettings): LarkMessage {
         tag: 'div',
         fields: glanceFields(alert).map(([label, value]) => ({ is_short: true, text: larkMd(`**${label}**\n${escapeMarkup(value)}`) })),
       },
-      ...(links.length > 0
-        ? [{ tag: 'action' as const, actions: links.map((link, i) => ({ tag: 'button' as const, text: { tag: 'plain_text' as const, content: link.title }, type: i === 0 ? ('primary' as const) : ('default' as const), url: link.url })) }]
-        : []),
+      ...(links.length > 0 ? [buttons(links)] : []),
       { tag: 'note', elements: [{ tag: 'plain_text', content: `${alert.provider} · ${alert.id}` }] },
     ],
   };

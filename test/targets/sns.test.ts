@@ -3,6 +3,7 @@ import { setLogSink } from '../../shared/log';
 import sns, { fifoIds, snsSubject } from '../../shared/targets/sns';
 import { AWS_CREDENTIALS, AWS_ENV, AWS_SECRETS, SNS_MESSAGE_ID, startSnsFake, verifySigV4 } from '../support/fakes/aws';
 import { deliverOne, prepare, sampleAlert, useEnv } from '../support/fakes/deliver';
+import { startFauxqs, type Fauxqs } from '../support/fakes/fauxqs';
 import { asFakeService, type RecordedRequest, type ScriptedServer } from '../support/http-server';
 import { armsAlert, cloudWatchAlert, describeConformance } from './conformance';
 
@@ -183,6 +184,37 @@ describe('sns target', () => {
       expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
       expect(result.detail).toMatch(/over the SNS message limit/);
       expect(server.requests).toHaveLength(0);
+    });
+  });
+
+  describe('against fauxqs, an SNS emulator fanning out to SQS', () => {
+    let fauxqs: Fauxqs;
+    beforeAll(async () => {
+      fauxqs = await startFauxqs();
+    });
+    afterAll(() => fauxqs?.stop());
+
+    it('FIFO: the filter policy selects on the attributes, a redelivery arrives once, the lifecycle in order', async () => {
+      const topicArn = await fauxqs.createTopic('alerts.fifo', true);
+      const critical = await fauxqs.createQueue('critical.fifo', true);
+      await fauxqs.subscribe(topicArn, critical.arn, { cloud: ['aws'], severity: ['critical'] });
+      const target = await prepare(sns, { topicArn, endpoint: fauxqs.address });
+      const firing = cloudWatchAlert({ severity: 'critical' });
+      const warning = cloudWatchAlert({ id: 'c0ffee00-0000-4000-8000-000000000001', severity: 'warning' });
+      const resolved = cloudWatchAlert({ id: 'c0ffee00-0000-4000-8000-000000000002', severity: 'critical', status: 'resolved', previousStatus: 'firing' });
+
+      for (const alert of [firing, firing, warning, resolved]) {
+        expect(await deliverOne(target, alert)).toMatchObject({ outcome: 'delivered', attempts: 1 });
+      }
+
+      const messages = await fauxqs.drain(critical.url);
+      const notifications = messages.map((message) => JSON.parse(message.Body) as { Subject?: string; Message: string; MessageAttributes: object });
+      expect(notifications.map((n) => JSON.parse(n.Message) as unknown)).toEqual([firing, resolved]);
+      expect(notifications[0]).toMatchObject({
+        Subject: '[FIRING] ServerCpuTooHigh',
+        MessageAttributes: { cloud: { Type: 'String', Value: 'aws' }, severity: { Type: 'String', Value: 'critical' }, status: { Type: 'String', Value: 'firing' } },
+      });
+      expect(messages[0]!.Attributes?.MessageGroupId).toBe(firing.dedupKey);
     });
   });
 

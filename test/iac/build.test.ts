@@ -1,0 +1,198 @@
+// The one build of both clouds: a bundle per handler with its router.yaml, bundles that
+// load and run on Node, target SDKs only when the config uses their type, the files the
+// templates read, and refusals that name the problem.
+import { execFile } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build, sizeTable, type BuildResult, type Bundle } from '../../scripts/build';
+import { BuildConfigError } from '../../scripts/router-targets';
+import { DEFAULT_CONFIG, FIXTURES, ROOT, buildService, readZip, removeTemporaryDirectories, temporaryDirectory } from './support';
+
+const run = promisify(execFile);
+
+interface Built {
+  dir: string;
+  result: BuildResult;
+}
+let plain: Built;
+let awsTargets: Built;
+let alibabaTargets: Built;
+
+async function buildWith(config: string, name: string): Promise<Built> {
+  const dir = temporaryDirectory(name);
+  return { dir, result: await buildService(dir, config) };
+}
+
+beforeAll(async () => {
+  plain = await buildWith(DEFAULT_CONFIG, 'build-default');
+  awsTargets = await buildWith(join(FIXTURES, 'router-aws-targets.yaml'), 'build-aws');
+  alibabaTargets = await buildWith(join(FIXTURES, 'router-alibaba-targets.yaml'), 'build-alibaba');
+}, 120_000);
+
+afterAll(removeTemporaryDirectories);
+
+const fileOf = (built: Built, bundle: Bundle, file: string) => join(built.dir, 'dist', bundle.dir, file);
+const code = (built: Built, bundle: Bundle) => readFileSync(fileOf(built, bundle, 'index.js'), 'utf8');
+/** The files a bundle was made of, from its source map. */
+const sources = (built: Built, bundle: Bundle): string[] => (JSON.parse(readFileSync(fileOf(built, bundle, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+const fromPackage = (files: string[], prefix: string) => files.some((file) => file.includes(`node_modules/${prefix}`));
+
+/** Runs a script in a fresh Node process (the bundles are meant for a bare runtime, not for jest). */
+async function node(script: string, cwd: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await run(process.execPath, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+  return stdout;
+}
+
+describe('build', () => {
+  it('bundles every handler of both clouds once, with the router.yaml it was built with', () => {
+    const handlers = ['aws', 'alibaba'].flatMap((cloud) =>
+      readdirSync(join(ROOT, 'functions', cloud))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `functions/${cloud}/${f}`),
+    );
+    expect(plain.result.bundles.map((b) => b.source).sort()).toEqual(handlers.sort());
+    const config = readFileSync(DEFAULT_CONFIG);
+    for (const bundle of plain.result.bundles) {
+      expect(readdirSync(join(plain.dir, 'dist', bundle.dir)).sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect(readFileSync(fileOf(plain, bundle, 'router.yaml')).equals(config)).toBe(true);
+    }
+  });
+
+  it('zips each Lambda bundle with exactly its files, byte for byte the same on every build', async () => {
+    const again = await buildWith(DEFAULT_CONFIG, 'build-again');
+    for (const bundle of plain.result.bundles.filter((b) => b.cloud === 'aws')) {
+      const zip = readFileSync(join(plain.dir, 'dist', bundle.artifact));
+      const files = readZip(zip);
+      expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      for (const [name, content] of files) expect(content.equals(readFileSync(fileOf(plain, bundle, name)))).toBe(true);
+      expect(readFileSync(join(again.dir, 'dist', bundle.artifact)).equals(zip)).toBe(true);
+    }
+  }, 60_000);
+
+  it('gives bundles that load on a bare Node and export their handler', async () => {
+    const files = plain.result.bundles.map((b) => fileOf(plain, b, 'index.js'));
+    const out = await node(`console.log(JSON.stringify(${JSON.stringify(files)}.map((f) => typeof require(f).handler)))`, plain.dir);
+    expect(JSON.parse(out)).toEqual(files.map(() => 'function'));
+  });
+
+  it('runs a sample event of each cloud end to end with the router.yaml shipped beside the bundle', async () => {
+    const lambda = plain.result.bundles.find((b) => b.name === 'alarm-state-change')!;
+    const fc = plain.result.bundles.find((b) => b.name === 'arms-alarm-create')!;
+    const cwd = temporaryDirectory('build-run');
+    const script = `
+      const invoke = async (dir, event, context) => {
+        process.env.ROUTER_CONFIG = dir + '/router.yaml';
+        return require(dir + '/index.js').handler(event, context);
+      };
+      (async () => {
+        const cloudwatch = require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))});
+        const arms = require(${JSON.stringify(join(ROOT, 'events/alibaba/arms-alarm-create.json'))});
+        const lambda = await invoke(${JSON.stringify(join(plain.dir, 'dist', lambda.dir))}, cloudwatch, { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 });
+        const fc = await invoke(${JSON.stringify(join(plain.dir, 'dist', fc.dir))}, Buffer.from(JSON.stringify(arms)), { requestId: 'r2', function: { timeout: 30 } });
+        process.stdout.write('RESULT ' + JSON.stringify([lambda.ok, fc.ok]));
+      })();`;
+    const out = await node(script, cwd);
+    expect(out.slice(out.indexOf('RESULT ') + 7)).toBe('[true,true]');
+  });
+
+  it('leaves out the target modules the config does not use, and says so when one is asked for', async () => {
+    const [bundle] = plain.result.bundles;
+    const files = sources(plain, bundle!);
+    expect(files.some((f) => f.endsWith('shared/targets/file.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('shared/targets/sns.ts'))).toBe(false);
+    const config = join(temporaryDirectory('build-sns'), 'router.yaml');
+    writeFileSync(config, 'version: 1\ntargets:\n  t:\n    type: sns\n    topicArn: arn:aws:sns:us-east-1:111122223333:t\nroute:\n  targets: [t]\n');
+    const script = `require(${JSON.stringify(fileOf(plain, bundle!, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { getRemainingTimeInMillis: () => 30000 })
+      .then(() => process.stdout.write('RESULT delivered'), (e) => process.stdout.write('RESULT ' + e.message))`;
+    const out = await node(script, plain.dir, { ROUTER_CONFIG: config });
+    expect(out.slice(out.indexOf('RESULT '))).toMatch(/target type sns is not in this bundle/);
+  });
+});
+
+describe('SDKs in the bundles', () => {
+  it('puts no AWS or Alibaba SDK in any bundle built with the default router.yaml', () => {
+    for (const bundle of plain.result.bundles) {
+      const text = code(plain, bundle);
+      expect(text).not.toContain('@aws-sdk');
+      expect(text).not.toContain('@alicloud');
+      const files = sources(plain, bundle);
+      expect(fromPackage(files, '@aws-sdk/') || fromPackage(files, '@smithy/') || fromPackage(files, '@alicloud/')).toBe(false);
+      expect(bundle.sdk).toEqual([]);
+    }
+  });
+
+  it('bundles the SNS client (and the other AWS clients used) but no Alibaba SDK when the config has AWS targets', () => {
+    for (const bundle of awsTargets.result.bundles.filter((b) => b.cloud === 'aws')) {
+      const files = sources(awsTargets, bundle);
+      expect(fromPackage(files, '@aws-sdk/client-sns/')).toBe(true);
+      expect(fromPackage(files, '@alicloud/')).toBe(false);
+      expect(code(awsTargets, bundle)).not.toContain('@alicloud');
+      expect(bundle.sdk).toEqual(['@aws-sdk/client-eventbridge', '@aws-sdk/client-lambda', '@aws-sdk/client-sns']);
+    }
+  });
+
+  it('bundles the Alibaba SDKs but no AWS client when the config has Alibaba targets', () => {
+    for (const bundle of alibabaTargets.result.bundles) {
+      const files = sources(alibabaTargets, bundle);
+      expect(fromPackage(files, '@alicloud/eventbridge/') && fromPackage(files, '@alicloud/fc2/')).toBe(true);
+      expect(fromPackage(files, '@aws-sdk/client-')).toBe(false);
+      expect(bundle.sdk).toEqual(['@alicloud/eventbridge', '@alicloud/fc2']);
+    }
+  });
+});
+
+describe('files for the templates', () => {
+  const readJson = (built: Built, file: string) => JSON.parse(readFileSync(join(built.dir, 'dist', file), 'utf8')) as Record<string, unknown>;
+
+  it('writes the manifest of what was built', () => {
+    expect(readJson(plain, 'manifest.json')).toEqual(JSON.parse(JSON.stringify(plain.result)));
+    expect(plain.result.targetTypes).toEqual(['console', 'file']);
+  });
+
+  it('lists the secrets the config references for serverless.yml, and the IAM statements of its targets', () => {
+    expect(readJson(plain, 'aws/deploy.json')).toEqual({ iamStatements: [], secretEnv: [] });
+    const deploy = readJson(awsTargets, 'aws/deploy.json') as { iamStatements: { Action: string[] }[]; secretEnv: string[] };
+    expect(deploy.secretEnv).toEqual(['PAGER_WEBHOOK_URL']);
+    expect(deploy.iamStatements.map((s) => s.Action[0])).toEqual(['events:PutEvents', 'lambda:InvokeFunction', 'sns:Publish']);
+  });
+
+  it('writes the RAM policy of the FC role with the Alibaba targets named', () => {
+    const policy = readJson(alibabaTargets, 'alibaba/ram-policy.json') as { Statement: { Action: string[]; Resource: string[] }[] };
+    expect(policy.Statement).toContainEqual({ Effect: 'Allow', Action: ['eventbridge:PutEvents'], Resource: ['acs:eventbridge:cn-shanghai:1234567890123456:eventbus/remediation'] });
+    expect(policy.Statement).toContainEqual({ Effect: 'Allow', Action: ['fc:InvokeFunction'], Resource: ['acs:fc:cn-hangzhou:1234567890123456:services/ticketing.prod/functions/open-ticket'] });
+  });
+
+  it('prints each bundle with its size', () => {
+    const table = sizeTable(plain.result).split('\n');
+    expect(table).toHaveLength(plain.result.bundles.length + 1);
+    for (const bundle of plain.result.bundles) {
+      expect(table.find((line) => line.startsWith(`${bundle.name} `))).toContain(`${(bundle.bytes / 1024).toFixed(1)} KB`);
+    }
+  });
+});
+
+describe('build refusals', () => {
+  const configWith = (targets: string) => {
+    const file = join(temporaryDirectory('build-bad'), 'router.yaml');
+    writeFileSync(file, `version: 1\ntargets:\n${targets}\nroute:\n  targets: [t]\n`);
+    return file;
+  };
+  const attempt = (config: string) => build({ root: ROOT, config, outDir: join(temporaryDirectory('build-bad-out'), 'dist'), env: {} });
+
+  it.each([
+    ['an unknown target type', '  t:\n    type: carrier-pigeon', /target type "carrier-pigeon" is not in shared\/targets\/registry\.ts/],
+    ['a resource named by a reference', '  t:\n    type: sns\n    topicArn: ${env:TOPIC_ARN}', /targets\.t\.topicArn: must be written literally/],
+    ['a target without a type', '  t:\n    topicArn: x', /targets\.t: expected a map with a `type`/],
+  ])('refuses %s, naming the file and the place', async (_name, targets, message) => {
+    const config = configWith(targets);
+    const failure = attempt(config);
+    await expect(failure).rejects.toThrow(BuildConfigError);
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.toThrow(config);
+  });
+
+  it('refuses a config file that does not exist', async () => {
+    await expect(attempt(join(FIXTURES, 'missing.yaml'))).rejects.toThrow(/missing\.yaml: cannot read the routing config \(ENOENT\)/);
+  });
+});
