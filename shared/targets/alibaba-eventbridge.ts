@@ -2,11 +2,11 @@
 // (putEvents), so that event rules can route it on. `data` is the alert JSON.
 // putEvents reports a rejected event in FailedEntryCount / EntryList instead of failing:
 // that event is a failed delivery, retryable only when its error code is transient.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
+import { sha256Hex } from './lifecycle';
 import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion, teaCredential, untilAborted } from './alibaba-client';
 
 /** "The maximum size of a single event that can be published is 64 KB" (PutEvents). */
@@ -63,13 +63,13 @@ export function eventBridgeEndpoint(s: EventBridgeSettings): string {
  */
 function cloudEvent(alert: Alert, s: EventBridgeSettings) {
   return {
-    id: SAFE_ID.test(alert.id) ? alert.id : createHash('sha256').update(alert.id).digest('hex'),
+    id: SAFE_ID.test(alert.id) ? alert.id : sha256Hex(alert.id),
     source: s.source,
     specversion: '1.0',
     type: `alert-router:alert:${alert.status}`,
     subject: alert.dedupKey,
     datacontenttype: 'application/json',
-    time: alert.observedAt ?? alert.startsAt ?? new Date().toISOString(),
+    time: alert.observedAt ?? alert.startsAt ?? alert.source.time ?? new Date().toISOString(),
     aliyuneventbusname: s.eventBusName,
     data: alert,
   };

@@ -2,12 +2,11 @@
 // Lambda, HTTPS, chat) gets it. The message is the alert JSON; message attributes carry
 // cloud, status, severity and name for subscription filter policies; FIFO topics get a
 // message group per alert lifecycle and a deduplication id per notification.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { defineTarget, type Outcome } from './contract';
 import { classifyError } from './errors';
-import { templatesSetting } from './lifecycle';
+import { sha256Hex, templatesSetting } from './lifecycle';
 import { renderView, templateView } from './template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
@@ -47,8 +46,6 @@ function subjectName(alert: Alert): string {
   return snsSubject(alert.name) || `${alert.severity} ${alert.provider} alert`;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
 /**
  * FIFO ids. The group is the alert's lifecycle (dedupKey), so SNS keeps firing, acknowledged
  * and resolved of one alarm in order. The deduplication id hashes dedupKey, status and the
@@ -58,8 +55,8 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  */
 export function fifoIds(alert: Alert): { MessageGroupId: string; MessageDeduplicationId: string } {
   return {
-    MessageGroupId: GROUP_ID.test(alert.dedupKey) ? alert.dedupKey : sha256(alert.dedupKey),
-    MessageDeduplicationId: sha256(JSON.stringify([alert.dedupKey, alert.status, alert.id])),
+    MessageGroupId: GROUP_ID.test(alert.dedupKey) ? alert.dedupKey : sha256Hex(alert.dedupKey),
+    MessageDeduplicationId: sha256Hex(JSON.stringify([alert.dedupKey, alert.status, alert.id])),
   };
 }
 
