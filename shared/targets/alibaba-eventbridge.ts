@@ -13,21 +13,6 @@ import { NO_CREDENTIALS, SDK_TIMEOUT_MS, alibabaAccountId, alibabaRegion, teaCre
 export const EVENT_MAX_BYTES = 65_536;
 /** CloudEvents ids we pass through as they are (printable ASCII, bounded); anything else is hashed. */
 const SAFE_ID = /^[\x21-\x7e]{1,128}$/;
-/**
- * HTTP statuses of EventBridge error codes, from its error-code reference. The Tea client
- * keeps only the code of a failed call; the status is restored where it decides the retry
- * (the 403 codes need none: without a status nothing is retried).
- */
-const STATUS_OF_CODE: Record<string, number> = { TooManyRequests: 429 };
-
-function withStatus(err: unknown): unknown {
-  const e = err as { code?: unknown; statusCode?: unknown } | null;
-  if (e && typeof e === 'object' && e.statusCode === undefined && typeof e.code === 'string' && Object.hasOwn(STATUS_OF_CODE, e.code)) {
-    e.statusCode = STATUS_OF_CODE[e.code];
-  }
-  return err;
-}
-
 const settings = z
   .object({
     eventBusName: z.string().min(1).max(127),
@@ -126,7 +111,7 @@ export default defineTarget({
           }
           return { outcome: 'delivered', ...(result?.eventId ? { ref: result.eventId } : {}) };
         } catch (err) {
-          return classifyError(withStatus(err));
+          return classifyError(err);
         }
       },
     };

@@ -38,6 +38,7 @@ const THROTTLING_NAMES = new Set([
   'RequestThrottled',
   'RequestThrottledException',
   'TooManyRequestsException',
+  'TooManyRequests',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'BandwidthLimitExceeded',
@@ -48,7 +49,7 @@ const THROTTLING_NAMES = new Set([
 ]);
 /** Alibaba codes come dotted (`Throttling.User`, `Throttling.Api`) and FC adds its own. */
 const TRANSIENT_CODE = /^(Throttling|ServiceUnavailable|InternalError|SystemBusy|ServiceBusy|ResourceThrottled|ResourceExhausted)\b/;
-const TRANSIENT_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
+const TRANSIENT_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException', 'InternalFailure', 'InternalException']);
 
 const MAX_DETAIL = 300;
 
