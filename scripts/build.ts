@@ -6,7 +6,7 @@
 // FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
 //
 //   npx tsx scripts/build.ts [--config router.yaml] [--out dist]
-import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
@@ -19,8 +19,6 @@ import { writeZip } from './zip';
 export type Cloud = 'aws' | 'alibaba';
 export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
 
-/** Where each cloud's code root is on the platform, for ROUTER_CONFIG. */
-export const CODE_ROOT: Record<Cloud, string> = { aws: '/var/task', alibaba: '/code' };
 export const BUNDLE_FILES = ['index.js', 'index.js.map', 'router.yaml'] as const;
 
 export interface BuildOptions {
@@ -100,7 +98,7 @@ function selectTargets(registryFile: string, modules: Map<string, string>, used:
 
 /** The npm package a node_modules path belongs to. */
 function packageOf(path: string): string | undefined {
-  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path.split('\\').join('/'));
+  const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(toPosix(path));
   return match?.[1];
 }
 
@@ -189,7 +187,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, sdks });
   });
 
-  for (const [file, content] of Object.entries(deployFiles)) writeFileSync(join(outDir, file), `${JSON.stringify(content, null, 2)}\n`);
+  for (const [file, content] of Object.entries(deployFiles)) {
+    mkdirSync(dirname(join(outDir, file)), { recursive: true });
+    writeFileSync(join(outDir, file), `${JSON.stringify(content, null, 2)}\n`);
+  }
   const summary: BuildResult = { config: rel(config.file), outDir: rel(outDir), targetTypes: [...used].sort(), envReferences: config.envReferences, bundles };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(summary, null, 2)}\n`);
   return summary;

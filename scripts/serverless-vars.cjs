@@ -1,6 +1,7 @@
 // Variable sources of serverless.yml, for what YAML alone cannot say: the EventBridge
-// patterns, narrowed only by the deploy-time parameters that are set, and the functions'
-// environment, with one Secrets Manager reference per ${env:NAME} of the shipped router.yaml.
+// patterns, narrowed only by the deploy-time parameters that are set, the functions'
+// environment, with one Secrets Manager reference per ${env:NAME} of the shipped router.yaml,
+// and the role's statements for the configured targets, both from the build.
 // Serverless Framework (v3 and v4) loads this file with require(): it is CommonJS.
 'use strict';
 
@@ -36,6 +37,18 @@ function pattern(detailType) {
   };
 }
 
+/** A key of dist/aws/deploy.json, which the build writes from the router.yaml it ships. */
+async function fromBuild(resolveVariable, key) {
+  let value;
+  try {
+    value = await resolveVariable(`file(./dist/aws/deploy.json):${key}`);
+  } catch {
+    value = undefined;
+  }
+  if (value == null) throw new Error(`dist/aws/deploy.json has no ${key}: run \`npm run build\` first`);
+  return value;
+}
+
 /**
  * ROUTER_CONFIG, and each environment variable router.yaml references as a CloudFormation
  * dynamic reference to a key of one Secrets Manager secret: CloudFormation resolves it at
@@ -43,7 +56,7 @@ function pattern(detailType) {
  */
 async function environment({ resolveVariable }) {
   const secretId = await textParam(resolveVariable, 'secretId');
-  const names = (await resolveVariable('file(./dist/aws/deploy.json):secretEnv')) || [];
+  const names = await fromBuild(resolveVariable, 'secretEnv');
   const secrets = Object.fromEntries(names.map((name) => [name, `{{resolve:secretsmanager:${secretId}:SecretString:${name}}}`]));
   return { ROUTER_CONFIG, NODE_OPTIONS: '--enable-source-maps', ...secrets };
 }
@@ -51,4 +64,6 @@ async function environment({ resolveVariable }) {
 module.exports = {
   patterns: Object.fromEntries(Object.entries(DETAIL_TYPES).map(([key, detailType]) => [key, pattern(detailType)])),
   environment,
+  /** The Lambda role's statements for the configured targets (scripts/permissions.ts). */
+  iamStatements: ({ resolveVariable }) => fromBuild(resolveVariable, 'iamStatements'),
 };
