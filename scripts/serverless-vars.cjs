@@ -58,7 +58,8 @@ async function environment({ resolveVariable }) {
   const secretId = await textParam(resolveVariable, 'secretId');
   const names = await fromBuild(resolveVariable, 'secretEnv');
   const secrets = Object.fromEntries(names.map((name) => [name, `{{resolve:secretsmanager:${secretId}:SecretString:${name}}}`]));
-  return { ROUTER_CONFIG, NODE_OPTIONS: '--enable-source-maps', ...secrets };
+  // The code root is read-only: a relative `file` target path lands in /tmp.
+  return { ROUTER_CONFIG, ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps', ...secrets };
 }
 
 module.exports = {

@@ -38,8 +38,9 @@ export default defineTarget({
   type: 'file',
   settings,
   create(config) {
-    // Relative paths resolve against the working directory at cold start.
-    const path = resolve(config.path);
+    // Relative paths resolve against ROUTER_DATA_DIR, else the working directory. The
+    // deployment templates set ROUTER_DATA_DIR=/tmp: the code root is read-only on Lambda and FC.
+    const path = resolve(process.env.ROUTER_DATA_DIR ?? '.', config.path);
     return {
       async send(alert) {
         // The bare alert: every line of the file validates against the alert schema.

@@ -157,7 +157,8 @@ describe('s.yaml functions', () => {
   it('takes every other environment variable from the deploying shell, never as a value, and each one router.yaml references', () => {
     const referenced = readRouterConfig(DEFAULT_CONFIG).envReferences;
     for (const [, props] of functions(raw)) {
-      const { ROUTER_CONFIG: _config, NODE_OPTIONS: _options, ...others } = props.environmentVariables;
+      const { ROUTER_CONFIG: _config, ROUTER_DATA_DIR: dataDir, NODE_OPTIONS: _options, ...others } = props.environmentVariables;
+      expect(dataDir).toBe('/tmp');
       for (const [name, value] of Object.entries(others)) expect(value).toBe(`\${env('${name}')}`);
       expect(Object.keys(others).sort()).toEqual(expect.arrayContaining(referenced));
     }

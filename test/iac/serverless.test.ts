@@ -118,7 +118,9 @@ describe('serverless.yml packaged with the default router.yaml', () => {
       const zip = readZip(readFileSync(join(plain.dir, 'dist', 'aws', `${name}.zip`)));
       expect([...zip.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
       expect(zip.get('router.yaml')!.equals(config)).toBe(true);
-      expect(fn.Properties.Environment).toEqual({ Variables: { ROUTER_CONFIG: '/var/task/router.yaml', NODE_OPTIONS: '--enable-source-maps' } });
+      expect(fn.Properties.Environment).toEqual({
+        Variables: { ROUTER_CONFIG: '/var/task/router.yaml', ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps' },
+      });
     }
   });
 
@@ -225,6 +227,7 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
     for (const [, [, fn]] of lambdas(narrowed)) {
       expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
         ROUTER_CONFIG: '/var/task/router.yaml',
+        ROUTER_DATA_DIR: '/tmp',
         NODE_OPTIONS: '--enable-source-maps',
         PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL}}',
       });

@@ -83,6 +83,16 @@ describe('file target', () => {
     expect(linesOf(absolute)).toHaveLength(1);
   });
 
+  it('resolves a relative path against ROUTER_DATA_DIR when it is set (/tmp on Lambda and FC)', async () => {
+    process.env.ROUTER_DATA_DIR = join(dir, 'data-dir');
+    try {
+      await deliverTo('out/alerts.jsonl', [cloudWatchAlert()]);
+    } finally {
+      delete process.env.ROUTER_DATA_DIR;
+    }
+    expect(linesOf(join(dir, 'data-dir', 'out', 'alerts.jsonl'))).toHaveLength(1);
+  });
+
   it('keeps whole lines under concurrent deliveries', async () => {
     const path = join(dir, 'concurrent.jsonl');
     // Large lines make interleaved writes visible as broken JSON.
