@@ -10,6 +10,24 @@ import { httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } 
 import { alertTime, alertWhere, SEVERITY_STYLE, STATUS_STYLE, templateView, truncate, type LengthUnit } from './template';
 
 /** `statuses:` of a chat target: the statuses it posts; unset posts every status. */
+/**
+ * Template lines every chat message carries after its body: who handles the alert, the
+ * comment and the solution of its ARMS lifecycle (each line only when it has a value).
+ */
+export function lifecycleLines(bullet = ''): string[] {
+  return [
+    '{{#actor.handler}}',
+    `${bullet}👤 Handler: {{actor.handler}}`,
+    '{{/actor.handler}}',
+    '{{#comment}}',
+    `${bullet}💬 {{comment}}`,
+    '{{/comment}}',
+    '{{#solution}}',
+    `${bullet}🛠️ {{solution}}`,
+    '{{/solution}}',
+  ];
+}
+
 export const statusesSetting = z
   .array(statusSchema)
   .min(1, 'must list at least one status (leave it out to post every status)')

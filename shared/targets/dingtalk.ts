@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../model/alert';
-import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './chat';
 import { refineUrl } from './http';
 import { templatesSetting } from './lifecycle';
 import { alertColour, renderView, truncate, type Colour } from './template';
@@ -46,15 +46,7 @@ export const DINGTALK_TEMPLATES = {
     '{{details}}',
     '',
     '{{/details}}',
-    '{{#actor.handler}}',
-    '- 👤 Handler: {{actor.handler}}',
-    '{{/actor.handler}}',
-    '{{#comment}}',
-    '- 💬 {{comment}}',
-    '{{/comment}}',
-    '{{#solution}}',
-    '- 🛠️ {{solution}}',
-    '{{/solution}}',
+    ...lifecycleLines('- '),
     '- 🕒 {{time}}',
     '',
     '{{#links}}',

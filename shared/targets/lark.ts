@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
-import { chatView, defineChatTarget, glanceFields, outcomeFromResultCode, safeLink, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, glanceFields, outcomeFromResultCode, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './chat';
 import { refineUrl } from './http';
 import { templatesSetting } from './lifecycle';
 import { alertColour, escapeMarkup, measure, renderView, truncate, type Colour } from './template';
@@ -32,15 +32,7 @@ export const LARK_TEMPLATES = {
     '{{#details}}',
     '{{details}}',
     '{{/details}}',
-    '{{#actor.handler}}',
-    '👤 Handler: {{actor.handler}}',
-    '{{/actor.handler}}',
-    '{{#comment}}',
-    '💬 {{comment}}',
-    '{{/comment}}',
-    '{{#solution}}',
-    '🛠️ {{solution}}',
-    '{{/solution}}',
+    ...lifecycleLines(),
   ].join('\n'),
 } as const;
 

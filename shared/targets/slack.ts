@@ -4,7 +4,7 @@
 // docs/targets/slack.md describes the settings.
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
-import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './chat';
 import type { Outcome } from './contract';
 import { oneLine } from './errors';
 import { checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from './http';
@@ -34,15 +34,7 @@ export const SLACK_TEMPLATES = {
     '{{#details}}',
     '{{details}}',
     '{{/details}}',
-    '{{#actor.handler}}',
-    '👤 Handler: {{actor.handler}}',
-    '{{/actor.handler}}',
-    '{{#comment}}',
-    '💬 {{comment}}',
-    '{{/comment}}',
-    '{{#solution}}',
-    '🛠️ {{solution}}',
-    '{{/solution}}',
+    ...lifecycleLines(),
     '{{#muted.active}}',
     '🔇 Inside a mute window',
     '{{/muted.active}}',

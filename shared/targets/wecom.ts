@@ -3,7 +3,7 @@
 // of UTF-8; WeCom colours text with three named font colours. docs/targets/wecom.md.
 import { z } from 'zod';
 import type { Alert } from '../model/alert';
-import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest } from './chat';
+import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './chat';
 import { refineUrl } from './http';
 import { templatesSetting } from './lifecycle';
 import { alertColour, renderView, truncate, type Colour } from './template';
@@ -37,15 +37,7 @@ export const WECOM_TEMPLATES = {
     '{{#details}}',
     '<font color="comment">{{details}}</font>',
     '{{/details}}',
-    '{{#actor.handler}}',
-    '👤 Handler: {{actor.handler}}',
-    '{{/actor.handler}}',
-    '{{#comment}}',
-    '💬 {{comment}}',
-    '{{/comment}}',
-    '{{#solution}}',
-    '🛠️ {{solution}}',
-    '{{/solution}}',
+    ...lifecycleLines(),
     '{{#links}}',
     '[{{title}}]({{url}})',
     '{{/links}}',
