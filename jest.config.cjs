@@ -9,4 +9,5 @@ module.exports = {
   // @middy/core is ESM-only: let the transform handle it.
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
 };
