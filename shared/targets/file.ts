@@ -41,14 +41,17 @@ export default defineTarget({
     // Relative paths resolve against ROUTER_DATA_DIR, else the working directory. The
     // deployment templates set ROUTER_DATA_DIR=/tmp: the code root is read-only on Lambda and FC.
     const path = resolve(process.env.ROUTER_DATA_DIR ?? '.', config.path);
+    // The directory is made once, not on every delivery; a failure makes it again next time.
+    let directory: Promise<unknown> | undefined;
     return {
       async send(alert) {
         // The bare alert: every line of the file validates against the alert schema.
         const line = `${JSON.stringify(alert)}\n`;
         try {
-          await mkdir(dirname(path), { recursive: true });
+          await (directory ??= mkdir(dirname(path), { recursive: true }));
           await appendFile(path, line, { encoding: 'utf8' });
         } catch (err) {
+          directory = undefined;
           return fileError(path, err);
         }
         return { outcome: 'delivered', detail: `appended to ${path}` };
