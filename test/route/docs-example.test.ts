@@ -49,3 +49,17 @@ it('applies the severity rules of the example', () => {
 it('prints the tree shown on the page', () => {
   expect(formatRouteTree(config.route)).toBe(block('', '`routes show` prints the tree').trimEnd());
 });
+
+describe('the README example', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const start = readme.indexOf('```yaml\n', readme.indexOf('## Configuration')) + '```yaml\n'.length;
+  const text = readme.slice(start, readme.indexOf('```', start));
+
+  it('loads, and sends CloudWatch critical alarms to the pager as well as the file', async () => {
+    const readmeConfig = await parseConfig(text, 'README.md', { PAGERDUTY_ROUTING_KEY: 'R0UT1NGKEY0123456789ABCDEFGHIJKL' });
+    const critical = { ...aws, name: 'DatabaseCritical' };
+    const plan = (alert: Alert) => routeTargets(readmeConfig.route, applySeverityRules(alert, readmeConfig.severityRules)).targets;
+    expect(plan(critical)).toEqual(['oncall', 'local-file']);
+    expect(plan({ ...aws, severity: 'warning' })).toEqual(['local-file']);
+  });
+});
