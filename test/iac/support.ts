@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync, crc32 } from 'node:zlib';
 import { build, type BuildResult, type Cloud } from '../../scripts/build';
+import { eventsOf, samples } from '../support/samples';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const FIXTURES = join(__dirname, 'fixtures');
@@ -74,16 +75,11 @@ export interface SampleEvent {
 
 /** Every sample event of a cloud, read now (others may be adding samples): arrays give each element. */
 export function sampleEvents(cloud: Cloud): SampleEvent[] {
-  const dir = join(ROOT, 'events', cloud);
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .flatMap((file) => {
-      const parsed: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-      return Array.isArray(parsed)
-        ? parsed.map((event, i) => ({ label: `${cloud}/${file}[${i}]`, event: event as Record<string, unknown> }))
-        : [{ label: `${cloud}/${file}`, event: parsed as Record<string, unknown> }];
-    });
+  return samples(cloud).flatMap((sample) => {
+    const label = sample.file.replace(/^events\//, '');
+    const events = eventsOf(sample) as Record<string, unknown>[];
+    return Array.isArray(sample.value) ? events.map((event, i) => ({ label: `${label}[${i}]`, event })) : [{ label, event: events[0]! }];
+  });
 }
 
 /** The event type each handler in functions/<cloud> is bound to, by the handler's file name. */

@@ -4,11 +4,10 @@
 // (through the type's own schema) and drives it through the real deliver() with a short
 // policy: the retry matrix, timeouts, connection refused, every alert status, the outcome
 // shape, and no secret in any log line, outcome or detail.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createLogger, setLogLevel, setLogSink, type LogLevel } from '../../shared/log';
 import { alertSchema, STATUSES, type Alert } from '../../shared/model/alert';
 import { normalizeEvent } from '../../shared/normalize';
+import { eventsOf, samples } from '../support/samples';
 import { deliver } from '../../shared/dispatch/deliver';
 import type { DeliveryResult, PreparedTarget } from '../../shared/dispatch/types';
 import type { Outcome, Target } from '../../shared/targets/contract';
@@ -155,7 +154,6 @@ export function armsAlert(overrides: Partial<Alert> = {}): Alert {
   });
 }
 
-const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 
 /**
  * Every sample event of events/aws and events/alibaba through the real normalizers (batch
@@ -163,17 +161,11 @@ const EVENTS_DIR = join(__dirname, '..', '..', 'events');
  */
 export function sampleAlerts(): Array<{ file: string; alert: Alert }> {
   return ['aws', 'alibaba'].flatMap((cloud) =>
-    readdirSync(join(EVENTS_DIR, cloud))
-      .filter((name) => name.endsWith('.json'))
-      .sort()
-      .flatMap((name) => {
-        const raw: unknown = JSON.parse(readFileSync(join(EVENTS_DIR, cloud, name), 'utf8'));
-        const events = Array.isArray(raw) ? raw : [raw];
-        return events.map((event, index) => ({
-          file: `${cloud}/${name}${events.length > 1 ? `[${index}]` : ''}`,
-          alert: normalizeEvent(event),
-        }));
-      }),
+    samples(cloud).flatMap((sample) => {
+      const events = eventsOf(sample);
+      const file = sample.file.replace(/^events\//, '');
+      return events.map((event, index) => ({ file: `${file}${events.length > 1 ? `[${index}]` : ''}`, alert: normalizeEvent(event) }));
+    }),
   );
 }
 
