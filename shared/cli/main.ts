@@ -93,13 +93,13 @@ export async function main(argv: string[]): Promise<number> {
           plans.map((plan) => ({
             alert: { id: plan.alert.id, name: plan.alert.name, status: plan.alert.status, severity: plan.alert.severity },
             targets: plan.targets,
-            muted: plan.muted,
+            held: plan.held,
             routes: plan.routes.map((route) => route.path),
           })),
         );
       } else {
         for (const plan of plans) {
-          print(plan.targets.map((name) => (plan.muted.includes(name) ? `${name} (muted)` : name)).join(','));
+          print(plan.targets.map((name) => (plan.held.some((held) => held.target === name) ? `${name} (held back)` : name)).join(','));
         }
       }
       return 0;
