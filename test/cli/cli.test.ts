@@ -209,8 +209,8 @@ describe('help, usage errors', () => {
     const page = router('help', 'routes', 'test');
     expect(page.code).toBe(0);
     expect(page.stdout).toMatch(/^Usage: npm run -s router -- routes test FILE/);
-    expect(page.stdout).toMatch(/^  --json /m);
-    expect(page.stdout).toMatch(/^  npm run -s router -- routes test events\//m);
+    expect(page.stdout).toMatch(/^ {2}--json /m);
+    expect(page.stdout).toMatch(/^ {2}npm run -s router -- routes test events\//m);
     expect(router('routes', 'test', '--help')).toEqual({ code: 0, stdout: page.stdout, stderr: '' });
     expect(router('invoke', '--help').stdout).toMatch(/--timeout SECONDS/);
     expect(router('invoke', '--help').stdout).not.toEqual(router('normalize', '--help').stdout);
