@@ -1,5 +1,5 @@
 import { isRefused, type EventReport } from '../../runtime/pipeline';
-import { setConsoleOutput } from '../../targets/console';
+import { setConsoleOutput } from '../../targets/local/console';
 import { defineCommand, UsageError } from '../command';
 import { listEventFiles } from '../events';
 import { invokeFile, type FileResult } from '../invoke';
