@@ -10,6 +10,8 @@ import type { Route, RouterConfig } from '../route/types';
 import { deliver, buildReport, type DeliveryReport, type DeliveryResult } from '../dispatch';
 import type { Logger } from '../log';
 import type { Router } from './router';
+import { rawEventForLog } from './raw-log';
+import { checkEventShape } from './decode';
 
 /** An event that could not become an alert. */
 export interface RefusedReport {
@@ -61,13 +63,14 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
   const { router, log } = options;
   let alert: Alert;
   try {
+    checkEventShape(raw);
     alert = normalizeEvent(raw, options.expectedType);
   } catch (error) {
     if (!(error instanceof RouterError)) throw error;
     const report = refused(raw, error);
     // The raw event stays recoverable: it is in this line, and the invocation fails so
     // that the platform dead-letters it.
-    log.error('event refused', { report, event: raw });
+    log.error('event refused', { report, event: rawEventForLog(raw) });
     return report;
   }
   const plan = planAlert(alert, router.config);
@@ -86,13 +89,23 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
   return report;
 }
 
-function refused(raw: unknown, error: RouterError): RefusedReport {
+function refusedReport(raw: unknown, error: { code: string; message: string }): RefusedReport {
   const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const str = (value: unknown) => (typeof value === 'string' ? value : null);
   return {
     ok: false,
     eventId: str(event.id),
     eventType: str(event['detail-type']) ?? str(event.type),
-    error: { code: error.code, message: error.message },
+    error,
   };
+}
+
+function refused(raw: unknown, error: RouterError): RefusedReport {
+  return refusedReport(raw, { code: error.code, message: error.message });
+}
+
+/** The report of an event the pipeline crashed on (a bug, not bad input): refused all the same. */
+export function crashed(raw: unknown, error: unknown): RefusedReport {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return refusedReport(raw, { code: 'INTERNAL_ERROR', message: `the router failed on this event: ${message}` });
 }
