@@ -1,4 +1,4 @@
-// The pipeline of one raw event: normalize -> enrich -> route -> dispatch -> report.
+// The pipeline of one raw event: unwrap + normalize -> enrich -> route -> dispatch -> report.
 // Bad input never throws out of here: it becomes a refused report carrying the error and
 // the raw event, so one bad event of a batch does not hide the others.
 import type { Alert } from '../model/alert';
@@ -59,12 +59,21 @@ export function planAlert(alert: Alert, config: RouterConfig): Plan {
   return { alert: enriched, routes, targets, muted };
 }
 
+/**
+ * decode's per-delivery check, unwrap and normalize: the alert of one raw delivery, or a
+ * RouterError naming the problem. Nothing else is thrown, whatever the input (the fuzz test
+ * in test/runtime holds it to that).
+ */
+export function intakeAlert(raw: unknown, expectedType?: EventType): Alert {
+  checkEventShape(raw);
+  return normalizeEvent(raw, expectedType);
+}
+
 export async function processEvent(raw: unknown, options: ProcessOptions): Promise<EventReport> {
   const { router, log } = options;
   let alert: Alert;
   try {
-    checkEventShape(raw);
-    alert = normalizeEvent(raw, options.expectedType);
+    alert = intakeAlert(raw, options.expectedType);
   } catch (error) {
     if (!(error instanceof RouterError)) throw error;
     const report = refused(raw, error);
