@@ -320,7 +320,7 @@ export class TablestoreServer {
 
   private createTableRequest(request: Record<string, unknown>): void {
     const meta = request.tableMeta as { tableName: string; primaryKey: { name: string; type: number; option?: number }[] };
-    const options = (request.tableOptions ?? {}) as { timeToLive?: number; maxVersions?: number };
+    const options = (request.tableOptions ?? {}) as Record<string, unknown>;
     const types: Record<number, PrimaryKeyColumn['type']> = { 1: 'INTEGER', 2: 'STRING', 3: 'BINARY' };
     this.addTable(meta.tableName, {
       primaryKey: meta.primaryKey.map((column) => {
@@ -328,8 +328,8 @@ export class TablestoreServer {
         if (!type) throw invalid(`Invalid primary key type of column '${column.name}'.`);
         return { name: column.name, type };
       }),
-      timeToLive: options.timeToLive ?? -1,
-      maxVersions: options.maxVersions ?? 1,
+      timeToLive: has(options, 'timeToLive') ? (options.timeToLive as number) : -1,
+      maxVersions: has(options, 'maxVersions') ? (options.maxVersions as number) : 1,
     });
   }
 
@@ -404,7 +404,7 @@ export class TablestoreServer {
 
   private getRow(request: Record<string, unknown>): Record<string, unknown> {
     const table = this.table(request.tableName);
-    if (request.maxVersions === undefined && request.timeRange === undefined) throw invalid('Neither max versions nor time range is specified.');
+    if (!has(request, 'maxVersions') && !has(request, 'timeRange')) throw invalid('Neither max versions nor time range is specified.');
     const pk = decodeRow(Buffer.from(request.primaryKey as Uint8Array));
     const { key } = this.primaryKey(table, pk.primaryKey);
     const live = this.liveRow(table, key);
@@ -446,8 +446,8 @@ export class TablestoreServer {
 
   private getRange(request: Record<string, unknown>): Record<string, unknown> {
     const table = this.table(request.tableName);
-    if (request.maxVersions === undefined && request.timeRange === undefined) throw invalid('Neither max versions nor time range is specified.');
-    const limit = request.limit as number | undefined;
+    if (!has(request, 'maxVersions') && !has(request, 'timeRange')) throw invalid('Neither max versions nor time range is specified.');
+    const limit = has(request, 'limit') ? (request.limit as number) : undefined;
     if (limit !== undefined && (limit <= 0 || limit > MAX_RANGE_ROWS)) throw invalid(`The limit must be in range (0, ${MAX_RANGE_ROWS}].`);
     const start = this.primaryKey(table, decodeRow(Buffer.from(request.inclusiveStartPrimaryKey as Uint8Array)).primaryKey, true).cells;
     const end = this.primaryKey(table, decodeRow(Buffer.from(request.exclusiveEndPrimaryKey as Uint8Array)).primaryKey, true).cells;
@@ -513,6 +513,9 @@ export async function startTablestoreServer(options: TablestoreServerOptions): P
   await server.start();
   return server;
 }
+
+/** The message carries the field (protobufjs puts the defaults of absent optional fields on the prototype). */
+const has = (message: Record<string, unknown>, field: string) => Object.hasOwn(message, field);
 
 function sign(secret: string, text: string): string {
   return createHmac('sha1', secret).update(text).digest('base64');

@@ -1,0 +1,4 @@
+import { describeStoreContract } from './contract';
+import { tablestoreHarness } from './adapters';
+
+describeStoreContract(tablestoreHarness);
