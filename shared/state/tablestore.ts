@@ -328,6 +328,22 @@ export function tablestoreConnection(settings: TablestoreSettings, runtime: Stor
   };
 }
 
+/**
+ * Variables the SDK assigns without declaring them (`for (pro in ...)` in its conditions,
+ * `for (key in ...)` in every primary key, `for (sub in ...)`, `size = ...`,
+ * `cell_type = ...`). Sloppy-mode code makes them globals; an esbuild bundle of this
+ * project is strict ("use strict" from tsconfig's strict, evanw/esbuild#3882), where each
+ * such assignment throws a ReferenceError. Declaring them first gives the SDK the globals
+ * that sloppy mode would have created.
+ */
+export const SDK_UNDECLARED_GLOBALS = ['pro', 'key', 'sub', 'size', 'cell_type'] as const;
+
+function declareSdkGlobals(): void {
+  for (const name of SDK_UNDECLARED_GLOBALS) {
+    if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value: undefined, writable: true, configurable: true });
+  }
+}
+
 const tablestoreStore: StoreType<TablestoreSettings> = {
   kind: 'tablestore',
   sdk: ['tablestore'],
@@ -335,6 +351,7 @@ const tablestoreStore: StoreType<TablestoreSettings> = {
     const connection = tablestoreConnection(settings, runtime);
     // @ts-expect-error -- the tablestore SDK ships no type declarations; TablestoreSdk types what we use.
     const module = (await import('tablestore')) as { default?: TablestoreSdk } & TablestoreSdk;
+    declareSdkGlobals();
     return new TablestoreStore(module.default ?? module, connection);
   },
 };

@@ -128,7 +128,6 @@ export class TablestoreServer {
   readonly handled: HandledRequest[] = [];
   private readonly tables = new Map<string, Table>();
   private readonly faults: Fault[] = [];
-  private clockOffsetMs = 0;
   private server = createServer((req, res) => this.receive(req, res));
   private port = 0;
 
@@ -155,14 +154,20 @@ export class TablestoreServer {
     });
   }
 
-  /** The server's clock (epoch ms): cell versions and TTL are measured on it. */
+  /** The server's clock (epoch ms): x-ots-date, cell versions and TTL are measured on it. */
   now(): number {
-    return Date.now() + this.clockOffsetMs;
+    return Date.now();
   }
 
-  /** Moves the server's clock forward: cells older than the table's TTL disappear. */
-  advanceClock(ms: number): void {
-    this.clockOffsetMs += ms;
+  /**
+   * Makes every stored cell `ms` older, as if that much time had passed for the data (the
+   * requests' x-ots-date stays checked against the real clock): cells older than the
+   * table's time to live disappear.
+   */
+  age(ms: number): void {
+    for (const table of this.tables.values()) {
+      for (const row of table.rows.values()) for (const cell of row.columns.values()) cell.timestamp -= ms;
+    }
   }
 
   /** The next requests get these answers, one each, in order. */
