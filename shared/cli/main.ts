@@ -125,7 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       args: positionals.slice(command.name.split(' ').length),
       values,
       loadConfig: (file) => loadCommandConfig(values, file),
-      configPath: async (file) => (await resolveConfigPath(values, file)).path,
+      configPath: (file) => resolveConfigPath(values, file),
       print,
       note,
     };

@@ -28,7 +28,7 @@ export default defineCommand({
   },
   async run(ctx) {
     noMoreArgs(ctx, 1);
-    const file = await ctx.configPath(ctx.args[0]);
+    const { path: file, source } = await ctx.configPath(ctx.args[0]);
     const now = ctx.values.at === undefined ? new Date() : parseTime(String(ctx.values.at));
     const { config, problems } = await checkConfig(await readConfigText(file), file, { now });
     for (const problem of problems) {
@@ -40,6 +40,7 @@ export default defineCommand({
       const first = problems[0]!;
       throw new ConfigError(file, '', `invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} (the first at line ${first.line ?? '?'})`);
     }
+    ctx.note(`using config ${file} (${source})`);
     const targets = Object.values(config!.targets);
     ctx.print(
       `${file}: valid: ${targets.length} target(s) (${targets.map((t) => `${t.name}: ${t.type}`).join(', ')}), ` +
