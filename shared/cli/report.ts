@@ -7,6 +7,7 @@ import type { Alert } from '../model/alert';
 import { RouterError } from '../model/errors';
 import { normalizeEvent } from '../normalize';
 import { formatMatchers } from '../route/matcher';
+import { describeHoldReason } from '../route/suppress';
 import type { Route, RouterConfig } from '../route/types';
 import { planAlert } from '../runtime/pipeline';
 import { readEventFile } from './events';
@@ -15,8 +16,9 @@ import { targetRenderer, type Preview } from './template-render';
 
 /** What happens to one alert at one target. */
 export interface Cell {
-  state: 'sent' | 'muted' | 'skipped' | 'none';
-  /** Why, in words: the routes that take it, the mute window, the status filter. */
+  /** `held`: held back by a mute window, a silence or a time interval. */
+  state: 'sent' | 'held' | 'skipped' | 'none';
+  /** Why, in words: the routes that take it, the silence or interval, the status filter. */
   why: string;
 }
 
@@ -52,7 +54,8 @@ function renderedSkip(payload: unknown): string | undefined {
   return undefined;
 }
 
-export async function buildReport(files: string[], config: RouterConfig): Promise<ReportData> {
+/** Silences and time intervals are judged at `at` (now by default). */
+export async function buildReport(files: string[], config: RouterConfig, at: Date = new Date()): Promise<ReportData> {
   const renderers = new Map<string, (alert: Alert) => Preview>();
   for (const name of Object.keys(config.targets)) renderers.set(name, await targetRenderer(config, name));
   const rows: ReportRow[] = [];
@@ -68,7 +71,7 @@ export async function buildReport(files: string[], config: RouterConfig): Promis
         rows.push({ file, index, error: error.message, routes: [], cells: {}, previews: [] });
         return;
       }
-      const plan = planAlert(alert, config);
+      const plan = planAlert(alert, config, at);
       const cells: Record<string, Cell> = {};
       const previews: Preview[] = [];
       for (const name of Object.keys(config.targets)) {
@@ -80,8 +83,9 @@ export async function buildReport(files: string[], config: RouterConfig): Promis
         const preview = renderers.get(name)!(plan.alert);
         const statuses = statusFilter(config.targets[name]!.settings);
         const skip = renderedSkip(preview.payload);
-        if (plan.muted.includes(name)) {
-          cells[name] = { state: 'muted', why: `muted by ${plan.alert.muted?.by ?? 'a mute rule'} until ${plan.alert.muted?.endsAt ?? '?'}; ${by.join(', ')} says muted: skip` };
+        const held = plan.held.find((h) => h.target === name);
+        if (held) {
+          cells[name] = { state: 'held', why: held.reasons.map(describeHoldReason).join('; ') };
         } else if (statuses && !statuses.includes(plan.alert.status)) {
           cells[name] = { state: 'skipped', why: `status ${plan.alert.status} is not in its statuses (${statuses.join(', ')})` };
         } else if (skip) {
@@ -94,7 +98,7 @@ export async function buildReport(files: string[], config: RouterConfig): Promis
       rows.push({ file, index, alert: plan.alert, routes: plan.routes.map((route) => route.path), cells, previews });
     });
   }
-  return { config, rows, generatedAt: new Date().toISOString() };
+  return { config, rows, generatedAt: at.toISOString() };
 }
 
 const escapeHtml = (text: string) =>
@@ -145,7 +149,14 @@ export function treeSvg(root: Route, counts: Map<string, number>): string {
   for (const node of nodes) {
     const route = node.route;
     const matchers = route.path === 'route' ? 'root: every alert' : route.matchers.length ? formatMatchers(route.matchers) : '{} every alert that gets here';
-    const flags = [route.continue ? 'continue' : '', route.muted === 'deliver' ? 'delivers when muted' : ''].filter(Boolean).join(' · ');
+    const flags = [
+      route.continue ? 'continue' : '',
+      route.muted === 'deliver' ? 'delivers when muted' : '',
+      route.muteTimeIntervals.length ? `muted in ${route.muteTimeIntervals.join(', ')}` : '',
+      route.activeTimeIntervals.length ? `active in ${route.activeTimeIntervals.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
     const count = counts.get(route.path) ?? 0;
     const title = `${route.path}\n${matchers}\ntargets: ${route.targets.join(', ') || 'none'}${flags ? `\n${flags}` : ''}\n${count} event(s) end here`;
     parts.push(
@@ -165,7 +176,7 @@ export function treeSvg(root: Route, counts: Map<string, number>): string {
 // ---- the page ----
 
 const KIND_LABEL: Record<PayloadKind, string> = { chat: 'chat', ticket: 'ticket', webhook: 'webhook', cloud: 'cloud', local: 'local' };
-const SYMBOL: Record<Cell['state'], string> = { sent: '●', muted: '◐', skipped: '○', none: '' };
+const SYMBOL: Record<Cell['state'], string> = { sent: '●', held: '◐', skipped: '○', none: '' };
 
 const CSS = `
 :root{--fg:#1d2330;--muted:#6b7385;--line:#d9dde5;--bg:#f6f7f9;--sent:#1f8a4c;--mute:#b7791f;--skip:#8a94a6;--accent:#2f5bd3}
@@ -178,7 +189,7 @@ header{padding:18px 28px;background:#fff;border-bottom:1px solid var(--line)}h1{
 .legend{display:flex;gap:16px;flex-wrap:wrap;color:var(--muted);margin:6px 0 10px}.legend b{font-weight:700}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{position:sticky;top:0;background:#fff;font-size:12px;color:var(--muted);font-weight:600}th.t{text-align:center;white-space:nowrap}
-td.cell{text-align:center;font-size:18px;width:1%}td.sent{color:var(--sent)}td.muted{color:var(--mute)}td.skipped{color:var(--skip)}
+td.cell{text-align:center;font-size:18px;width:1%}td.sent{color:var(--sent)}td.held{color:var(--mute)}td.skipped{color:var(--skip)}
 td.file{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;min-width:200px;max-width:280px}td.alert{max-width:420px}td.details{min-width:460px;max-width:640px}
 tr.refused td{background:#fff4f4}tr.dim{opacity:.25}.sev{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;background:#eef0f4}
 .sev.critical{background:#fde2e1;color:#a11}.sev.error{background:#fde9d9;color:#a4500d}.sev.warning{background:#fdf3d1;color:#7a5b00}.sev.info{background:#e1effd;color:#1b4f8a}
@@ -244,8 +255,8 @@ export function reportHtml(data: ReportData): string {
         .join('');
       const reasons = targets
         .map((t) => ({ name: t.name, cell: row.cells[t.name]! }))
-        .filter(({ cell }) => cell.state === 'muted' || cell.state === 'skipped')
-        .map(({ name, cell }) => `<div class="sub">${escapeHtml(name)} ${cell.state}: ${escapeHtml(cell.why)}</div>`)
+        .filter(({ cell }) => cell.state === 'held' || cell.state === 'skipped')
+        .map(({ name, cell }) => `<div class="sub">${escapeHtml(name)} ${cell.state === 'held' ? 'held back' : 'skipped'}: ${escapeHtml(cell.why)}</div>`)
         .join('');
       return (
         `<tr data-file="${escapeHtml(row.file)}" data-routes="${escapeHtml(row.routes.join(' '))}" data-text="${escapeHtml(text)}">` +
@@ -266,12 +277,12 @@ export function reportHtml(data: ReportData): string {
 <title>alert-router report: ${escapeHtml(config.file)}</title>
 <style>${CSS}</style></head>
 <body>
-<header><h1>Routing report</h1><div class="sub">config <b>${escapeHtml(config.file)}</b> · ${rows.length} event(s) from ${files} file(s)${refused ? `, ${refused} refused` : ''} · ${targets.length} target(s) · generated ${escapeHtml(data.generatedAt)}</div></header>
+<header><h1>Routing report</h1><div class="sub">config <b>${escapeHtml(config.file)}</b> · ${rows.length} event(s) from ${files} file(s)${refused ? `, ${refused} refused` : ''} · ${targets.length} target(s) · silences and time intervals as of ${escapeHtml(data.generatedAt)}</div></header>
 <main>
 <section class="tree"><h2>Routing tree</h2><div class="sub">Each box is a route: its matchers, its targets, and how many of these events it delivers. Click one to keep only those events.</div>
 ${treeSvg(config.route, counts)}</section>
 <section><h2>Where each event goes</h2>
-<div class="legend"><span><b style="color:var(--sent)">●</b> sent</span><span><b style="color:var(--mute)">◐</b> muted (mute window, route says skip)</span><span><b style="color:var(--skip)">○</b> routed but skipped (status filter or mapping)</span><span>blank: not routed there</span>
+<div class="legend"><span><b style="color:var(--sent)">●</b> sent</span><span><b style="color:var(--mute)">◐</b> held back (mute window, silence, time interval)</span><span><b style="color:var(--skip)">○</b> routed but skipped (status filter or mapping)</span><span>blank: not routed there</span>
 <input type="search" id="filter" placeholder="filter by file or alert name" aria-label="filter"> <span><span id="shown">${rows.length}</span> shown</span></div>
 <table><thead>${head}</thead><tbody>
 ${body}

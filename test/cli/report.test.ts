@@ -31,7 +31,7 @@ beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   const result = spawnSync(
     join(ROOT, 'node_modules', '.bin', 'tsx'),
-    ['shared/cli/main.ts', 'report', ...folders.map((f) => `events/${f}`), '--config', 'docs/examples/team.yaml', '--out', html],
+    ['shared/cli/main.ts', 'report', ...folders.map((f) => `events/${f}`), '--config', 'docs/examples/team.yaml', '--out', html, '--at', '2026-12-01T23:00:00Z'],
     { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ROUTER_CONFIG: undefined, ...secrets }, timeout: 60_000 },
   );
   expect(result.stderr).toBe('using config docs/examples/team.yaml (from --config)\n');
@@ -85,10 +85,13 @@ describe('report', () => {
     await expect(refused.first().textContent()).resolves.toMatch(/refused: invalid event: /);
   });
 
-  it('says why an event is muted or skipped', async () => {
+  it('says why an event is held back or skipped', async () => {
     const muted = page.locator('tbody tr[data-file="events/aws/state-change-muted.json"]');
-    expect(await muted.locator('td.muted').count()).toBeGreaterThan(0);
-    await expect(muted.locator('td.muted').first().getAttribute('title')).resolves.toMatch(/muted by arn:aws:cloudwatch:.* until /);
+    expect(await muted.locator('td.held').count()).toBeGreaterThan(0);
+    await expect(muted.locator('td.held').first().getAttribute('title')).resolves.toMatch(/muted by arn:aws:cloudwatch:.*says muted: skip/);
+    // docs/examples/team.yaml silences PodCrashLooping from 2026-12-01T22:00Z to 2026-12-02T06:00Z.
+    const silenced = page.locator('tbody tr[data-file="events/alibaba/arms-group-three-members.json"]');
+    await expect(silenced.locator('td.held').first().getAttribute('title')).resolves.toMatch(/silenced by silences\[0\] \(ops@example.com: node pool upgrade, CHG-1234\) until 2026-12-02T06:00:00.000Z/);
     const configEvent = page.locator('tbody tr[data-file="events/aws/config-create-composite.json"]');
     await expect(configEvent.textContent()).resolves.toContain('team-slack skipped: status config-created is not in its statuses');
   });
