@@ -35,7 +35,8 @@ afterAll(removeTemporaryDirectories);
 const fileOf = (built: Built, bundle: Bundle, file: string) => join(built.dir, 'dist', bundle.dir, file);
 const code = (built: Built, bundle: Bundle) => readFileSync(fileOf(built, bundle, 'index.js'), 'utf8');
 /** The files a bundle was made of, from its source map. */
-const sources = (built: Built, bundle: Bundle): string[] => (JSON.parse(readFileSync(fileOf(built, bundle, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+const sources = (built: Built, bundle: Bundle): string[] =>
+  (JSON.parse(readFileSync(join(built.dir, 'dist', 'sourcemaps', bundle.dir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
 const fromPackage = (files: string[], prefix: string) => files.some((file) => file.includes(`node_modules/${prefix}`));
 
 /** Runs a script in a fresh Node process (the bundles are meant for a bare runtime, not for jest). */
@@ -54,8 +55,11 @@ describe('build', () => {
     expect(plain.result.bundles.map((b) => b.source).sort()).toEqual(handlers.sort());
     const config = readFileSync(DEFAULT_CONFIG);
     for (const bundle of plain.result.bundles) {
-      expect(readdirSync(join(plain.dir, 'dist', bundle.dir)).sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect(readdirSync(join(plain.dir, 'dist', bundle.dir)).sort()).toEqual(['index.js', 'router.yaml']);
       expect(readFileSync(fileOf(plain, bundle, 'router.yaml')).equals(config)).toBe(true);
+      // The source map stays on the build machine: the shipped code does not point to it.
+      expect(code(plain, bundle)).not.toContain('sourceMappingURL');
+      expect(sources(plain, bundle).some((file) => file.endsWith(bundle.source))).toBe(true);
     }
   });
 
@@ -64,7 +68,7 @@ describe('build', () => {
     for (const bundle of plain.result.bundles.filter((b) => b.cloud === 'aws')) {
       const zip = readFileSync(join(plain.dir, 'dist', bundle.artifact));
       const files = readZip(zip);
-      expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect([...files.keys()].sort()).toEqual(['index.js', 'router.yaml']);
       for (const [name, content] of files) expect(content.equals(readFileSync(fileOf(plain, bundle, name)))).toBe(true);
       expect(readFileSync(join(again.dir, 'dist', bundle.artifact)).equals(zip)).toBe(true);
     }

@@ -116,7 +116,7 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     const config = readFileSync(DEFAULT_CONFIG);
     for (const [name, [, fn]] of lambdas(plain)) {
       const zip = readZip(readFileSync(join(plain.dir, 'dist', 'aws', `${name}.zip`)));
-      expect([...zip.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect([...zip.keys()].sort()).toEqual(['index.js', 'router.yaml']);
       expect(zip.get('router.yaml')!.equals(config)).toBe(true);
       expect(fn.Properties.Environment).toEqual({
         Variables: { ROUTER_CONFIG: '/var/task/router.yaml', ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps' },

@@ -1,0 +1,2 @@
+import { parseDocument } from 'yaml';
+export const s = parseDocument;

@@ -1,0 +1,2 @@
+import { z } from 'zod';
+export const s = z.object({ path: z.string().min(1) }).strict();
