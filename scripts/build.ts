@@ -16,11 +16,13 @@ import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './
 import { alibabaRamStatements, awsIamStatements } from './permissions';
 import { readSYaml, resolveSYaml } from './s-yaml';
 import { writeZip } from './zip';
+import { compileRouterJson } from './router-json';
+import { ROUTER_JSON, type RouterJson } from '../shared/route/compiled';
 
 export type Cloud = 'aws' | 'alibaba';
 export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
 
-export const BUNDLE_FILES = ['index.js', 'router.yaml'] as const;
+export const BUNDLE_FILES = ['index.js', ROUTER_JSON] as const;
 /** Where the source map of `<cloud>/<function>/index.js` goes, under the output directory. */
 export const SOURCEMAP_DIR = 'sourcemaps';
 
@@ -41,7 +43,7 @@ export interface Bundle {
   name: string;
   /** The handler source, relative to the root. */
   source: string;
-  /** The directory holding index.js and router.yaml, relative to the output directory (its source map: under sourcemaps/). */
+  /** The directory holding index.js and router.json, relative to the output directory (its source map: under sourcemaps/). */
   dir: string;
   /** What the template deploys, relative to the output directory: the zip (AWS) or the directory (FC). */
   artifact: string;
@@ -123,12 +125,12 @@ function englishOnlyZod(): Plugin {
 /**
  * zod, in a deployed bundle, through scripts/lazy-zod.ts: the schemas that modules declare
  * when they load are recorded, not built, and the real zod (in the bundle all the same) is
- * evaluated only when a schema is first used. A function whose router.json needs no
- * validation at start never evaluates zod (about 20 ms of CPU at every cold start).
+ * evaluated only when a schema is first used (a target whose settings reference a secret is
+ * validated at start). A router.json that validates nothing at start gets no zod at all.
  */
 const REAL_ZOD = Symbol('real zod');
 
-function lazyZod(root: string): Plugin {
+function lazyZod(root: string, withZod: boolean): Plugin {
   const stand = join(root, 'scripts', 'lazy-zod.ts');
   return {
     name: 'lazy-zod',
@@ -136,10 +138,41 @@ function lazyZod(root: string): Plugin {
       b.onResolve({ filter: /^zod$/ }, (args) => {
         if (args.pluginData === REAL_ZOD) return undefined;
         if (resolve(args.importer) !== stand) return { path: stand };
+        // A router.json that validates nothing at start needs no schema: zod is left out.
+        if (!withZod) return { path: 'zod', namespace: 'zod-omitted' };
         // The stand-in's own require('zod'): zod's ES modules, as an import would pick them
         // (the CommonJS build that require() would pick is a second, larger copy).
         return b.resolve('zod', { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: REAL_ZOD });
       });
+      b.onLoad({ filter: /.*/, namespace: 'zod-omitted' }, () => ({
+        contents: `throw new Error('this bundle has no schema library: the router.json it was built with validates nothing at start');`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * A function starts from the router.json the build compiled (shared/route/compiled.ts), so
+ * its bundle leaves out the YAML loader (the YAML parser and the file schemas): the runtime
+ * imports it only when ROUTER_CONFIG names a YAML file, which a deployed function refuses.
+ */
+function compiledConfigOnly(root: string): Plugin {
+  const runtimeRouter = join(root, 'shared', 'runtime', 'router.ts');
+  return {
+    name: 'compiled-config-only',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/route\/config$/ }, (args) =>
+        resolve(args.importer) === runtimeRouter ? { path: join(root, 'shared', 'route', 'config.ts'), namespace: 'yaml-loader-omitted' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'yaml-loader-omitted' }, () => ({
+        contents: `import { ConfigError } from ${JSON.stringify(join(root, 'shared', 'model', 'errors'))};
+export async function loadConfig(file) {
+  throw new ConfigError(file ?? 'router.yaml', '', 'a deployed function reads the router.json its build compiled, not YAML: leave ROUTER_CONFIG unset or point it to a router.json');
+}`,
+        loader: 'js',
+        resolveDir: root,
+      }));
     },
   };
 }
@@ -204,6 +237,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
   }
   const sdks = await declaredSdks(used);
+  // Validated and compiled before bundling: a config error fails the build, not a cold start.
+  const routerJson = await compileRouterJson(config.file, rel(config.file));
+  const validatesAtStart = Object.keys(routerJson.atStart).length > 0;
   // Before bundling, so that a config the permissions cannot be derived from fails fast.
   const deployFiles = deployFileContents(root, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
 
@@ -227,13 +263,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     logLevel: 'warning',
     // proxy-agent is an optional dependency of @alicloud/fc2 that it loads only when asked to.
     external: [...sdks.unused, 'proxy-agent'],
-    plugins: [selectTargets(registryFile, modules, used), englishOnlyZod(), lazyZod(root)],
+    plugins: [selectTargets(registryFile, modules, used), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
   });
 
   const bundles = Object.keys(entryPoints).map((entry) => {
     const [cloud, name] = entry.split('/') as [Cloud, string];
     const dir = join(outDir, cloud, name);
-    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, sdks });
+    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), routerJson, sdks });
   });
 
   for (const [file, content] of Object.entries(deployFiles)) {
@@ -252,7 +288,7 @@ interface BundleContext {
   name: string;
   dir: string;
   source: string;
-  config: string;
+  routerJson: RouterJson;
   sdks: { needed: Set<string>; unused: Set<string> };
 }
 
@@ -265,7 +301,7 @@ function moveSourceMap(from: string, to: string): void {
   rmSync(from);
 }
 
-/** Ships router.yaml beside the bundle, zips it for Lambda, and checks what went in. */
+/** Ships router.json beside the bundle, zips it for Lambda, and checks what went in. */
 function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   const js = join(ctx.dir, 'index.js');
   const meta = Object.entries(metafile.outputs).find(([path]) => resolve(ctx.root, path) === js)?.[1];
@@ -276,7 +312,7 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
     throw new Error(`${ctx.source} still imports ${strayImports.map((i) => i.path).join(', ')}: an SDK of a target type the config does not use`);
   }
   moveSourceMap(`${js}.map`, join(ctx.outDir, SOURCEMAP_DIR, ctx.cloud, ctx.name, 'index.js.map'));
-  copyFileSync(ctx.config, join(ctx.dir, 'router.yaml'));
+  writeFileSync(join(ctx.dir, ROUTER_JSON), `${JSON.stringify(ctx.routerJson)}\n`);
   const files = BUNDLE_FILES.map((file) => ({ name: file, data: readFileSync(join(ctx.dir, file)) }));
   let artifact = ctx.dir;
   let artifactBytes = files.reduce((sum, f) => sum + f.data.length, 0);

@@ -23,8 +23,9 @@ interface Step {
 const STEP = Symbol('lazy-zod step');
 
 /**
- * Property reads that must give real values at once: using a schema (every parse and
- * validation method) and reading its data. Anything else is a builder method, recorded.
+ * Property reads of a schema that must give real values at once: using it (every parse and
+ * validation method) and reading its data. Anything else is a builder method, recorded;
+ * everything read from `z` itself is (z.enum builds, where schema.enum is data).
  */
 const EAGER = new Set<PropertyKey>([
   'parse',
@@ -91,7 +92,7 @@ function record(step: Step): unknown {
   return new Proxy(function lazy() {}, {
     get(_target, key) {
       if (key === STEP) return step;
-      if (EAGER.has(key)) {
+      if (step.parent && EAGER.has(key)) {
         const schema = build(step) as Record<PropertyKey, unknown>;
         const member = schema[key];
         return typeof member === 'function' ? (member as (...args: unknown[]) => unknown).bind(schema) : member;

@@ -1,2 +1,0 @@
-import middy from '@middy/core';
-export const s = middy;

@@ -1,2 +1,0 @@
-import { parseDocument } from 'yaml';
-export const s = parseDocument;
