@@ -7,7 +7,7 @@
 // FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
 //
 //   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
