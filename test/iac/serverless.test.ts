@@ -4,27 +4,32 @@
 // routed through the generated rules, and every handler is deployed by exactly one of
 // serverless.yml and s.yaml.
 import { readFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, normalize, resolve as resolvePath } from 'node:path';
+import { promisify } from 'node:util';
 import type { BuildResult } from '../../scripts/build';
+import { serverlessArgs } from '../../scripts/serverless';
 import { readSYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import {
   DEFAULT_CONFIG,
   FIXTURES,
   ROOT,
-  buildService,
   evaluateCfn,
   handlerEventTypes,
   readZip,
   removeTemporaryDirectories,
   resourcesOfType,
   sampleEvents,
+  serverless,
   serverlessPackage,
+  serviceDirectory,
   temporaryDirectory,
   type CfnResource,
   type Packaged,
 } from './support';
 
+const run = promisify(execFile);
 const AWS_TARGETS = join(FIXTURES, 'router-aws-targets.yaml');
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops';
 const NARROWED_ACCOUNT = '111122223333';
@@ -43,22 +48,18 @@ let plain: Service;
 let narrowed: Service;
 
 beforeAll(async () => {
-  const plainDir = temporaryDirectory('sls');
-  const narrowedDir = temporaryDirectory('sls-narrowed');
-  const plainBuild = await buildService(plainDir, DEFAULT_CONFIG);
-  const narrowedBuild = await buildService(narrowedDir, AWS_TARGETS);
+  const plainDir = serviceDirectory('sls');
+  const narrowedDir = serviceDirectory('sls-narrowed');
   const [plainPackage, narrowedPackage] = await Promise.all([
     serverlessPackage(plainDir, ['--stage', 'test']),
-    serverlessPackage(narrowedDir, [
-      '--stage',
-      'prod',
-      `--param=account=${NARROWED_ACCOUNT}`,
-      `--param=alarmNamePrefix=${NARROWED_PREFIX}`,
-      `--param=alarmTopicArn=${ALARM_TOPIC}`,
-    ]),
+    serverlessPackage(
+      narrowedDir,
+      ['--stage', 'prod', `--param=account=${NARROWED_ACCOUNT}`, `--param=alarmNamePrefix=${NARROWED_PREFIX}`, `--param=alarmTopicArn=${ALARM_TOPIC}`],
+      AWS_TARGETS,
+    ),
   ]);
-  plain = { dir: plainDir, build: plainBuild, packaged: plainPackage, stage: 'test' };
-  narrowed = { dir: narrowedDir, build: narrowedBuild, packaged: narrowedPackage, stage: 'prod' };
+  plain = { dir: plainDir, build: plainPackage.build, packaged: plainPackage, stage: 'test' };
+  narrowed = { dir: narrowedDir, build: narrowedPackage.build, packaged: narrowedPackage, stage: 'prod' };
 }, 240_000);
 
 afterAll(removeTemporaryDirectories);
@@ -107,7 +108,7 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     for (const [name, [, fn]] of functions) {
       const bundle = plain.build.bundles.find((b) => b.cloud === 'aws' && b.name === name)!;
       expect(plain.packaged.state.service.functions[name]?.package?.artifact).toBe(`dist/${bundle.artifact}`);
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
       expect((fn.Properties.Code as { S3Key: string }).S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
     }
   });
@@ -274,5 +275,43 @@ describe('serverless.yml and s.yaml together', () => {
     for (const fn of Object.values(plain.packaged.state.service.functions)) count(fn.package!.artifact!);
     for (const resource of Object.values(readSYaml(join(ROOT, 's.yaml')).resources)) count(String(resource.props.code));
     expect(Object.fromEntries(bySource)).toEqual(Object.fromEntries(plain.build.bundles.map((b) => [b.source, 1])));
+  });
+});
+
+describe('serverless commands straight from the repository', () => {
+  it('invoke local runs the built handler on a sample event and delivers to the file target', async () => {
+    const dir = serviceDirectory('sls-invoke');
+    const data = temporaryDirectory('sls-invoke-data');
+    const event = join(ROOT, 'events', 'aws', 'state-change-single-metric.json');
+    const { stdout } = await serverless(dir, ['invoke', 'local', '-f', 'alarm-state-change', '-p', event], { ROUTER_DATA_DIR: data });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as { ok: boolean; deliveries: { target: string; outcome: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.deliveries).toContainEqual(expect.objectContaining({ target: 'local-file', outcome: 'delivered' }));
+    const written = readFileSync(join(data, 'out', 'alerts.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string });
+    expect(written.map((alert) => alert.name)).toEqual([JSON.parse(readFileSync(event, 'utf8')).detail.alarmName]);
+    // The build it ran is the one in the service directory, with the default router.yaml beside it.
+    expect(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change', 'router.yaml')).equals(readFileSync(DEFAULT_CONFIG))).toBe(true);
+  }, 120_000);
+
+  it('npm run package -- --config FILE builds and ships that router.yaml', async () => {
+    const dir = serviceDirectory('sls-npm-package');
+    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    await run(process.execPath, [tsx, join(ROOT, 'scripts', 'serverless.ts'), 'package', '--config', AWS_TARGETS, '--stage', 'ci'], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir, SLS_NOTIFICATIONS_MODE: 'off' },
+      timeout: 180_000,
+    });
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist', 'manifest.json'), 'utf8')) as BuildResult;
+    expect(manifest.targetTypes).toEqual(expect.arrayContaining(['sns', 'aws-eventbridge', 'lambda-invoke']));
+    const zip = readZip(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change.zip')));
+    expect(zip.get('router.yaml')!.equals(readFileSync(AWS_TARGETS))).toBe(true);
+    const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged['template'];
+    expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(3);
+  }, 180_000);
+
+  it('passes --config to the build and everything else to serverless', () => {
+    expect(serverlessArgs('package', ['--config', 'x/router.yaml', '--stage', 'prod'])).toEqual(['package', '--stage', 'prod', `--param=routerConfig=${resolvePath('x/router.yaml')}`]);
+    expect(serverlessArgs('deploy', ['--stage', 'prod'])).toEqual(['deploy', '--stage', 'prod']);
+    expect(() => serverlessArgs('package', ['--config'])).toThrow(/needs a file/);
   });
 });
