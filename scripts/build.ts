@@ -3,9 +3,10 @@
 // was built for beside it. A target type's module and SDK are in a bundle only when that
 // router.yaml defines a target of that type. Also writes what the deployment templates
 // read: the Lambda role's IAM statements and secret variables (dist/aws/deploy.json), the
-// FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
+// Alibaba shared-resources ROS template with the FC role's policy (dist/alibaba/infra.yaml,
+// from deploy/alibaba/infra.yaml) and a manifest (dist/manifest.json).
 //
-//   npx tsx scripts/build.ts [--config router.yaml] [--out dist]
+//   npx tsx scripts/build.ts [--config router.yaml (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 import { loadTargetType, targetTypes } from '../shared/targets/registry';
 import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './router-targets';
 import { alibabaRamStatements, awsIamStatements } from './permissions';
-import { readSYaml, resolveSYaml } from './s-yaml';
+import { parseDocument } from 'yaml';
 import { writeZip } from './zip';
 
 export type Cloud = 'aws' | 'alibaba';
@@ -22,14 +23,11 @@ export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
 export const BUNDLE_FILES = ['index.js', 'index.js.map', 'router.yaml'] as const;
 
 export interface BuildOptions {
-  /** Repository root (functions/, shared/, s.yaml). */
+  /** Repository root (functions/, shared/, deploy/). */
   root: string;
   /** The router.yaml to ship. */
   config: string;
   outDir: string;
-  /** Account id for the RAM policy; `*` when not given (ALIBABA_CLOUD_ACCOUNT_ID). */
-  alibabaAccountId?: string;
-  env?: Record<string, string | undefined>;
 }
 
 export interface Bundle {
@@ -149,20 +147,38 @@ function handlers(root: string, cloud: Cloud): string[] {
     .map((file) => join(dir, file));
 }
 
-/** Reads what the RAM policy names from s.yaml's vars: region, log store, dead-letter queue. */
-function alibabaDeployment(root: string, env: Record<string, string | undefined>, accountId: string) {
-  const { vars } = resolveSYaml(readSYaml(join(root, 's.yaml')), { env, accountId });
-  const text = (key: string): string => {
-    if (typeof vars[key] !== 'string') throw new Error(`s.yaml: vars.${key} must be a string`);
-    return vars[key] as string;
-  };
-  return { region: text('region'), accountId, logProject: text('logProject'), logStore: text('logStore'), deadLetterQueue: text('deadLetterQueue') };
+/**
+ * Where the FC functions' own resources are, in the terms of the ROS templates under
+ * deploy/alibaba (their Prefix parameter and ROS's pseudo parameters): the RAM policy's
+ * resources are ROS Fn::Sub strings, resolved when the stack is created.
+ */
+const ALIBABA_DEPLOYMENT = {
+  region: '${ALIYUN::Region}',
+  accountId: '${ALIYUN::AccountId}',
+  logProject: '${Prefix}-${ALIYUN::AccountId}',
+  logStore: 'functions',
+  deadLetterQueue: '${Prefix}-dead-letters',
+};
+
+/** A RAM policy resource as ROS takes it: a plain string, or Fn::Sub when it names a parameter. */
+const rosString = (value: string): string | { 'Fn::Sub': string } => (value.includes('${') ? { 'Fn::Sub': value } : value);
+
+/** deploy/alibaba/infra.yaml with the FC role's policy statements filled in (comments and quoting kept). */
+function alibabaInfraTemplate(root: string, config: RouterConfigSummary): string {
+  const file = join(root, 'deploy', 'alibaba', 'infra.yaml');
+  const template = parseDocument(readFileSync(file, 'utf8'));
+  const statements = ['Resources', 'FunctionRole', 'Properties', 'Policies', 0, 'PolicyDocument', 'Statement'];
+  if (template.getIn(['Resources', 'FunctionRole', 'Type']) !== 'ALIYUN::RAM::Role' || !template.hasIn(statements)) {
+    throw new Error(`${file}: expected the FunctionRole (ALIYUN::RAM::Role) with one policy`);
+  }
+  const policy = alibabaRamStatements(config.targets, config.file, ALIBABA_DEPLOYMENT).map((statement) => ({ ...statement, Resource: statement.Resource.map(rosString) }));
+  template.setIn(statements, template.createNode(policy));
+  return `# Written by scripts/build.ts from deploy/alibaba/infra.yaml for ${toPosix(relative(root, config.file))}: edit those, not this.\n${template.toString({ lineWidth: 0 })}`;
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
-  const env = options.env ?? process.env;
   const rel = (path: string) => toPosix(relative(root, path));
   const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
 
@@ -178,7 +194,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
   const sdks = await declaredSdks(used);
   // Before bundling, so that a config the permissions cannot be derived from fails fast.
-  const deployFiles = deployFileContents(root, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
+  const deployFiles = deployFileContents(root, config);
 
   for (const cloud of CLOUDS) rmSync(join(outDir, cloud), { recursive: true, force: true });
   const entryPoints = Object.fromEntries(
@@ -210,7 +226,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   for (const [file, content] of Object.entries(deployFiles)) {
     mkdirSync(dirname(join(outDir, file)), { recursive: true });
-    writeFileSync(join(outDir, file), `${JSON.stringify(content, null, 2)}\n`);
+    writeFileSync(join(outDir, file), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
   }
   const summary: BuildResult = { config: rel(config.file), outDir: rel(outDir), targetTypes: [...used].sort(), envReferences: config.envReferences, bundles };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -260,13 +276,10 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
 }
 
 /** What the templates read, by path under the output directory. */
-function deployFileContents(root: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
+function deployFileContents(root: string, config: RouterConfigSummary): Record<string, unknown> {
   return {
     'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences },
-    'alibaba/ram-policy.json': {
-      Version: '1',
-      Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),
-    },
+    'alibaba/infra.yaml': alibabaInfraTemplate(root, config),
   };
 }
 
@@ -282,7 +295,7 @@ export function sizeTable(result: BuildResult): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { config: { type: 'string', default: 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
+  const { values } = parseArgs({ options: { config: { type: 'string', default: process.env.ROUTER_CONFIG ?? 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
   const root = resolve(__dirname, '..');
   const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out) });
   console.log(`Built with ${result.config} (target types: ${result.targetTypes.join(', ')})`);

@@ -28,8 +28,8 @@ export function removeTemporaryDirectories(): void {
 }
 
 /** Builds the repository's handlers with `config` into `<serviceDir>/dist`. */
-export function buildService(serviceDir: string, config: string, env: Record<string, string | undefined> = {}): Promise<BuildResult> {
-  return build({ root: ROOT, config, outDir: join(serviceDir, 'dist'), env });
+export function buildService(serviceDir: string, config: string): Promise<BuildResult> {
+  return build({ root: ROOT, config, outDir: join(serviceDir, 'dist') });
 }
 
 export type CfnResource = { Type: string; Properties: Record<string, unknown>; Condition?: string; DependsOn?: string | string[] };
