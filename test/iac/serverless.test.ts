@@ -9,6 +9,7 @@ import { join, normalize, resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildResult } from '../../scripts/build';
 import { serverlessArgs } from '../../scripts/serverless';
+import { validateTemplate } from './cloudformation-spec';
 import { readSYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import {
@@ -313,5 +314,32 @@ describe('serverless commands straight from the repository', () => {
     expect(serverlessArgs('package', ['--config', 'x/router.yaml', '--stage', 'prod'])).toEqual(['package', '--stage', 'prod', `--param=routerConfig=${resolvePath('x/router.yaml')}`]);
     expect(serverlessArgs('deploy', ['--stage', 'prod'])).toEqual(['deploy', '--stage', 'prod']);
     expect(() => serverlessArgs('package', ['--config'])).toThrow(/needs a file/);
+  });
+});
+
+describe('the packaged CloudFormation against the CloudFormation resource specification', () => {
+  it.each([
+    ['default router.yaml', () => plain],
+    ['AWS targets and parameters', () => narrowed],
+  ])('is valid with the %s', (_name, service) => {
+    expect(validateTemplate(service().packaged.template)).toEqual([]);
+  });
+
+  const mutated = (change: (resources: Packaged['template']['Resources']) => void) => {
+    const template = structuredClone(plain.packaged.template);
+    change(template.Resources);
+    return validateTemplate(template);
+  };
+  const firstOf = (resources: Packaged['template']['Resources'], type: string) => Object.values(resources).find((r) => r.Type === type)!;
+
+  it.each([
+    ['a misspelt property', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::SQS::Queue').Properties.MessageRetention = 60), /unknown property MessageRetention/],
+    ['a missing required property', (r: Packaged['template']['Resources']) => delete firstOf(r, 'AWS::Lambda::Function').Properties.Code, /missing required property Code/],
+    ['a number where a string goes', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Lambda::Function').Properties.Handler = 3), /Handler: expected a string/],
+    ['a value outside the allowed ones', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Events::Rule').Properties.State = 'ON'), /ON is not one of/],
+    ['an attribute the resource does not have', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Events::Rule').Properties.Targets = [{ Id: 't', Arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Url'] } }]), /AWS::SQS::Queue has no attribute Url/],
+    ['an unknown resource type', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::SQS::Queue').Type = 'AWS::SQS::Queues'), /unknown resource type AWS::SQS::Queues/],
+  ])('refuses %s', (_name, change, problem) => {
+    expect(mutated(change).join('\n')).toMatch(problem);
   });
 });
