@@ -6,7 +6,7 @@
 // Alibaba shared-resources ROS template with the FC role's policy (dist/alibaba/infra.yaml,
 // from deploy/alibaba/infra.yaml) and a manifest (dist/manifest.json).
 //
-//   npx tsx scripts/build.ts [--config router.yaml (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
+//   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -65,7 +65,7 @@ const toPosix = (path: string) => path.split('\\').join('/');
 /** The module each registry entry loads, read from registry.ts (`type: () => import('./module')`). */
 function registryModules(registryFile: string): Map<string, string> {
   const text = readFileSync(registryFile, 'utf8');
-  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
+  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w/-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
   const missing = Object.keys(targetTypes).filter((type) => !modules.has(type));
   if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of target type(s) ${missing.join(', ')}`);
   return modules;
@@ -81,7 +81,7 @@ function selectTargets(registryFile: string, modules: Map<string, string>, used:
   return {
     name: 'router-targets',
     setup(b) {
-      b.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) => {
+      b.onResolve({ filter: /^\.\/[\w/-]+$/ }, (args) => {
         const type = typeOfModule.get(args.path);
         if (resolve(args.importer) !== registryFile || type === undefined || used.has(type)) return undefined;
         return { path: type, namespace: 'omitted-target' };
@@ -295,7 +295,7 @@ export function sizeTable(result: BuildResult): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { config: { type: 'string', default: process.env.ROUTER_CONFIG ?? 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
+  const { values } = parseArgs({ options: { config: { type: 'string', default: process.env.ROUTER_CONFIG || 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
   const root = resolve(__dirname, '..');
   const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out) });
   console.log(`Built with ${result.config} (target types: ${result.targetTypes.join(', ')})`);

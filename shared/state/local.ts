@@ -1,0 +1,196 @@
+// The embedded local store: one JSON file per record under a directory, so that the quick
+// start, `invoke` and tests show the whole behaviour without a cloud account. Pure
+// node:fs, no native addon. Safe for several processes on one machine:
+// - a read never sees a half-written record: writes go to a temporary file, then rename()
+//   replaces the record atomically;
+// - a conditional write holds the record's lock file (created with O_EXCL, so exactly one
+//   process has it) while it reads, compares and renames. A lock left by a process that
+//   died is broken after LOCK_STALE_MS (a lock is normally held for a few file operations).
+// Expired records are treated as absent and deleted when list() meets them.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+  SPACES,
+  StoreLimitError,
+  isLive,
+  type PutRequest,
+  type PutResult,
+  type Space,
+  type StateStore,
+  type StoreType,
+  type StoredRecord,
+} from './contract';
+import { DEFAULT_LOCAL_PATH, type LocalSettings } from './settings';
+
+/** A lock older than this belongs to a process that died holding it. */
+export const LOCK_STALE_MS = 10_000;
+/** How long put() waits for a lock held by another process before giving up. */
+const LOCK_WAIT_MS = 2_000;
+
+interface FileRecord {
+  key: string;
+  version: number;
+  expiresAt: number;
+  value: unknown;
+}
+
+export class LocalStore implements StateStore {
+  readonly kind = 'local';
+  private readonly made = new Map<Space, Promise<unknown>>();
+
+  constructor(readonly directory: string) {}
+
+  async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
+    checkKey(key);
+    const record = await this.read(this.file(space, key));
+    return record && isLive(record.expiresAt, now) ? (record as StoredRecord<T>) : undefined;
+  }
+
+  async put<T>(request: PutRequest<T>): Promise<PutResult> {
+    const { space, key, value, expect, expiresAt, now } = request;
+    checkKey(key);
+    const text = JSON.stringify(value);
+    if (Buffer.byteLength(text) > MAX_VALUE_BYTES) throw new StoreLimitError(`local store: value of ${space}/${key} is over ${MAX_VALUE_BYTES} bytes`);
+    await this.dir(space);
+    const file = this.file(space, key);
+    const release = await lock(`${file}.lock`);
+    try {
+      const current = await this.read(file);
+      const live = current && isLive(current.expiresAt, now) ? current : undefined;
+      let version: number;
+      if ('absent' in expect) {
+        if (live) return { written: false };
+        version = 1;
+      } else {
+        if (!live || live.version !== expect.version) return { written: false };
+        version = expect.version + 1;
+      }
+      const record: FileRecord = { key, version, expiresAt, value: JSON.parse(text) };
+      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(temporary, JSON.stringify(record));
+      await rename(temporary, file);
+      return { written: true, version };
+    } finally {
+      await release();
+    }
+  }
+
+  async list<T>(space: Space, now: number): Promise<StoredRecord<T>[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.directory, space));
+    } catch (err) {
+      if (code(err) === 'ENOENT') return [];
+      throw storeError(err);
+    }
+    const out: StoredRecord<T>[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      const file = join(this.directory, space, name);
+      const record = await this.read(file);
+      if (!record) continue;
+      if (isLive(record.expiresAt, now)) out.push(record as StoredRecord<T>);
+      else await this.removeExpired(file, now);
+    }
+    return out;
+  }
+
+  private file(space: Space, key: string): string {
+    if (!SPACES.includes(space)) throw new StoreLimitError(`local store: unknown space ${JSON.stringify(space)}`);
+    // Keys are arbitrary text (event ids, console URLs): the file name is their hash.
+    return join(this.directory, space, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+  }
+
+  private dir(space: Space): Promise<unknown> {
+    let made = this.made.get(space);
+    if (!made) {
+      made = mkdir(join(this.directory, space), { recursive: true }).catch((err: unknown) => {
+        this.made.delete(space);
+        throw storeError(err);
+      });
+      this.made.set(space, made);
+    }
+    return made;
+  }
+
+  private async read(file: string): Promise<FileRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if (code(err) === 'ENOENT') return undefined;
+      throw storeError(err);
+    }
+    try {
+      return JSON.parse(text) as FileRecord;
+    } catch {
+      throw new Error(`local store: ${file} is not a valid record`);
+    }
+  }
+
+  /** Deletes an expired record under its lock, unless it was rewritten meanwhile. */
+  private async removeExpired(file: string, now: number): Promise<void> {
+    const release = await lock(`${file}.lock`);
+    try {
+      const record = await this.read(file);
+      if (record && !isLive(record.expiresAt, now)) await unlink(file).catch(() => undefined);
+    } finally {
+      await release();
+    }
+  }
+}
+
+function checkKey(key: string): void {
+  if (key.length === 0 || Buffer.byteLength(key) > MAX_KEY_BYTES) {
+    throw new StoreLimitError(`local store: a key must be 1 to ${MAX_KEY_BYTES} bytes`);
+  }
+}
+
+/** Takes the lock file (O_EXCL) and returns its release. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  const started = Date.now();
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.close();
+      return () => unlink(path).catch(() => undefined);
+    } catch (err) {
+      if (code(err) !== 'EEXIST') throw storeError(err);
+    }
+    await breakIfStale(path);
+    if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`local store: ${path} is held by another process`);
+    await new Promise((done) => setTimeout(done, wait));
+  }
+}
+
+async function breakIfStale(path: string): Promise<void> {
+  try {
+    const { mtimeMs } = await stat(path);
+    if (Date.now() - mtimeMs < LOCK_STALE_MS) return;
+    // rename() first: of several processes breaking the same lock, only one succeeds.
+    const aside = `${path}.${randomBytes(6).toString('hex')}.stale`;
+    await rename(path, aside);
+    await unlink(aside);
+  } catch (err) {
+    if (code(err) !== 'ENOENT') throw storeError(err);
+  }
+}
+
+function code(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code;
+}
+
+function storeError(err: unknown): Error {
+  return new Error(`local store: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+const localStore: StoreType<LocalSettings> = {
+  kind: 'local',
+  create(settings, runtime) {
+    return new LocalStore(resolve(runtime.dataDir, settings.path ?? DEFAULT_LOCAL_PATH));
+  },
+};
+
+export default localStore;

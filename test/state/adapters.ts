@@ -1,0 +1,33 @@
+// Every store adapter, started for real on this machine. The contract suite
+// (contract.ts) and the chaos test run against each entry of `storeHarnesses`: a new
+// adapter joins both with one line here.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StateStore } from '../../shared/state/contract';
+import { stateSettings } from '../../shared/state/settings';
+import { createStore } from '../../shared/state/store';
+
+export interface StartedStore {
+  store: StateStore;
+  /** The `state:` section of a router.yaml that uses this same store. */
+  settings: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+export interface StoreHarness {
+  name: string;
+  start(): Promise<StartedStore>;
+}
+
+export const localHarness: StoreHarness = {
+  name: 'local',
+  async start() {
+    const dir = await mkdtemp(join(tmpdir(), 'router-state-'));
+    const settings = { store: 'local', path: dir };
+    const store = await createStore(stateSettings.parse(settings), { dataDir: '/' });
+    return { store, settings, stop: () => rm(dir, { recursive: true, force: true }) };
+  },
+};
+
+export const storeHarnesses: StoreHarness[] = [localHarness];

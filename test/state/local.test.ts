@@ -1,0 +1,4 @@
+import { describeStoreContract } from './contract';
+import { localHarness } from './adapters';
+
+describeStoreContract(localHarness);
