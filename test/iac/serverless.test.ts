@@ -51,14 +51,13 @@ let narrowed: Service;
 beforeAll(async () => {
   const plainDir = serviceDirectory('sls');
   const narrowedDir = serviceDirectory('sls-narrowed');
-  const [plainPackage, narrowedPackage] = await Promise.all([
-    serverlessPackage(plainDir, ['--stage', 'test']),
-    serverlessPackage(
-      narrowedDir,
-      ['--stage', 'prod', '--param=secretVersionId=3f2a9c1e-0000-4000-8000-00000000abcd', `--param=account=${NARROWED_ACCOUNT}`, `--param=alarmNamePrefix=${NARROWED_PREFIX}`, `--param=alarmTopicArn=${ALARM_TOPIC}`],
-      AWS_TARGETS,
-    ),
-  ]);
+  // One after the other: each runs a build and a serverless process, heavy on a shared machine.
+  const plainPackage = await serverlessPackage(plainDir, ['--stage', 'test']);
+  const narrowedPackage = await serverlessPackage(
+    narrowedDir,
+    ['--stage', 'prod', '--param=secretVersionId=3f2a9c1e-0000-4000-8000-00000000abcd', `--param=account=${NARROWED_ACCOUNT}`, `--param=alarmNamePrefix=${NARROWED_PREFIX}`, `--param=alarmTopicArn=${ALARM_TOPIC}`],
+    AWS_TARGETS,
+  );
   plain = { dir: plainDir, build: plainPackage.build, packaged: plainPackage, stage: 'test' };
   narrowed = { dir: narrowedDir, build: narrowedPackage.build, packaged: narrowedPackage, stage: 'prod' };
 }, 240_000);
