@@ -2,9 +2,9 @@
 // it locally. The build itself runs while serverless.yml's variables are resolved
 // (scripts/serverless-vars.cjs), before any command, into dist/ of the service directory.
 //  - package / deploy / deploy function: each function ships its zip of the build,
-//    dist/aws/<function>.zip (index.js, its source map and router.yaml at the code root).
+//    dist/aws/<function>.zip (index.js and router.json at the code root).
 //  - invoke local: the function runs the same bundle, dist/aws/<function>/index.js, with
-//    ROUTER_CONFIG pointing at the router.yaml beside it (ROUTER_DATA_DIR and secrets from
+//    ROUTER_CONFIG pointing at the router.json beside it (ROUTER_DATA_DIR and secrets from
 //    the caller's environment when set there). Setting the artifacts only when
 //    packaging is what keeps `invoke local` working: with `package.artifact` in
 //    serverless.yml it looks for the handler in the service root.
@@ -48,7 +48,7 @@ class RouterArtifacts {
     const bundle = this.dist(name);
     if (!existsSync(path.join(bundle, 'index.js'))) throw new Error(`${bundle}/index.js is missing: functions/aws/${name}.ts was not built`);
     this.serverless.service.getFunction(name).handler = `${path.relative(this.serverless.serviceDir, bundle)}/index.handler`;
-    process.env.ROUTER_CONFIG = path.join(bundle, 'router.yaml');
+    process.env.ROUTER_CONFIG = path.join(bundle, 'router.json');
     // Where a relative `file` target path lands: the caller's choice first (the template says /tmp).
     if (this.callerEnv.ROUTER_DATA_DIR) process.env.ROUTER_DATA_DIR = this.callerEnv.ROUTER_DATA_DIR;
     // Secrets come from the caller's environment, as the CLI's `invoke` command takes them.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import type { BuildResult } from '../../scripts/build';
+import { compileRouterJson } from '../../scripts/router-json';
 import { readRouterConfig } from '../../scripts/router-targets';
 import { readSYaml, resolveSYaml, type SYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
@@ -181,25 +182,25 @@ describe('s.yaml', () => {
     expect(validateSYaml(copy)).toBe(false);
   });
 
-  it('deploys, in order, the infra stack (after the build), each ARMS handler once from its build directory, then the rules stack', () => {
+  it('deploys, in order, the infra stack (after the build), each ARMS handler once from its build directory, then the rules stack', async () => {
     expect(Object.keys(sYaml.resources)).toEqual(['infra', ...[...boundTypes.keys()].sort((a, b) => rawOrder(a) - rawOrder(b)), 'rules']);
     expect(sYaml.resources.infra!.props).toMatchObject({ template: './dist/alibaba/infra.yaml', parameters: { Prefix: vars.prefix } });
     expect((sYaml.resources.infra as unknown as { actions: unknown }).actions).toEqual({ 'pre-deploy': [{ run: 'npm run -s build', path: './' }] });
     expect(sYaml.resources.rules!.props.template).toBe('./deploy/alibaba/rules.yaml');
-    const config = readFileSync(DEFAULT_CONFIG);
+    const config = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
     for (const [key, { props }] of resourcesOf(sYaml, 'fc3')) {
       const bundle = build.bundles.find((b) => b.cloud === 'alibaba' && `./dist/${b.artifact}` === props.code);
       expect(bundle?.name).toBe(key);
       expect(props).toMatchObject({ functionName: `${vars.prefix}-${key}`, runtime: 'nodejs20', handler: 'index.handler' });
-      expect(readFileSync(join(serviceDir, String(props.code), 'router.yaml')).equals(config)).toBe(true);
-      expect((props.environmentVariables as Record<string, string>).ROUTER_CONFIG).toBe('/code/router.yaml');
+      expect(JSON.parse(readFileSync(join(serviceDir, String(props.code), 'router.json'), 'utf8'))).toEqual(config);
+      expect((props.environmentVariables as Record<string, string>).ROUTER_CONFIG).toBe('/code/router.json');
     }
   });
 
   it('takes every other environment variable from the deploying shell, never as a value, and each one router.yaml references', () => {
     const referenced = readRouterConfig(DEFAULT_CONFIG).envReferences;
     for (const [, { props }] of resourcesOf(rawSYaml, 'fc3')) {
-      const { ROUTER_CONFIG: _config, ROUTER_DATA_DIR: dataDir, NODE_OPTIONS: _options, ...others } = props.environmentVariables as Record<string, string>;
+      const { ROUTER_CONFIG: _config, ROUTER_DATA_DIR: dataDir, ...others } = props.environmentVariables as Record<string, string>;
       expect(dataDir).toBe('/tmp');
       for (const [name, value] of Object.entries(others)) expect(value).toBe(`\${env('${name}')}`);
       expect(Object.keys(others).sort()).toEqual(expect.arrayContaining(referenced));

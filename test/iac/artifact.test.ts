@@ -4,7 +4,7 @@
 // calls the handler as the Lambda runtime and FC 3.0's Node runtime do, with their event
 // shape and context) in a fresh process with only PATH and what the template sets. Every
 // sample event of the function's type goes through it, and the alerts land in the `file`
-// target of the shipped router.yaml, under a temporary ROUTER_DATA_DIR.
+// target of the shipped router.json (compiled from router.yaml), under a temporary ROUTER_DATA_DIR.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,9 +47,8 @@ function invoke(code: string, platform: 'lambda' | 'fc', eventFile: string, data
         BENCH_HANDLER: join(code, 'index.js'),
         BENCH_PLATFORM: platform,
         BENCH_EVENT: eventFile,
-        ROUTER_CONFIG: join(code, 'router.yaml'),
+        ROUTER_CONFIG: join(code, 'router.json'),
         ROUTER_DATA_DIR: data,
-        NODE_OPTIONS: '--enable-source-maps',
       },
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       timeout: 60_000,
@@ -97,7 +96,7 @@ describe.each(['aws', 'alibaba'] as const)('%s artifacts run alone', (cloud) => 
     const events = sampleEvents(cloud).filter((s) => typeOf(s) === types.get(name)).map((s) => s.event);
     expect(events.length).toBeGreaterThan(0);
     const { outcomes, written, code } = await runAlone(bundle, events);
-    expect(readdirSync(code).sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+    expect(readdirSync(code).sort()).toEqual(['index.js', 'router.json']);
     // Each invocation delivered to the file target, or skipped it (a muted alarm), and nothing failed.
     for (const outcome of outcomes) {
       expect(outcome.length).toBeGreaterThan(0);

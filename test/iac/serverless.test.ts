@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { join, normalize, resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildResult } from '../../scripts/build';
+import { compileRouterJson } from '../../scripts/router-json';
 import { serverlessArgs } from '../../scripts/serverless';
 import { validateTemplate } from './cloudformation-spec';
 import { readSYaml } from '../../scripts/s-yaml';
@@ -125,15 +126,13 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     }
   });
 
-  it('ships router.yaml in each zip and points ROUTER_CONFIG at it', () => {
-    const config = readFileSync(DEFAULT_CONFIG);
+  it('ships the router.json compiled from router.yaml in each zip and points ROUTER_CONFIG at it', async () => {
+    const config = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
     for (const [name, [, fn]] of lambdas(plain)) {
       const zip = readZip(readFileSync(join(plain.dir, 'dist', 'aws', `${name}.zip`)));
-      expect([...zip.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
-      expect(zip.get('router.yaml')!.equals(config)).toBe(true);
-      expect(fn.Properties.Environment).toEqual({
-        Variables: { ROUTER_CONFIG: '/var/task/router.yaml', ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps' },
-      });
+      expect([...zip.keys()].sort()).toEqual(['index.js', 'router.json']);
+      expect(JSON.parse(zip.get('router.json')!.toString('utf8'))).toEqual(config);
+      expect(fn.Properties.Environment).toEqual({ Variables: { ROUTER_CONFIG: '/var/task/router.json', ROUTER_DATA_DIR: '/tmp' } });
     }
   });
 
@@ -270,9 +269,8 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
   it('sets each secret router.yaml references as a Secrets Manager reference to the version given, never a value', () => {
     for (const [, [, fn]] of lambdas(narrowed)) {
       expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
-        ROUTER_CONFIG: '/var/task/router.yaml',
+        ROUTER_CONFIG: '/var/task/router.json',
         ROUTER_DATA_DIR: '/tmp',
-        NODE_OPTIONS: '--enable-source-maps',
         PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL::3f2a9c1e-0000-4000-8000-00000000abcd}}',
       });
     }
@@ -340,8 +338,9 @@ describe('serverless commands straight from the repository', () => {
     expect(report.deliveries).toContainEqual(expect.objectContaining({ target: 'local-file', outcome: 'delivered' }));
     const written = readFileSync(join(data, 'out', 'alerts.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string });
     expect(written.map((alert) => alert.name)).toEqual([JSON.parse(readFileSync(event, 'utf8')).detail.alarmName]);
-    // The build it ran is the one in the service directory, with the default router.yaml beside it.
-    expect(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change', 'router.yaml')).equals(readFileSync(DEFAULT_CONFIG))).toBe(true);
+    // The build it ran is the one in the service directory, with the default router.yaml compiled beside it.
+    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
+    expect(JSON.parse(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change', 'router.json'), 'utf8'))).toEqual(compiled);
   }, 120_000);
 
   it('npm run package -- --config FILE builds and ships that router.yaml', async () => {
@@ -355,7 +354,8 @@ describe('serverless commands straight from the repository', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dist', 'manifest.json'), 'utf8')) as BuildResult;
     expect(manifest.targetTypes).toEqual(expect.arrayContaining(['sns', 'aws-eventbridge', 'lambda-invoke']));
     const zip = readZip(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change.zip')));
-    expect(zip.get('router.yaml')!.equals(readFileSync(AWS_TARGETS))).toBe(true);
+    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(AWS_TARGETS, 'router.yaml'))) as unknown;
+    expect(JSON.parse(zip.get('router.json')!.toString('utf8'))).toEqual(compiled);
     const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged['template'];
     expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(handlerEventTypes('aws').size);
   }, 180_000);
