@@ -5,7 +5,7 @@
 // serverless.yml and s.yaml.
 import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { join, normalize, resolve as resolvePath } from 'node:path';
+import { join, normalize, relative, resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
 import type { BuildResult } from '../../scripts/build';
 import { compileRouterJson } from '../../scripts/router-json';
@@ -354,7 +354,7 @@ describe('serverless commands straight from the repository', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'dist', 'manifest.json'), 'utf8')) as BuildResult;
     expect(manifest.targetTypes).toEqual(expect.arrayContaining(['sns', 'aws-eventbridge', 'lambda-invoke']));
     const zip = readZip(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change.zip')));
-    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(AWS_TARGETS, 'router.yaml'))) as unknown;
+    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(AWS_TARGETS, relative(ROOT, AWS_TARGETS)))) as unknown;
     expect(JSON.parse(zip.get('router.json')!.toString('utf8'))).toEqual(compiled);
     const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged['template'];
     expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(handlerEventTypes('aws').size);
