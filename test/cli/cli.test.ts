@@ -25,6 +25,7 @@ writeFileSync(
     '  refused-port:',
     '    type: webhook',
     '    url: http://127.0.0.1:9/unreachable',
+    '    allowPrivateNetwork: true',
     '    retries: 0',
     'route:',
     '  targets: [local-file]',

@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../../model/alert';
 import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
 import { templatesSetting } from '../lifecycle/kit';
 import { alertColour, renderView, truncate, type Colour } from '../template';
 
@@ -70,6 +70,7 @@ export const dingtalkSettings = z
     accessToken: z.string().min(1).describe('access_token of the robot webhook (a secret)'),
     secret: z.string().min(1).optional().describe('Signing secret of the robot, SEC... (a secret)'),
     webhookUrl: z.string().default(DINGTALK_URL),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     at: atSetting,
     statuses: statusesSetting,
     templates: templatesSetting(DINGTALK_TEMPLATES),

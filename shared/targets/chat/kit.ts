@@ -36,6 +36,7 @@ export const statusesSetting = z
 
 export interface ChatSettings {
   statuses?: Status[] | undefined;
+  allowPrivateNetwork: boolean;
 }
 
 /** The free texts of an alert that can be long. */
@@ -138,7 +139,7 @@ export function defineChatTarget<S extends ChatSettings, P extends object>(spec:
           if (skipped) return skipped;
           try {
             const request = spec.request(spec.render(alert, settings), settings, Date.now());
-            const res = await httpRequest({ method: 'POST', ...request, signal: ctx.signal });
+            const res = await httpRequest({ method: 'POST', ...request, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
             return spec.outcome(res);
           } catch (err) {
             return classifyError(err);

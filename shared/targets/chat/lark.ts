@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, outcomeFromResultCode, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
 import { templatesSetting } from '../lifecycle/kit';
 import { alertColour, escapeMarkup, measure, renderView, truncate, type Colour } from '../template';
 
@@ -40,6 +40,7 @@ export const larkSettings = z
   .object({
     webhookUrl: z.string().min(1).describe('The bot webhook URL, .../open-apis/bot/v2/hook/<token> (a secret)'),
     secret: z.string().min(1).optional().describe('Signing secret of the bot (a secret)'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     statuses: statusesSetting,
     templates: templatesSetting(LARK_TEMPLATES),
   })

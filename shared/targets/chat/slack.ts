@@ -7,7 +7,7 @@ import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
 import type { Outcome } from '../contract';
 import { oneLine } from '../errors';
-import { checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
 import { templatesSetting } from '../lifecycle/kit';
 import { escapeMarkup, renderView, truncate } from '../template';
 
@@ -49,6 +49,7 @@ export const slackSettings = z
     token: z.string().min(1).optional().describe('Bot token for chat.postMessage (a secret)'),
     channel: z.string().min(1).optional().describe('Channel id or name, with token'),
     apiUrl: z.string().default(SLACK_API_URL).describe('Base URL of the Web API'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     statuses: statusesSetting,
     templates: templatesSetting(SLACK_TEMPLATES),
   })
@@ -65,7 +66,7 @@ export const slackSettings = z
     }
     for (const key of ['webhookUrl', 'apiUrl'] as const) {
       const value = settings[key];
-      const problem = value === undefined ? undefined : checkUrl(value, false);
+      const problem = value === undefined ? undefined : checkUrl(value, { allowPrivateNetwork: settings.allowPrivateNetwork });
       if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
     }
   });

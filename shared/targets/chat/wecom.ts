@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
 import { templatesSetting } from '../lifecycle/kit';
 import { alertColour, renderView, truncate, type Colour } from '../template';
 
@@ -48,6 +48,7 @@ export const wecomSettings = z
   .object({
     key: z.string().min(1).describe('key of the robot webhook (a secret)'),
     webhookUrl: z.string().default(WECOM_URL),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     statuses: statusesSetting,
     templates: templatesSetting(WECOM_TEMPLATES),
   })

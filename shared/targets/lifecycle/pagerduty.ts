@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
 import {
   HEADLINE_TEMPLATE,
   actionsSetting,
@@ -42,6 +42,7 @@ export const pagerDutySettings = z
   .object({
     routingKey: z.string().min(1).describe('Integration key of an Events API v2 integration (a secret)'),
     url: z.string().default(PAGERDUTY_EVENTS_URL),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     source: cefField.describe('payload.source; default: the first resource, else provider:account:region'),
     component: cefField.describe('payload.component; default: label component, service or namespace'),
     group: cefField.describe('payload.group; default: cloud:account:region'),
@@ -164,7 +165,7 @@ export default defineTarget({
         if (!eventAction) return skipped(NOTE_UNSUPPORTED);
         return runSteps(async () => {
           const event = pagerDutyEvent(alert, settings, eventAction);
-          const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal });
+          const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
           const outcome = outcomeFromResponse(res, `${eventAction} accepted (HTTP ${res.status})`);
           return outcome.outcome === 'delivered' ? { ...outcome, ref: String(event.dedup_key) } : outcome;
         });

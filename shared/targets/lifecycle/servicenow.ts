@@ -9,7 +9,7 @@ import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
 import {
   StepFailed,
   TICKET_TEMPLATES,
@@ -66,6 +66,7 @@ const OWN_FIELDS = ['short_description', 'description', 'correlation_id', 'corre
 export const serviceNowSettings = z
   .object({
     url: z.string().describe('Instance URL, e.g. https://example.service-now.com'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional().describe('Password of username (a secret)'),
     token: z.string().min(1).optional().describe('OAuth access token, instead of username and password (a secret)'),
@@ -134,6 +135,7 @@ class IncidentTable {
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
+      allowPrivateNetwork: this.settings.allowPrivateNetwork,
     });
     const result = res.json<{ result?: T }>().result;
     if (result === undefined) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: no result in the response` });

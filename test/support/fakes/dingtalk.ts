@@ -89,7 +89,7 @@ export async function startFakeDingTalk(): Promise<FakeDingTalk> {
   };
   server.respondWith(handle);
 
-  const settings = { webhookUrl: `${server.url}/robot/send`, accessToken, secret };
+  const settings = { webhookUrl: `${server.url}/robot/send`, allowPrivateNetwork: true, accessToken, secret };
   return {
     url: server.url,
     accessToken,

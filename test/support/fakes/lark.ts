@@ -112,7 +112,7 @@ export async function startFakeLark(): Promise<FakeLark> {
   server.respondWith(handle);
 
   const webhookUrl = `${server.url}/open-apis/bot/v2/hook/${hookToken}`;
-  const settings = { webhookUrl, secret };
+  const settings = { webhookUrl, secret, allowPrivateNetwork: true };
   return {
     url: server.url,
     webhookUrl,

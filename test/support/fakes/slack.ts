@@ -135,7 +135,7 @@ export async function startFakeSlack(via: SlackVia): Promise<FakeSlack> {
   server.respondWith(handle);
 
   const webhookUrl = `${server.url}${hookPath}`;
-  const settings: Record<string, unknown> = via === 'webhook' ? { webhookUrl } : { token, channel, apiUrl: `${server.url}/api` };
+  const settings: Record<string, unknown> = via === 'webhook' ? { webhookUrl, allowPrivateNetwork: true } : { token, channel, apiUrl: `${server.url}/api`, allowPrivateNetwork: true };
   const credential = via === 'webhook' ? webhookUrl : token;
   return {
     url: server.url,

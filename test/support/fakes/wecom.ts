@@ -54,7 +54,7 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
   };
   server.respondWith(handle);
 
-  const settings = { webhookUrl: `${server.url}/cgi-bin/webhook/send`, key };
+  const settings = { webhookUrl: `${server.url}/cgi-bin/webhook/send`, allowPrivateNetwork: true, key };
   return {
     url: server.url,
     key,

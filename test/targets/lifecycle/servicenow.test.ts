@@ -14,7 +14,7 @@ describeConformance({
   type: 'servicenow',
   async start() {
     const fake = await startFakeServiceNow();
-    const settings = { url: fake.url, username: fake.username, password: fake.password };
+    const settings = { url: fake.url, allowPrivateNetwork: true, username: fake.username, password: fake.password };
     return conformanceService(fake.server, settings, [fake.password, Buffer.from(`${fake.username}:${fake.password}`).toString('base64')]);
   },
 });
@@ -23,7 +23,7 @@ describeConformance({
   type: 'servicenow',
   async start() {
     const fake = await startFakeServiceNow();
-    return conformanceService(fake.server, { url: fake.url, token: fake.token }, [fake.token]);
+    return conformanceService(fake.server, { url: fake.url, allowPrivateNetwork: true, token: fake.token }, [fake.token]);
   },
 });
 
@@ -45,7 +45,7 @@ describe('servicenow target', () => {
   });
 
   const target = (extra: Record<string, unknown> = {}): Target =>
-    servicenow.create(serviceNowSettings.parse({ url: fake.url, username: fake.username, password: fake.password, ...extra }), runtime) as Target;
+    servicenow.create(serviceNowSettings.parse({ url: fake.url, allowPrivateNetwork: true, username: fake.username, password: fake.password, ...extra }), runtime) as Target;
   const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
   /** A CloudWatch alert of its own alarm, so that tests do not share incidents. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
