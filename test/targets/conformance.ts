@@ -12,6 +12,9 @@ import { deliver } from '../../shared/dispatch/deliver';
 import type { DeliveryResult, PreparedTarget } from '../../shared/dispatch/types';
 import type { Outcome, Target } from '../../shared/targets/contract';
 import { loadTargetType } from '../../shared/targets/registry';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { MemoryRunInput, MemoryRunResult } from '../support/memory-run';
 
 export type ServiceMode = 'ok' | 'throttle' | 'server-error' | 'client-error' | 'hang';
 
@@ -49,6 +52,8 @@ export interface ConformanceHarness {
   network?: boolean;
   /** Tells two runs of one type apart in a file (`slack (api)`, `slack (webhook)`). */
   label?: string;
+  /** Whether this run measures memory across MEMORY_DELIVERIES (default true; once per type is enough). */
+  memory?: boolean;
 }
 
 /** The short policy of the suite: 3 attempts of at most 300 ms. */
@@ -210,6 +215,35 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'se
   }
 }
 
+export const MEMORY_DELIVERIES = 10_000;
+const MEMORY_WARMUP = 500;
+const MEMORY_GROWTH_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * Sends MEMORY_DELIVERIES alerts to a fresh target of the type in a child process (a heap of
+ * its own: the fake in this process is not counted) and returns the heap growth after GC.
+ */
+async function measureMemory(input: { type: string; settings: unknown; env: Record<string, string>; alert: Alert }): Promise<{ result: MemoryRunResult; growth: number }> {
+  const run: MemoryRunInput = { type: input.type, settings: input.settings, alert: input.alert, deliveries: MEMORY_DELIVERIES, warmup: MEMORY_WARMUP, concurrency: 8 };
+  const child = fork(join(__dirname, '..', 'support', 'memory-run.ts'), {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, ...input.env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const message = await new Promise<{ result?: MemoryRunResult; error?: string }>((resolve, reject) => {
+      child.once('message', (reply) => resolve(reply as { result?: MemoryRunResult; error?: string }));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`memory run exited with code ${code}`)));
+      child.send(run);
+    });
+    if (!message.result) throw new Error(`memory run failed: ${message.error}`);
+    return { result: message.result, growth: message.result.endBytes - message.result.baseBytes };
+  } finally {
+    child.kill();
+  }
+}
+
 const DEFAULT_LOG_LEVEL: LogLevel = ['debug', 'info', 'warn', 'error'].includes(process.env.LOG_LEVEL ?? '') ? (process.env.LOG_LEVEL as LogLevel) : 'info';
 
 export function describeConformance(harness: ConformanceHarness): void {
@@ -345,6 +379,21 @@ export function describeConformance(harness: ConformanceHarness): void {
         expect(await settlesWithin(sending, policy.timeoutMs + SETTLE_GRACE_MS)).toBe('settled');
       });
     }
+
+    if (harness.memory !== false) it(`memory: flat across ${MEMORY_DELIVERIES} deliveries`, async () => {
+      fake().respondWith('ok');
+      const { result, growth } = await measureMemory({
+        type: harness.type,
+        settings: fake().settings,
+        env: harness.env ?? {},
+        alert: cloudWatchAlert(),
+      });
+      expect(result.outcomes.failed ?? 0).toBe(0);
+      expect((result.outcomes.delivered ?? 0) + (result.outcomes.skipped ?? 0)).toBe(MEMORY_WARMUP + MEMORY_DELIVERIES);
+      // A leak of even 1 KiB per delivery would be 10 MB; the bound leaves room for caches
+      // that fill once (SDK endpoint caches, agents' free sockets).
+      expect(growth).toBeLessThan(MEMORY_GROWTH_LIMIT);
+    }, 600_000);
 
     if (network) {
       it('service down: connection refused is failed and retryable', async () => {

@@ -20,6 +20,8 @@ describeConformance({
 });
 
 describeConformance({
+  label: 'token',
+  memory: false,
   type: 'servicenow',
   async start() {
     const fake = await startFakeServiceNow();
