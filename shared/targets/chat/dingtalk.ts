@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../../model/alert';
 import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, renderView, truncate, type Colour } from '../template';
+import { alertColour, type Colour, renderView, templatesSetting, truncate } from '../template';
 
 export const DINGTALK_URL = 'https://oapi.dingtalk.com/robot/send';
 

@@ -7,8 +7,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, outcomeFromResultCode, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, escapeMarkup, measure, renderView, truncate, type Colour } from '../template';
+import { alertColour, type Colour, escapeMarkup, measure, renderView, templatesSetting, truncate } from '../template';
 
 /** A custom bot takes a request body of at most 20 KB. */
 export const LARK_LIMITS = {

@@ -8,8 +8,7 @@ import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, ty
 import type { Outcome } from '../contract';
 import { oneLine } from '../errors';
 import { allowPrivateNetworkSetting, checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { escapeMarkup, renderView, truncate } from '../template';
+import { escapeMarkup, renderView, templatesSetting, truncate } from '../template';
 
 export const SLACK_API_URL = 'https://slack.com/api';
 

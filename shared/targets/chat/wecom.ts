@@ -5,8 +5,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, renderView, truncate, type Colour } from '../template';
+import { alertColour, type Colour, renderView, templatesSetting, truncate } from '../template';
 
 export const WECOM_URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 

@@ -9,24 +9,8 @@ import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import {
-  RESOLVE_TEMPLATE,
-  RecentMap,
-  StepFailed,
-  TICKET_TEMPLATES,
-  actionsSetting,
-  apiCall,
-  basicAuth,
-  lifecycleAction,
-  runSteps,
-  sha256Hex,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templatesSetting,
-  ticketText,
-  truncate,
-} from './kit';
+import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, lifecycleAction, runSteps, sha256Hex, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { templatesSetting } from '../template';
 
 /** Limits Jira Cloud enforces: summary length, text fields (description, comment body), labels. */
 export const JIRA_LIMITS = { summary: 255, text: 32_767, label: 255 } as const;

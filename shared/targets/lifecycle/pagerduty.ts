@@ -7,21 +7,8 @@ import type { Alert } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
-import {
-  HEADLINE_TEMPLATE,
-  actionsSetting,
-  correlationKey,
-  lifecycleAction,
-  runSteps,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templateText,
-  templatesSetting,
-  truncate,
-  type LifecycleAction,
-} from './kit';
-import { renderTemplate } from '../template';
+import { HEADLINE_TEMPLATE, actionsSetting, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, truncate, type LifecycleAction } from './kit';
+import { renderTemplate, templatesSetting, templateText } from '../template';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 

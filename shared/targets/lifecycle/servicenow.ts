@@ -10,22 +10,8 @@ import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import {
-  StepFailed,
-  TICKET_TEMPLATES,
-  actionsSetting,
-  apiCall,
-  basicAuth,
-  correlationKey,
-  lifecycleAction,
-  runSteps,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templatesSetting,
-  ticketText,
-  truncate,
-} from './kit';
+import { StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { templatesSetting } from '../template';
 
 /** Field lengths of the incident table (base system dictionary). */
 export const SNOW_LIMITS = { correlationId: 100, shortDescription: 160, closeCode: 40, text: 4000 } as const;

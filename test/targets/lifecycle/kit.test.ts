@@ -20,9 +20,9 @@ import {
   lifecycleAction,
   runSteps,
   singleLine,
-  templatesSetting,
   truncate,
 } from '../../../shared/targets/lifecycle/kit';
+import { templatesSetting } from '../../../shared/targets/template';
 import { pagerDutyDedupKey } from '../../../shared/targets/lifecycle/pagerduty';
 import { loadTargetType } from '../../../shared/targets/registry';
 import { serviceNowCorrelationId } from '../../../shared/targets/lifecycle/servicenow';
