@@ -1,6 +1,7 @@
 // `router template render TARGET FILE`: the payload a target would send for each alert of an
 // event file, rendered from its templates (defaults or the config's overrides) exactly as
 // send() renders it, with the config's severity rules applied first. Nothing is sent.
+import { redact } from '../log';
 import { ConfigError } from '../model/errors';
 import { normalizeEvent } from '../normalize';
 import { loadConfig } from '../route/config';
@@ -10,8 +11,8 @@ import { loadTargetType } from '../targets/registry';
 import { readEventFile } from './events';
 
 /**
- * The rendered payload as pretty JSON: one object for a single event, an array for a batch
- * file. An unknown target name, or a target type without templates, is a ConfigError.
+ * The rendered payload as pretty JSON, secrets redacted: one object for a single event, an
+ * array for a batch file. An unknown target name, or a target type without templates, is a ConfigError.
  */
 export async function templateRender(targetName: string, eventFile: string, configOrFile?: RouterConfig | string): Promise<string> {
   const config = typeof configOrFile === 'object' ? configOrFile : await loadConfig(configOrFile);
@@ -27,5 +28,6 @@ export async function templateRender(targetName: string, eventFile: string, conf
   }
   const renderEvent = (raw: unknown) => render(applySeverityRules(normalizeEvent(raw), config.severityRules), target.settings);
   const value = await readEventFile(eventFile);
-  return JSON.stringify(Array.isArray(value) ? value.map(renderEvent) : renderEvent(value), null, 2);
+  // A secret a template or a setting puts in the payload (a token in Jira `fields`) is shown redacted.
+  return redact(JSON.stringify(Array.isArray(value) ? value.map(renderEvent) : renderEvent(value), null, 2));
 }

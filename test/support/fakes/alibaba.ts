@@ -25,7 +25,7 @@ export const ALIBABA_SECRETS = [ALIBABA_CREDENTIALS.accessKeySecret, ALIBABA_CRE
 
 export const ACCOUNT_ID = '1234567890123456';
 
-type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+type Modes = Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>;
 
 export const ALIBABA_EVENT_ID = '99418e3a-2025-41c6-a914-b8d6568e0001';
 

@@ -23,7 +23,7 @@ export const AWS_ENV: Record<string, string> = {
 /** What must never leak from an AWS target. */
 export const AWS_SECRETS = [AWS_CREDENTIALS.secretAccessKey, AWS_CREDENTIALS.sessionToken];
 
-type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+type Modes = Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>;
 
 const xmlError = (status: number, type: 'Sender' | 'Receiver', code: string, message: string): ScriptedResponse => ({
   status,

@@ -74,7 +74,7 @@ function messageError(body: Json): string | undefined {
   return undefined;
 }
 
-const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>> = {
+const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>> = {
   webhook: {
     ok: { status: 200, body: 'ok' },
     throttle: { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' },
