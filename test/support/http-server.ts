@@ -44,6 +44,8 @@ export interface ScriptedServer {
 export interface ScriptedServerOptions {
   /** The response of each mode, for services whose success or error bodies matter (Slack, PagerDuty...). */
   modes?: Partial<Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>>;
+  /** The service's own checks (limits, required fields), run on every request before the script: an error reply, or undefined. */
+  validate?: (req: RecordedRequest) => ScriptedResponse | undefined;
 }
 
 const DEFAULT_MODES: Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse> = {
@@ -86,7 +88,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         json: () => JSON.parse(body) as unknown,
       };
       requests.push(recorded);
-      const answer = resolveScript(recorded);
+      const answer = options.validate?.(recorded) ?? resolveScript(recorded);
       if (answer !== 'hang') send(res, answer);
     });
   });

@@ -117,5 +117,9 @@ export default defineChatTarget<LarkSettings, LarkMessage>({
   secretKeys: ['webhookUrl', 'secret'],
   render: renderLark,
   request: larkRequest,
-  outcome: (res) => outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE }),
+  // Current bots answer {code, msg}; older ones still answer {StatusCode, StatusMessage}.
+  outcome: (res) =>
+    /"StatusCode"\s*:/.test(res.text) && !/"code"\s*:/.test(res.text)
+      ? outcomeFromResultCode(res, { service: 'lark', code: 'StatusCode', message: 'StatusMessage', retryable: LARK_RETRYABLE })
+      : outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE }),
 });

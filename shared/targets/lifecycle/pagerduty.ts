@@ -29,6 +29,13 @@ export const pagerDutySettings = z
   .object({
     routingKey: z.string().min(1).describe('Integration key of an Events API v2 integration (a secret)'),
     url: z.string().default(PAGERDUTY_EVENTS_URL),
+    throttleDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(30_000)
+      .describe('Wait before retrying a 429 without Retry-After; PagerDuty asks for about 30 s'),
     allowPrivateNetwork: allowPrivateNetworkSetting,
     source: cefField.describe('payload.source; default: the first resource, else provider:account:region'),
     component: cefField.describe('payload.component; default: label component, service or namespace'),
@@ -154,7 +161,11 @@ export default defineTarget({
           const event = pagerDutyEvent(alert, settings, eventAction);
           const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
           const outcome = outcomeFromResponse(res, `${eventAction} accepted (HTTP ${res.status})`);
-          return outcome.outcome === 'delivered' ? { ...outcome, ref: String(event.dedup_key) } : outcome;
+          if (outcome.outcome === 'delivered') return { ...outcome, ref: String(event.dedup_key) };
+          // PagerDuty throttles per integration and asks callers to back off for about 30 s;
+          // dispatch waits that long only when the function's remaining time allows it.
+          if (outcome.outcome === 'failed' && res.status === 429 && outcome.retryAfterMs === undefined) return { ...outcome, retryAfterMs: settings.throttleDelayMs };
+          return outcome;
         });
       },
     };

@@ -64,7 +64,8 @@ export const serviceNowSettings = z
       .partialRecord(z.enum(SEVERITIES), impactUrgency)
       .default({})
       .transform((map) => ({ ...DEFAULT_SEVERITY_MAP, ...map })),
-    closeCode: z.string().min(1).max(SNOW_LIMITS.closeCode).default('Solved (Permanently)'),
+    // `Solution provided` is in the current incident close_code choice list (the `Solved (...)` values are legacy).
+    closeCode: z.string().min(1).max(SNOW_LIMITS.closeCode).default('Solution provided'),
     inputDisplayValue: z.boolean().default(false).describe('Send reference fields as display values (sysparm_input_display_value)'),
     reopenResolved: z.boolean().default(true).describe('A new firing reopens a resolved incident not yet closed'),
     templates: templatesSetting(SERVICENOW_TEMPLATES),

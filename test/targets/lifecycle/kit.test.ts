@@ -163,7 +163,7 @@ describe('sample lifecycles on PagerDuty, Jira and ServiceNow', () => {
     logs = captureLogs();
     [pd, jira, snow] = await Promise.all([startFakePagerDuty(), startFakeJira(), startFakeServiceNow()]);
     targets = await Promise.all([
-      prepare('pagerduty', { routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true }),
+      prepare('pagerduty', { routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10 }),
       prepare('jira', { url: jira.url, allowPrivateNetwork: true, email: jira.email, apiToken: jira.apiToken, project: jira.project }),
       prepare('servicenow', { url: snow.url, allowPrivateNetwork: true, username: snow.username, password: snow.password }),
     ]);

@@ -13,7 +13,7 @@ describeConformance({
   type: 'pagerduty',
   async start() {
     const pd = await startFakePagerDuty();
-    return conformanceService(pd.server, { routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true }, [pd.routingKey]);
+    return conformanceService(pd.server, { routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10 }, [pd.routingKey]);
   },
 });
 
@@ -30,7 +30,7 @@ describe('pagerduty target', () => {
   afterAll(() => pd.stop());
 
   const target = (extra: Record<string, unknown> = {}): Target =>
-    pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, ...extra }), runtime) as Target;
+    pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10, ...extra }), runtime) as Target;
   const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
   /** A CloudWatch alert of its own alarm, so that tests do not share PagerDuty alerts. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
@@ -130,6 +130,17 @@ describe('pagerduty target', () => {
     const [result] = await deliver(alert, [{ name: 'pd', type: 'pagerduty', target: target(), policy: { timeoutMs: 2000, retries: 2 } }], { log, random: () => 0 });
     expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
     expect(alertsOf(alert.dedupKey)).toHaveLength(1);
+  });
+
+  it('waits about 30 s after a 429 by default, and only when the function has the time', async () => {
+    const t = pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true }), runtime) as Target;
+    pd.server.nextResponses('throttle');
+    const first = await t.send(alarm(), { signal: AbortSignal.timeout(2000), attempt: 1, log });
+    expect(first).toMatchObject({ outcome: 'failed', retryable: true, retryAfterMs: 30_000 });
+    pd.server.nextResponses('throttle');
+    const [result] = await deliver(alarm(), [{ name: 'pd', type: 'pagerduty', target: t, policy: { timeoutMs: 2000, retries: 2 } }], { log, random: () => 0, deadline: Date.now() + 10_000 });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: 1 });
+    expect(result?.detail).toMatch(/would pass the function's deadline/);
   });
 
   it('does not retry a refused event, and its detail never shows the routing key', async () => {

@@ -111,15 +111,15 @@ describe('servicenow target', () => {
     await send(t, { ...alert, status: 'resolved', solution: 'Scaled out', actor });
     const [incident] = incidentsOf(alert);
     expect(incident).toMatchObject({ state: '6', active: 'true', workNotes: [`ACKNOWLEDGED by wang: ${alert.summary}`, 'COMMENTED by zhang: 误报'] });
-    expect(incident?.fields).toMatchObject({ close_code: 'Solved (Permanently)', close_notes: 'Scaled out' });
+    expect(incident?.fields).toMatchObject({ close_code: 'Solution provided', close_notes: 'Scaled out' });
   });
 
   it('uses the summary as close notes when there is no solution, and the configured close code', async () => {
-    const t = target({ closeCode: 'Solution provided' });
+    const t = target({ closeCode: 'Workaround provided' });
     const alert = alarm();
     await send(t, alert);
     await send(t, { ...alert, status: 'resolved' });
-    expect(incidentsOf(alert)[0]?.fields).toMatchObject({ close_code: 'Solution provided', close_notes: alert.summary });
+    expect(incidentsOf(alert)[0]?.fields).toMatchObject({ close_code: 'Workaround provided', close_notes: alert.summary });
   });
 
   it('skips acknowledge, note and resolve when no incident is active', async () => {
@@ -182,7 +182,7 @@ describe('servicenow target', () => {
 
   it('validates its settings', () => {
     const base = { url: 'https://example.service-now.com' };
-    expect(serviceNowSettings.parse({ ...base, token: 't' })).toMatchObject({ closeCode: 'Solved (Permanently)', reopenResolved: true, inputDisplayValue: false });
+    expect(serviceNowSettings.parse({ ...base, token: 't' })).toMatchObject({ closeCode: 'Solution provided', reopenResolved: true, inputDisplayValue: false });
     expect(serviceNowSettings.safeParse(base).success).toBe(false);
     expect(serviceNowSettings.safeParse({ ...base, token: 't', username: 'u', password: 'p' }).success).toBe(false);
     expect(serviceNowSettings.safeParse({ ...base, username: 'u' }).success).toBe(false);
