@@ -139,6 +139,13 @@ export function asFakeService(server: ScriptedServer, settings: Record<string, u
     settings,
     secrets,
     respondWith: (mode) => server.respondWith(mode),
+    lastBody: () => {
+      try {
+        return server.requests.at(-1)?.json();
+      } catch {
+        return undefined;
+      }
+    },
     requests: () => server.requests.length,
     stop: () => server.close(),
   };

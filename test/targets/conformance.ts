@@ -38,6 +38,8 @@ export interface FakeService {
   secrets: string[];
   /** Scripts every following response of the fake service. */
   respondWith(mode: ServiceMode): void;
+  /** The JSON body of the last request the service received (undefined when it was not JSON): what render() must show. */
+  lastBody?(): unknown;
   /**
    * How many requests reached the service so far. A local target (network: false) counts
    * what it wrote: a failed attempt writes nothing.
@@ -63,6 +65,12 @@ export interface ConformanceHarness {
   network?: boolean;
   /** Tells two runs of one type apart in a file (`slack (api)`, `slack (webhook)`). */
   label?: string;
+  /**
+   * Where the rendered payload is in what render() returns and in the request body, for
+   * SDK targets whose render() shows the API call (Payload of an Invoke, one entry of a batch).
+   */
+  renderedBody?: (rendered: Record<string, unknown>) => unknown;
+  sentBody?: (sent: Record<string, unknown>) => unknown;
   /** Whether this run measures memory across MEMORY_DELIVERIES (default true; once per type is enough). */
   memory?: boolean;
 }
@@ -398,6 +406,21 @@ export function describeConformance(harness: ConformanceHarness): void {
       });
     }
 
+    it('render() shows what send() sends', async () => {
+      const type = await loadTargetType(harness.type);
+      if (!type?.render || !fake().lastBody) return;
+      fake().respondWith('ok');
+      const alert = armsAlert();
+      const outcome = await target.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log: createLogger({ suite: 'conformance' }) });
+      expect(outcome.outcome).toBe('delivered');
+      const sent = fake().lastBody!();
+      if (sent === undefined) return;
+      // A batch API takes the one rendered item in a list; signatures and tokens are added on the wire.
+      const body = Array.isArray(sent) && sent.length === 1 ? (sent[0] as unknown) : sent;
+      const rendered = type.render(alert, type.settings.parse(fake().settings), name) as Record<string, unknown>;
+      expect((harness.sentBody ?? ((b) => b))(body as Record<string, unknown>)).toMatchObject((harness.renderedBody ?? ((r) => r))(rendered) as object);
+    });
+
     if (network && modes.has('echo')) {
       it('echo: a server that repeats the request back gets no secret into the report', async () => {
         // As config loading does with every `${env:...}` reference it resolves.
@@ -430,6 +453,10 @@ export function describeConformance(harness: ConformanceHarness): void {
         stopped = true;
         const { result } = await run('ok');
         expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: policy.retries + 1 });
+        // A target signals failure one way: a failed Outcome, never a throw.
+        const outcome = await target.send(cloudWatchAlert(), { signal: AbortSignal.timeout(5000), attempt: 1, log: createLogger({ suite: 'conformance' }) });
+        emitted.push(JSON.stringify(outcome));
+        expect(outcome).toMatchObject({ outcome: 'failed', retryable: true });
       });
     }
 

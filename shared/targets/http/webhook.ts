@@ -5,6 +5,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert, Status } from '../../model/alert';
 import { defineTarget } from '../contract';
+import { classifyError } from '../errors';
 import type { Outcome } from '../contract';
 import { allowPrivateNetworkSetting, headersSchema, httpRequest, outcomeFromResponse, refineUrl } from './client';
 
@@ -152,8 +153,12 @@ export default defineTarget({
           headers[TIMESTAMP_HEADER] = String(timestamp);
           headers[SIGNATURE_HEADER] = signature(config.secret, timestamp, body);
         }
-        const res = await httpRequest({ method: 'POST', url: config.url, headers, body, signal: ctx.signal, allowPrivateNetwork: config.allowPrivateNetwork });
-        return outcomeFromResponse(res);
+        try {
+          const res = await httpRequest({ method: 'POST', url: config.url, headers, body, signal: ctx.signal, allowPrivateNetwork: config.allowPrivateNetwork });
+          return outcomeFromResponse(res);
+        } catch (err) {
+          return classifyError(err);
+        }
       },
     };
   },

@@ -8,6 +8,7 @@ import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance'
 
 describeConformance({
   type: 'lambda-invoke',
+  renderedBody: (rendered) => rendered.Payload,
   env: AWS_ENV,
   async start() {
     const server = await startLambdaFake();
