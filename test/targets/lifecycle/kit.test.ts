@@ -215,7 +215,7 @@ describe('sample lifecycles on PagerDuty, Jira and ServiceNow', () => {
       'RESOLVED by xx: Manually triggered test alert',
     ]);
     expect(done.servicenow).toEqual([expect.objectContaining({ state: '6', workNotes: ['ACKNOWLEDGED by xx: Manually triggered test alert', 'COMMENTED by xx: Solution: False positive'] })]);
-    expect(done.servicenow[0]?.fields).toMatchObject({ correlation_id: create.dedupKey, close_code: 'Solved (Permanently)', close_notes: 'Manually triggered test alert', urgency: '2', impact: '2' });
+    expect(done.servicenow[0]?.fields).toMatchObject({ correlation_id: create.dedupKey, close_code: 'Solution provided', close_notes: 'Manually triggered test alert', urgency: '2', impact: '2' });
   });
 
   it('CloudWatch ALARM then OK: one incident, one issue, one ticket, open to resolved', async () => {
