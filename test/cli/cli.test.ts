@@ -25,6 +25,7 @@ writeFileSync(
     '  refused-port:',
     '    type: webhook',
     '    url: http://127.0.0.1:9/unreachable',
+    '    allowPrivateNetwork: true',
     '    retries: 0',
     'route:',
     '  targets: [local-file]',
@@ -128,7 +129,7 @@ describe('invoke', () => {
     writeFileSync(join(failing, 'b-ok.json'), readFileSync(sample('aws/state-change-single-metric.json')));
     const { code, stdout, stderr } = router('invoke', failing);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/a-unreachable.* refused-port:failed\s+FAILED: refused-port: .*fetch failed/);
+    expect(stdout).toMatch(/a-unreachable.* refused-port:failed\s+FAILED: refused-port: .*ECONNREFUSED/);
     expect(stderr).toMatch(/^\[1\/2\] .*a-unreachable\.json: FAILED: refused-port: /m);
   });
 
