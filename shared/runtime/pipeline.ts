@@ -91,7 +91,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     outcome: 'skipped',
     attempts: 0,
     latencyMs: 0,
-    detail: `muted by ${plan.alert.muted?.by}`,
+    detail: `muted by ${plan.alert.muted?.by ?? 'a mute window'}`,
   }));
   const report = buildReport(plan.alert, plan.routes, [...delivered, ...skipped]);
   log.info('delivery report', { report });
