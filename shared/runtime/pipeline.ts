@@ -5,6 +5,7 @@ import type { Alert } from '../model/alert';
 import { RouterError } from '../model/errors';
 import { normalizeEvent, type EventType } from '../normalize';
 import { applySeverityRules } from '../route/severity';
+import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
 import { deliver, buildReport, type DeliveryReport, type DeliveryResult } from '../dispatch';
@@ -43,20 +44,15 @@ export interface Plan {
   routes: Route[];
   /** Every target those routes name, in order. */
   targets: string[];
-  /** The subset of `targets` skipped because the alert is muted. */
-  muted: string[];
+  /** The subset of `targets` held back (mute window, silences, time intervals), each with why. */
+  held: HeldTarget[];
 }
 
-/** enrich + route: the alert as routed, and where it goes. Nothing is sent. */
-export function planAlert(alert: Alert, config: RouterConfig): Plan {
+/** enrich + route + suppress at `at`: the alert as routed, and where it goes. Nothing is sent. */
+export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Date()): Plan {
   const enriched = applySeverityRules(alert, config.severityRules);
   const { targets, routes } = routeTargets(config.route, enriched);
-  // A CloudWatch alert inside an active mute window reaches only the targets of routes
-  // that say `muted: deliver`.
-  const muted = enriched.muted?.active
-    ? targets.filter((name) => !routes.some((route) => route.muted === 'deliver' && route.targets.includes(name)))
-    : [];
-  return { alert: enriched, routes, targets, muted };
+  return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at) };
 }
 
 /**
@@ -83,15 +79,15 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     return report;
   }
   const plan = planAlert(alert, router.config);
-  const active = plan.targets.filter((name) => !plan.muted.includes(name));
+  const active = plan.targets.filter((name) => !plan.held.some((held) => held.target === name));
   const delivered = await deliver(plan.alert, router.targets(active), { deadline: options.deadline, log });
-  const skipped: DeliveryResult[] = plan.muted.map((name) => ({
-    target: name,
-    type: router.config.targets[name]?.type ?? 'unknown',
+  const skipped: DeliveryResult[] = plan.held.map(({ target, reasons }) => ({
+    target,
+    type: router.config.targets[target]?.type ?? 'unknown',
     outcome: 'skipped',
     attempts: 0,
     latencyMs: 0,
-    detail: `muted by ${plan.alert.muted?.by ?? 'a mute window'}`,
+    detail: reasons.map(describeHoldReason).join('; '),
   }));
   const report = buildReport(plan.alert, plan.routes, [...delivered, ...skipped]);
   log.info('delivery report', { report });
