@@ -1,14 +1,14 @@
 // router.json: a router.yaml validated and compiled at build time (scripts/build.ts), shipped
 // beside each function's bundle as plain JSON, so that a cold start parses no YAML and runs
-// no schema. Its matchers are kept as their text and compiled again at start (a regex is
-// not JSON). Targets whose settings reference a secret (`${env:NAME}`) keep their settings
+// no schema. Its matchers are kept as their text and parsed again at start (a regex is not
+// JSON); their regexes, checked by the build, are compiled when first matched. Targets whose settings reference a secret (`${env:NAME}`) keep their settings
 // as written: the references are resolved, and those settings validated, when the function
 // starts, where the secrets are. Errors still name router.yaml, its line and the path.
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../model/errors';
 import { redact } from '../log';
 import { loadTargetType } from '../targets/registry';
-import { parseMatcher } from './matcher';
+import { parseCheckedMatcher } from './matcher';
 import { ReferenceProblem, resolveReferences } from './references';
 import type { Matcher, RouterConfig } from './types';
 
@@ -62,7 +62,7 @@ export async function fromRouterJson(json: RouterJson, file: string, env: Env = 
   }
   const revived = JSON.parse(JSON.stringify(json.config), (_key, value: unknown) =>
     typeof value === 'object' && value !== null && typeof (value as { $matcher?: unknown }).$matcher === 'string'
-      ? parseMatcher((value as { $matcher: string }).$matcher)
+      ? parseCheckedMatcher((value as { $matcher: string }).$matcher)
       : value,
   ) as Omit<RouterConfig, 'file'>;
   const config: RouterConfig = { ...revived, file: json.source };
