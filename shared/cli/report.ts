@@ -40,20 +40,6 @@ export interface ReportData {
   generatedAt: string;
 }
 
-/** The `statuses` setting of chat and lifecycle targets: an alert of another status is not sent. */
-function statusFilter(settings: unknown): string[] | undefined {
-  const statuses = (settings as { statuses?: unknown } | null)?.statuses;
-  return Array.isArray(statuses) ? statuses.map(String) : undefined;
-}
-
-/** A rendered payload that says it would not be sent (`{action: 'skip'}`, `{skip: ...}`). */
-function renderedSkip(payload: unknown): string | undefined {
-  const p = (payload ?? {}) as { action?: unknown; skip?: unknown; detail?: unknown };
-  if (typeof p.skip === 'string') return p.skip;
-  if (p.action === 'skip') return typeof p.detail === 'string' ? p.detail : 'the status maps to skip';
-  return undefined;
-}
-
 /** Silences and time intervals are judged at `at` (now by default). */
 export async function buildReport(files: string[], config: RouterConfig, at: Date = new Date()): Promise<ReportData> {
   const renderers = new Map<string, (alert: Alert) => Preview>();
@@ -81,15 +67,11 @@ export async function buildReport(files: string[], config: RouterConfig, at: Dat
         }
         const by = plan.routes.filter((route) => route.targets.includes(name)).map((route) => route.path);
         const preview = renderers.get(name)!(plan.alert);
-        const statuses = statusFilter(config.targets[name]!.settings);
-        const skip = renderedSkip(preview.payload);
         const held = plan.held.find((h) => h.target === name);
         if (held) {
           cells[name] = { state: 'held', why: held.reasons.map(describeHoldReason).join('; ') };
-        } else if (statuses && !statuses.includes(plan.alert.status)) {
-          cells[name] = { state: 'skipped', why: `status ${plan.alert.status} is not in its statuses (${statuses.join(', ')})` };
-        } else if (skip) {
-          cells[name] = { state: 'skipped', why: skip };
+        } else if (preview.skip) {
+          cells[name] = { state: 'skipped', why: preview.skip };
         } else {
           cells[name] = { state: 'sent', why: `by ${by.join(', ')}` };
           previews.push(preview);
