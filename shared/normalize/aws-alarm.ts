@@ -110,14 +110,13 @@ export function present(entries: Record<string, string | null>): Record<string, 
  * a label holding one of several values would route the alarm as if it were only that one.
  */
 export function mergeDimensions(maps: Array<Record<string, string>>): Record<string, string> {
-  const merged: Record<string, string> = {};
+  const merged = new Map<string, string>();
   const conflicting = new Set<string>();
   for (const map of maps) {
     for (const [key, value] of Object.entries(map)) {
-      if (Object.hasOwn(merged, key) && merged[key] !== value) conflicting.add(key);
-      else merged[key] = value;
+      if (merged.has(key) && merged.get(key) !== value) conflicting.add(key);
+      else merged.set(key, value);
     }
   }
-  for (const key of conflicting) delete merged[key];
-  return merged;
+  return Object.fromEntries([...merged].filter(([key]) => !conflicting.has(key)));
 }

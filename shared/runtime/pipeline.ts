@@ -12,7 +12,7 @@ import { deliver, buildReport, type DeliveryReport, type DeliveryResult } from '
 import type { Logger } from '../log';
 import type { Router } from './router';
 import { rawEventForLog } from './raw-log';
-import { checkEventShape } from './decode';
+import { checkEventShape } from '../normalize/shape';
 
 /** An event that could not become an alert. */
 export interface RefusedReport {

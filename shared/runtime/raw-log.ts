@@ -18,7 +18,9 @@ function asText(raw: unknown): string {
   if (Buffer.isBuffer(raw) || raw instanceof Uint8Array) return Buffer.from(raw).toString('utf8');
   if (typeof raw === 'string') return raw;
   try {
-    return JSON.stringify(raw) ?? String(raw);
+    // undefined and functions have no JSON text.
+    const json = JSON.stringify(raw) as string | undefined;
+    return json ?? String(raw);
   } catch {
     // Only decode-checked values reach here, so this is a cycle or a BigInt: say what it is.
     return Object.prototype.toString.call(raw);

@@ -108,6 +108,14 @@ const EXPECTED: Record<string, Partial<Alert>> = {
     startsAt: '2019-10-02T17:04:40.989Z',
     endsAt: '2019-10-02T17:34:40.415Z',
   },
+  'aws/alarm-action/metric-insufficient-data.json': {
+    dedupKey: CPU_ARN,
+    status: 'insufficient-data',
+    previousStatus: 'firing',
+    startsAt: null,
+    endsAt: null,
+    observedAt: '2019-10-03T02:10:40.120Z',
+  },
   'aws/alarm-action/composite-spaced-times.json': {
     // The blank copied into the ARN's account field is taken out; the name is alarmName.
     dedupKey: 'arn:aws:cloudwatch:us-west-2:123456789012:alarm:checkout-composite',
@@ -134,6 +142,7 @@ describe('the SNS and Lambda alarm action samples', () => {
       'aws/sns/alarm-resolved-no-arn.json',
       'aws/alarm-action/metric-firing.json',
       'aws/alarm-action/metric-resolved.json',
+      'aws/alarm-action/metric-insufficient-data.json',
     ].map((file) => normalize(read(file)).dedupKey);
     expect(new Set(keys)).toEqual(new Set([CPU_ARN]));
   });
@@ -221,6 +230,17 @@ describe('the SNS and Lambda alarm action samples', () => {
     const event = read('aws/alarm-action/metric-firing.json');
     event.source = 'aws.health';
     expect(refusal(event)).toBeInstanceOf(UnsupportedEventError);
+  });
+});
+
+describe('an ARMS event with the odd times of real ones', () => {
+  it('reads a PRC publish time, an epoch-ms startTime and a data.timestamp written as text', () => {
+    expect(normalize(read('alibaba/arms-odd-times.json'))).toMatchObject({
+      startsAt: '2022-06-07T09:22:01.000Z',
+      endsAt: null,
+      observedAt: '2022-06-07T09:23:03.951Z',
+      source: { time: '2022-06-07T09:23:04.003Z', timeText: '2022-06-07T17:23:04.003PRC' },
+    });
   });
 });
 

@@ -7,6 +7,7 @@
 // The message is the payload; keys are read whatever their case (some relays lower-case them).
 import { UnsupportedEventError } from '../../model/errors';
 import { fail, metadataText, object, toUtc, withKeys, type RawObject } from '../fields';
+import { checkEventShape } from '../shape';
 import type { Envelope } from './types';
 
 /** An SNS message holding a classic CloudWatch alarm notification. */
@@ -56,11 +57,15 @@ export function splitSnsRecords(raw: unknown): unknown[] | null {
 }
 
 function parseMessage(text: string, path: string): unknown {
+  let message: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    message = JSON.parse(text) as unknown;
   } catch {
     return fail(path, 'is not JSON, so not a CloudWatch alarm notification');
   }
+  // The delivery's shape was checked; the message inside it is checked here.
+  checkEventShape(message, path);
+  return message;
 }
 
 export function unwrapSns(raw: unknown): Envelope {
