@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { StateStore } from '../../shared/state/contract';
 import { stateSettings } from '../../shared/state/settings';
 import { createStore } from '../../shared/state/store';
+import { DYNALITE_ENV, startDynalite } from '../support/dynalite';
 
 export interface StartedStore {
   store: StateStore;
@@ -30,4 +31,15 @@ export const localHarness: StoreHarness = {
   },
 };
 
-export const storeHarnesses: StoreHarness[] = [localHarness];
+export const dynamodbHarness: StoreHarness = {
+  name: 'dynamodb',
+  async start() {
+    const server = await startDynalite();
+    for (const [name, value] of Object.entries(DYNALITE_ENV)) process.env[name] ??= value;
+    const settings = { store: 'dynamodb', table: server.table, endpoint: server.endpoint, region: DYNALITE_ENV.AWS_REGION };
+    const store = await createStore(stateSettings.parse(settings));
+    return { store, settings, stop: () => server.stop() };
+  },
+};
+
+export const storeHarnesses: StoreHarness[] = [localHarness, dynamodbHarness];
