@@ -67,7 +67,7 @@ const toPosix = (path: string) => path.split('\\').join('/');
 /** The module each registry entry loads, read from registry.ts (`type: () => import('./module')`). */
 function registryModules(registryFile: string): Map<string, string> {
   const text = readFileSync(registryFile, 'utf8');
-  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
+  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w/-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
   const missing = Object.keys(targetTypes).filter((type) => !modules.has(type));
   if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of target type(s) ${missing.join(', ')}`);
   return modules;
@@ -83,7 +83,7 @@ function selectTargets(registryFile: string, modules: Map<string, string>, used:
   return {
     name: 'router-targets',
     setup(b) {
-      b.onResolve({ filter: /^\.\/[\w-]+$/ }, (args) => {
+      b.onResolve({ filter: /^\.\/[\w/-]+$/ }, (args) => {
         const type = typeOfModule.get(args.path);
         if (resolve(args.importer) !== registryFile || type === undefined || used.has(type)) return undefined;
         return { path: type, namespace: 'omitted-target' };

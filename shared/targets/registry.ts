@@ -5,21 +5,21 @@ import type { TargetType } from './contract';
 type Loader = () => Promise<{ default: TargetType<unknown> }>;
 
 export const targetTypes: Record<string, Loader> = {
-  console: () => import('./console'),
-  file: () => import('./file'),
-  webhook: () => import('./webhook'),
-  sns: () => import('./sns'),
-  'aws-eventbridge': () => import('./aws-eventbridge'),
-  'alibaba-eventbridge': () => import('./alibaba-eventbridge'),
-  'fc-invoke': () => import('./fc-invoke'),
-  'lambda-invoke': () => import('./lambda-invoke'),
-  pagerduty: () => import('./pagerduty'),
-  jira: () => import('./jira'),
-  servicenow: () => import('./servicenow'),
-  slack: () => import('./slack'),
-  dingtalk: () => import('./dingtalk'),
-  lark: () => import('./lark'),
-  wecom: () => import('./wecom'),
+  console: () => import('./local/console'),
+  file: () => import('./local/file'),
+  webhook: () => import('./http/webhook'),
+  sns: () => import('./cloud/sns'),
+  'aws-eventbridge': () => import('./cloud/aws-eventbridge'),
+  'alibaba-eventbridge': () => import('./cloud/alibaba-eventbridge'),
+  'fc-invoke': () => import('./cloud/fc-invoke'),
+  'lambda-invoke': () => import('./cloud/lambda-invoke'),
+  pagerduty: () => import('./lifecycle/pagerduty'),
+  jira: () => import('./lifecycle/jira'),
+  servicenow: () => import('./lifecycle/servicenow'),
+  slack: () => import('./chat/slack'),
+  dingtalk: () => import('./chat/dingtalk'),
+  lark: () => import('./chat/lark'),
+  wecom: () => import('./chat/wecom'),
 };
 
 export async function loadTargetType(type: string): Promise<TargetType<unknown> | undefined> {

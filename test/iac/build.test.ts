@@ -99,8 +99,8 @@ describe('build', () => {
   it('leaves out the target modules the config does not use, and says so when one is asked for', async () => {
     const [bundle] = plain.result.bundles;
     const files = sources(plain, bundle!);
-    expect(files.some((f) => f.endsWith('shared/targets/file.ts'))).toBe(true);
-    expect(files.some((f) => f.endsWith('shared/targets/sns.ts'))).toBe(false);
+    expect(files.some((f) => f.endsWith('shared/targets/local/file.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('shared/targets/cloud/sns.ts'))).toBe(false);
     const config = join(temporaryDirectory('build-sns'), 'router.yaml');
     writeFileSync(config, 'version: 1\ntargets:\n  t:\n    type: sns\n    topicArn: arn:aws:sns:us-east-1:111122223333:t\nroute:\n  targets: [t]\n');
     const script = `require(${JSON.stringify(fileOf(plain, bundle!, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { getRemainingTimeInMillis: () => 30000 })

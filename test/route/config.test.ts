@@ -86,7 +86,7 @@ route:
 
   it('loads each target type once however many targets use it', async () => {
     let loads = 0;
-    const counted: TargetType = { ...(await import('../../shared/targets/console')).default, type: 'test-counted' } as TargetType;
+    const counted: TargetType = { ...(await import('../../shared/targets/local/console')).default, type: 'test-counted' } as TargetType;
     targetTypes['test-counted'] = async () => {
       loads += 1;
       return { default: counted as TargetType<never> };

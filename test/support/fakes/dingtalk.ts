@@ -37,7 +37,7 @@ export const DINGTALK_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok'>, Scripte
 };
 
 const HOUR_MS = 3600_000;
-/** Limits the target keeps (DingTalk's message limits, see shared/targets/dingtalk.ts). */
+/** Limits the target keeps (DingTalk's message limits, see shared/targets/chat/dingtalk.ts). */
 const MAX_TEXT = 5000;
 const MAX_TITLE = 64;
 

@@ -1,0 +1,104 @@
+// sns: publishes the alert to an Amazon SNS topic, so that every subscriber (email, SQS,
+// Lambda, HTTPS, chat) gets it. The message is the alert JSON; message attributes carry
+// cloud, status, severity and name for subscription filter policies; FIFO topics get a
+// message group per alert lifecycle and a deduplication id per notification.
+import { z } from 'zod';
+import type { Alert } from '../../model/alert';
+import { defineTarget, type Outcome } from '../contract';
+import { classifyError } from '../errors';
+import { sha256Hex, templatesSetting } from '../lifecycle/kit';
+import { renderView, templateView } from '../template';
+import { awsClientSettings, createAwsClient } from './aws-client';
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+/** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
+const SUBJECT_MAX = 99;
+/** SNS: a message is at most 256 KiB (UTF-8 bytes). */
+const MESSAGE_MAX_BYTES = 262_144;
+/** SNS FIFO: group ids are 1-128 characters of ASCII letters, digits and punctuation. */
+const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+
+const settings = z
+  .object({
+    topicArn: z.string().regex(TOPIC_ARN, 'an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts'),
+    /** The subject (email subscribers see it), ASCII-folded and cut to 99 characters after rendering. */
+    templates: templatesSetting({ subject: '[{{statusUpper}}] {{subjectName}}' }),
+    ...awsClientSettings,
+  })
+  .strict();
+
+type SnsSettings = z.infer<typeof settings>;
+
+/** Folds text to what SNS accepts as a subject: printable ASCII, one line, at most 99 characters. */
+export function snsSubject(text: string): string {
+  const ascii = text
+    // Decompose accented letters (Ü -> U + diaeresis) and drop the marks before folding.
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x21-\x7e]+/g, ' ')
+    .replace(/ +/g, ' ')
+    .trim();
+  return ascii.length > SUBJECT_MAX ? `${ascii.slice(0, SUBJECT_MAX - 3).trimEnd()}...` : ascii;
+}
+
+/** The template value `subjectName`: the name folded to ASCII, or what the alert is when nothing of it is left. */
+function subjectName(alert: Alert): string {
+  return snsSubject(alert.name) || `${alert.severity} ${alert.provider} alert`;
+}
+
+/**
+ * FIFO ids. The group is the alert's lifecycle (dedupKey), so SNS keeps firing, acknowledged
+ * and resolved of one alarm in order. The deduplication id hashes dedupKey, status and the
+ * notification id: a redelivery of the same notification (dispatch retry, EventBridge
+ * at-least-once, a retried invocation) repeats all three and is dropped by SNS within its
+ * 5-minute window; two different notifications differ in id (and usually status) and both pass.
+ */
+export function fifoIds(alert: Alert): { MessageGroupId: string; MessageDeduplicationId: string } {
+  return {
+    MessageGroupId: GROUP_ID.test(alert.dedupKey) ? alert.dedupKey : sha256Hex(alert.dedupKey),
+    MessageDeduplicationId: sha256Hex(JSON.stringify([alert.dedupKey, alert.status, alert.id])),
+  };
+}
+
+function publishInput(alert: Alert, s: SnsSettings) {
+  const subject = snsSubject(renderView(s.templates.subject, templateView(alert, { subjectName: subjectName(alert) })));
+  const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+  return {
+    TopicArn: s.topicArn,
+    Message: JSON.stringify(alert),
+    ...(subject ? { Subject: subject } : {}),
+    MessageAttributes: {
+      cloud: attribute(alert.cloud),
+      status: attribute(alert.status),
+      severity: attribute(alert.severity),
+      name: attribute(alert.name),
+    },
+    ...(s.topicArn.endsWith('.fifo') ? fifoIds(alert) : {}),
+  };
+}
+
+export default defineTarget({
+  type: 'sns',
+  settings,
+  sdk: ['@aws-sdk/client-sns'],
+  render: (alert, s) => publishInput(alert, s),
+  async create(s) {
+    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
+    const client = createAwsClient(SNSClient, s, s.topicArn);
+    return {
+      async send(alert, ctx): Promise<Outcome> {
+        const input = publishInput(alert, s);
+        const bytes = Buffer.byteLength(input.Message);
+        if (bytes > MESSAGE_MAX_BYTES) {
+          return { outcome: 'failed', retryable: false, detail: `the alert is ${bytes} bytes of JSON, over the SNS message limit of ${MESSAGE_MAX_BYTES}` };
+        }
+        try {
+          const out = await client.send(new PublishCommand(input), { abortSignal: ctx.signal });
+          return { outcome: 'delivered', ...(out.MessageId ? { ref: out.MessageId } : {}) };
+        } catch (err) {
+          return classifyError(err);
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,39 @@
+// Writes each alert to stdout: one JSON line (for log pipelines, CloudWatch Logs / SLS
+// queries) or one human line. Useful as a catch-all route and for local runs.
+import { z } from 'zod';
+import type { Alert } from '../../model/alert';
+import { defineTarget } from '../contract';
+
+const settings = z
+  .object({
+    format: z.enum(['json', 'text']).default('json'),
+  })
+  .strict();
+
+/** `[FIRING] critical cpu-high: CPU above 90% (aws.cloudwatch, 123456789012/us-east-1)` */
+function textLine(alert: Alert): string {
+  const where = [alert.account, alert.region].filter(Boolean).join('/');
+  const origin = where ? `${alert.provider}, ${where}` : alert.provider;
+  const summary = alert.summary.replace(/\s+/g, ' ').trim();
+  return `[${alert.status.toUpperCase()}] ${alert.severity} ${alert.name}${summary ? `: ${summary}` : ''} (${origin})`;
+}
+
+function writeLine(line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+export default defineTarget({
+  type: 'console',
+  settings,
+  create(config, runtime) {
+    return {
+      async send(alert) {
+        const line = config.format === 'text' ? textLine(alert) : JSON.stringify({ target: runtime.name, alert });
+        await writeLine(line);
+        return { outcome: 'delivered', detail: 'written to stdout' };
+      },
+    };
+  },
+});

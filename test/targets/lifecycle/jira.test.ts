@@ -1,0 +1,210 @@
+// The jira target against a fake Jira Cloud on 127.0.0.1 (test/support/fakes/jira.ts).
+// The full lifecycles driven by the real sample events are in lifecycle.test.ts.
+import { deliver } from '../../../shared/dispatch/deliver';
+import { createLogger } from '../../../shared/log';
+import type { Alert, Status } from '../../../shared/model/alert';
+import type { Target, TargetRuntime } from '../../../shared/targets/contract';
+import jira, { JIRA_LIMITS, jiraDedupLabel, jiraSettings } from '../../../shared/targets/lifecycle/jira';
+import { conformanceService } from '../../support/fakes/fake-service';
+import { adfProblem, startFakeJira, type FakeJira, type JiraIssue } from '../../support/fakes/jira';
+import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
+
+const basicSecret = (email: string, token: string) => Buffer.from(`${email}:${token}`).toString('base64');
+
+describeConformance({
+  type: 'jira',
+  async start() {
+    const fake = await startFakeJira();
+    const settings = { url: fake.url, email: fake.email, apiToken: fake.apiToken, project: fake.project };
+    return conformanceService(fake.server, settings, [fake.apiToken, basicSecret(fake.email, fake.apiToken)]);
+  },
+});
+
+const log = createLogger({ test: 'jira' });
+const runtime: TargetRuntime = { name: 'jira', log, alibabaCredentials: () => undefined };
+
+describe('jira target', () => {
+  let fake: FakeJira;
+  let counter = 0;
+
+  beforeAll(async () => {
+    fake = await startFakeJira();
+  });
+  afterAll(() => fake.stop());
+
+  const settingsFor = (server: FakeJira, extra: Record<string, unknown> = {}) =>
+    jiraSettings.parse({ url: server.url, email: server.email, apiToken: server.apiToken, project: server.project, ...extra });
+  const target = (extra: Record<string, unknown> = {}, server = fake): Target => jira.create(settingsFor(server, extra), runtime) as Target;
+  const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
+  /** A CloudWatch alert of its own alarm, so that tests do not share issues. */
+  const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
+    cloudWatchAlert({ status, dedupKey: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:Jira${++counter}`, ...overrides });
+  const issuesOf = (alert: Alert, server = fake): JiraIssue[] => server.issues().filter((issue) => issue.labels.includes(jiraDedupLabel(alert.dedupKey)));
+
+  it('creates an issue: project, type, one-line summary, ADF description with links, labels', async () => {
+    const alert = alarm();
+    const outcome = await send(target({ labels: ['cloudwatch'], issueType: 'Incident' }), alert);
+    const [issue, ...others] = issuesOf(alert);
+    expect(others).toEqual([]);
+    expect(outcome).toEqual({ outcome: 'delivered', ref: issue?.key, detail: `created ${issue?.key}` });
+    expect(issue).toMatchObject({ project: 'OPS', issueType: 'Incident', summary: `[CRITICAL] ${alert.summary}` });
+    expect(issue?.labels).toEqual(['cloudwatch', jiraDedupLabel(alert.dedupKey)]);
+    expect(issue?.description).toContain('Status: FIRING, severity: CRITICAL');
+    expect(issue?.description).toContain('Resource: arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh');
+    const consoleUrl = alert.links[0]?.url ?? '';
+    expect(JSON.stringify(issue?.descriptionAdf)).toContain(JSON.stringify({ type: 'text', text: consoleUrl, marks: [{ type: 'link', attrs: { href: consoleUrl } }] }));
+  });
+
+  it('finds the open issue by its label with bounded JQL', async () => {
+    const alert = alarm();
+    const t = target();
+    await send(t, alert);
+    await send(t, alert);
+    expect(issuesOf(alert)).toHaveLength(1);
+    expect(fake.queries().at(-1)).toBe(`project = "OPS" AND labels = "${jiraDedupLabel(alert.dedupKey)}" AND statusCategory != Done ORDER BY created ASC, key ASC`);
+  });
+
+  it('sets extra fields and the priority of the severity', async () => {
+    const alert = alarm('firing', { severity: 'warning' });
+    await send(target({ fields: { customfield_10001: 'payments' }, priorities: { warning: 'Low' } }), alert);
+    expect(issuesOf(alert)[0]?.fields).toMatchObject({ customfield_10001: 'payments', priority: { name: 'Low' } });
+  });
+
+  it('keeps the summary within 255 characters on one line, Chinese text included', async () => {
+    const alert = alarm('firing', { labels: { alertname: '支付服务 CPU 过高' }, summary: `第一行\n${'告警'.repeat(300)}` });
+    expect(await send(target(), alert)).toMatchObject({ outcome: 'delivered' });
+    const summary = issuesOf(alert)[0]?.summary ?? '';
+    expect(summary.length).toBe(JIRA_LIMITS.summary);
+    expect(summary).toMatch(/^\[CRITICAL\] 支付服务 CPU 过高: 第一行 告警/);
+  });
+
+  it('comments on acknowledge and note; skips them when no issue is open', async () => {
+    const t = target();
+    const alert = armsAlert({ dedupKey: `arms-${++counter}` });
+    const actor = { owner: 'li', handler: 'wang', operator: 'zhang' };
+    expect(await send(t, { ...alert, status: 'acknowledged', actor })).toMatchObject({ outcome: 'skipped' });
+    expect(issuesOf(alert)).toEqual([]);
+
+    await send(t, alert);
+    await send(t, { ...alert, status: 'acknowledged', actor });
+    await send(t, { ...alert, status: 'commented', comment: '已确认，正在处理', actor });
+    expect(issuesOf(alert)[0]?.comments).toEqual([`ACKNOWLEDGED by wang: ${alert.summary}`, 'COMMENTED by zhang: 已确认，正在处理']);
+  });
+
+  it('resolves with the solution as a comment and the Done transition; a repeated resolve is skipped', async () => {
+    const t = target();
+    const alert = armsAlert({ dedupKey: `arms-${++counter}` });
+    await send(t, alert);
+    const resolved = { ...alert, status: 'resolved' as const, solution: 'Restarted the pod', actor: { owner: null, handler: null, operator: 'zhang' } };
+    expect(await send(t, resolved)).toMatchObject({ outcome: 'delivered' });
+    expect(await send(t, resolved)).toMatchObject({ outcome: 'skipped' });
+    const [issue] = issuesOf(alert);
+    expect(issue).toMatchObject({ status: { category: 'done' }, transitions: ['Done'], comments: ['RESOLVED by zhang: Restarted the pod'] });
+    expect(issue?.resolved).toEqual(expect.any(Number));
+  });
+
+  it('creates anew after resolution by default (reopenWindow 0)', async () => {
+    const t = target();
+    const alert = alarm();
+    await send(t, alert);
+    await send(t, { ...alert, status: 'resolved' });
+    await send(t, alert);
+    expect(issuesOf(alert).map((issue) => issue.status.category)).toEqual(['done', 'new']);
+  });
+
+  it('reopens the issue resolved within reopenWindow instead of creating', async () => {
+    const t = target({ reopenWindow: 30 });
+    const alert = alarm();
+    await send(t, alert);
+    await send(t, { ...alert, status: 'resolved' });
+    expect(await send(t, alert)).toMatchObject({ outcome: 'delivered', detail: expect.stringMatching(/^reopened OPS-\d+$/) });
+    const [issue, ...others] = issuesOf(alert);
+    expect(others).toEqual([]);
+    expect(issue).toMatchObject({ status: { category: 'new' }, transitions: ['Done', 'To Do'] });
+    expect(issue?.comments.at(-1)).toBe(`FIRING again: ${alert.summary}`);
+    expect(fake.queries()).toContain(`project = "OPS" AND labels = "${jiraDedupLabel(alert.dedupKey)}" AND statusCategory = Done AND resolved >= "-30m" ORDER BY resolved DESC`);
+  });
+
+  it('reopens with the configured reopenTransition', async () => {
+    const t = target({ reopenWindow: 5, reopenTransition: 'in progress' });
+    const alert = alarm();
+    await send(t, alert);
+    await send(t, { ...alert, status: 'resolved' });
+    await send(t, alert);
+    expect(issuesOf(alert)).toEqual([expect.objectContaining({ status: expect.objectContaining({ name: 'In Progress' }), transitions: ['Done', 'In Progress'] })]);
+  });
+
+  it('fails for good, naming the choices, when the resolve transition does not exist', async () => {
+    const t = target({ resolveTransition: 'Close Issue' });
+    const alert = alarm();
+    await send(t, alert);
+    expect(await send(t, { ...alert, status: 'resolved' })).toEqual({
+      outcome: 'failed',
+      retryable: false,
+      detail: expect.stringMatching(/transition "Close Issue" not available on OPS-\d+ \(available: In Progress, Done\)/),
+    });
+  });
+
+  it('remembers the issue it created while the search index lags', async () => {
+    const lagging = await startFakeJira({ indexLagMs: 60_000 });
+    try {
+      const t = target({}, lagging);
+      const alert = alarm();
+      await send(t, alert);
+      expect(await send(t, alert)).toMatchObject({ outcome: 'delivered', detail: expect.stringMatching(/already open/) });
+      expect(await send(t, { ...alert, status: 'resolved' })).toMatchObject({ outcome: 'delivered' });
+      expect(issuesOf(alert, lagging)).toEqual([expect.objectContaining({ status: expect.objectContaining({ category: 'done' }) })]);
+    } finally {
+      await lagging.stop();
+    }
+  });
+
+  it('converges when two deliveries of one firing race past the search: the newer issue closes itself', async () => {
+    const alert = alarm();
+    fake.holdQueries(2);
+    const outcomes = await Promise.all([send(target(), alert), send(target(), alert)]);
+    const issues = issuesOf(alert);
+    expect(issues).toHaveLength(2);
+    const [oldest, newer] = issues as [JiraIssue, JiraIssue];
+    expect(oldest.status.category).toBe('new');
+    expect(newer).toMatchObject({ status: { category: 'done' }, comments: [`Duplicate of ${oldest.key}: the same alert was delivered twice at the same time.`] });
+    expect(outcomes.map((outcome) => outcome.outcome === 'delivered' && outcome.ref)).toEqual([oldest.key, oldest.key]);
+  });
+
+  it('retries through deliver() after a lost create response and still has one issue', async () => {
+    const alert = alarm();
+    // search, then the create whose response is lost: the attempt times out and is retried.
+    fake.server.nextResponses('ok', 'lost');
+    const [result] = await deliver(alert, [{ name: 'jira', type: 'jira', target: target(), policy: { timeoutMs: 500, retries: 2 } }], { log, random: () => 0 });
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 2, detail: expect.stringMatching(/already open/) });
+    expect(issuesOf(alert)).toHaveLength(1);
+  });
+
+  it('keeps the credentials out of a refused request', async () => {
+    const t = target({ apiToken: 'wrong-token-abcdef' });
+    const outcome = await send(t, alarm());
+    expect(outcome).toMatchObject({ outcome: 'failed', retryable: false, detail: expect.stringMatching(/^search issues: HTTP 401/) });
+    expect(JSON.stringify(outcome)).not.toContain('wrong-token-abcdef');
+    expect(JSON.stringify(outcome)).not.toContain(basicSecret(fake.email, 'wrong-token-abcdef'));
+  });
+
+  it('validates its settings', () => {
+    const base = { url: 'https://example.atlassian.net', email: 'a@example.com', apiToken: 't', project: 'OPS' };
+    expect(jiraSettings.parse(base)).toMatchObject({ issueType: 'Task', resolveTransition: 'Done', reopenWindow: 0, labels: [] });
+    expect(jiraSettings.safeParse({ ...base, url: 'http://example.atlassian.net' }).success).toBe(false);
+    expect(jiraSettings.safeParse({ ...base, project: 'ops' }).success).toBe(false);
+    expect(jiraSettings.safeParse({ ...base, labels: ['two words'] }).success).toBe(false);
+    expect(jiraSettings.safeParse({ ...base, fields: { summary: 'x' } }).success).toBe(false);
+    expect(jiraSettings.safeParse({ ...base, reopenWindow: -1 }).success).toBe(false);
+    expect(jiraSettings.safeParse({ ...base, templates: { sumary: 'x' } }).success).toBe(false);
+  });
+
+  it('render() shows the issue it would create, as valid ADF', () => {
+    const settings = jiraSettings.parse({ url: 'https://example.atlassian.net', email: 'a@example.com', apiToken: 'secret-token', project: 'OPS' });
+    const preview = jira.render?.(armsAlert(), settings) as { create: { fields: Record<string, unknown> } };
+    expect(preview).toMatchObject({ action: 'open', label: jiraDedupLabel(armsAlert().dedupKey) });
+    expect(adfProblem(preview.create.fields.description)).toBeUndefined();
+    expect(JSON.stringify(preview)).not.toContain('secret-token');
+    expect(jira.render?.(armsAlert({ status: 'resolved' }), settings)).toMatchObject({ action: 'resolve', transition: 'Done' });
+  });
+});
