@@ -57,7 +57,7 @@ export async function parseConfig(text: string, file: string, env: Env = process
   );
   const targets = await compileTargets(data, source, env);
   const route = compileRoute(data.route, ['route'], undefined, Object.keys(targets), source);
-  return { file, targets, route, severityRules };
+  return { file, targets, route, severityRules, ...(data.state ? { state: data.state } : {}) };
 }
 
 /** `targets.ops-hook.url`, `route.routes[1].matchers[0]`. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../model/alert';
 import { MAP_FIELDS, MATCHER_FIELDS } from './matcher';
 import { targetTypes } from '../targets/registry';
+import { stateSettings } from '../state/settings';
 
 /** Keys every target has; the rest of a target's keys are its type's own settings. */
 export const COMMON_TARGET_KEYS = ['type', 'timeoutMs', 'retries'] as const;
@@ -151,6 +152,7 @@ export function routerFileSchema(target: z.ZodType = looseTargetSchema()) {
         )
         .describe('Named targets; each has a type and that type’s settings'),
       route: rootRouteSchema,
+      state: stateSettings.optional(),
     })
     .meta({ title: 'router.yaml', description: 'Configuration of the multi-cloud alert router' });
 }

@@ -72,15 +72,19 @@ export class Ledger {
     this.now = options.now ?? Date.now;
   }
 
-  /** Asks for the lease of (eventId, target) until `leaseUntil` (epoch ms). */
-  async claim(ref: { eventId: string; target: string; dedupKey: string }, leaseUntil: number): Promise<Claim> {
+  /**
+   * Asks for the lease of (eventId, target) until `leaseUntil` (epoch ms). The first try is
+   * a put-if-absent (one round trip for a new event); `look` reads first instead, for an
+   * entry known to exist (waiting for another invocation).
+   */
+  async claim(ref: { eventId: string; target: string; dedupKey: string }, leaseUntil: number, options: { look?: boolean } = {}): Promise<Claim> {
     const key = ledgerKey(ref.eventId, ref.target);
     const owner = randomUUID();
     try {
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
         const now = this.now();
         const entry: LedgerEntry = { ...ref, status: 'in-progress', owner, leaseUntil, at: new Date(now).toISOString() };
-        const current = round === 0 ? undefined : await this.read(key, now);
+        const current = round === 0 && !options.look ? undefined : await this.read(key, now);
         if (current) {
           const { value } = current;
           if (value.status === 'delivered' || value.status === 'skipped') return { kind: 'done', entry: value };

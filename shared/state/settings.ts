@@ -57,7 +57,19 @@ export const dynamodbSettings = z
   })
   .describe('Amazon DynamoDB table (on demand, TTL attribute expiresAt), created by serverless.yml');
 
-export const stateSettings = z.discriminatedUnion('store', [localSettings, dynamodbSettings]).describe(
+const STORE_KINDS = [localSettings, dynamodbSettings].map((schema) => schema.shape.store.value);
+
+export const stateSettings = z
+  .discriminatedUnion('store', [localSettings, dynamodbSettings], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const store = (issue.input as { store?: unknown } | undefined)?.store;
+      return store === undefined
+        ? `is required; known stores: ${STORE_KINDS.join(', ')}`
+        : `unknown store ${JSON.stringify(store)}; known stores: ${STORE_KINDS.join(', ')}`;
+    },
+  })
+  .describe(
   'Where the delivery ledger and the alert state are kept (exactly-once side effects, resolves that always reach the targets told of the firing, stale events ignored). Without this section every delivery is at least once.',
 );
 
