@@ -1,0 +1,77 @@
+// Warm per-event cost of the pipeline, in one process, over every sample event, against
+// baselines measured in the same process and interleaved with it (blocks of each in turn,
+// round after round; medians of the rounds):
+//   - the pipeline (decode excluded: normalize, enrich, route, dispatch, report, the log
+//     line) to a target that does nothing, against a JSON round trip of the same event;
+//   - the pipeline to the real file target, against a plain append of the same line to a
+//     file held open (what the target does, without the router around it).
+// Run by bench/index.ts (stdout is the handlers' log, thrown away as the platforms keep it
+// elsewhere); the result is one JSON line on file descriptor 3.
+//
+//   BENCH_WARM_ROUNDS (default 15), BENCH_WARM_BLOCK (events per block, default 2000)
+import { writeSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeEvent } from '../shared/normalize';
+import { loadConfig } from '../shared/route/config';
+import { createRouter, type Router } from '../shared/runtime/router';
+import { processEvent } from '../shared/runtime/pipeline';
+import { createLogger } from '../shared/log';
+import type { PreparedTarget } from '../shared/dispatch/types';
+import { eventsOf, samples } from '../test/support/samples';
+
+type Step = (i: number) => unknown;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function main() {
+  const rounds = Number(process.env.BENCH_WARM_ROUNDS ?? '15');
+  const block = Number(process.env.BENCH_WARM_BLOCK ?? '2000');
+  const events = [...samples('aws'), ...samples('alibaba')].flatMap(eventsOf);
+  const log = createLogger({ handler: 'bench' });
+  const work = await mkdtemp(join(tmpdir(), 'bench-warm-'));
+  try {
+    const configFile = join(work, 'router.yaml');
+    await writeFile(configFile, `version: 1\ntargets:\n  sink:\n    type: file\n    path: ${JSON.stringify(join(work, 'alerts.jsonl'))}\nroute:\n  targets: [sink]\n`);
+    const config = await loadConfig(configFile, {});
+    const fileRouter = await createRouter(config, log);
+    const noop: PreparedTarget = { ...fileRouter.targets(['sink'])[0]!, target: { send: async () => ({ outcome: 'delivered' }) } };
+    const noopRouter: Router = { config, targets: (names) => names.map(() => noop) };
+
+    const lines = events.map((event) => `${JSON.stringify(normalizeEvent(event))}\n`);
+    const handle = await open(join(work, 'append.jsonl'), 'a');
+    const at = (i: number) => events[i % events.length];
+
+    const steps: Record<string, Step> = {
+      json: (i) => JSON.parse(JSON.stringify(at(i))),
+      noop: (i) => processEvent(at(i), { router: noopRouter, log }),
+      append: (i) => handle.write(lines[i % lines.length]!),
+      file: (i) => processEvent(at(i), { router: fileRouter, log }),
+    };
+    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((name) => [name, []]));
+    const names = Object.keys(steps);
+    // The first round warms the JIT and the caches; it is not counted.
+    for (let round = 0; round <= rounds; round += 1) {
+      // Rotate the order so that no step always follows the same one.
+      for (let k = 0; k < names.length; k += 1) {
+        const name = names[(round + k) % names.length]!;
+        const step = steps[name]!;
+        const start = process.hrtime.bigint();
+        for (let i = 0; i < block; i += 1) await step(i);
+        const ns = Number(process.hrtime.bigint() - start) / block;
+        if (round > 0) samples[name]!.push(ns);
+      }
+    }
+    await handle.close();
+    const result = Object.fromEntries(names.map((name) => [name, { nsPerEvent: median(samples[name]!), samples: samples[name] }]));
+    writeSync(3, `${JSON.stringify({ events: events.length, rounds, block, ...result })}\n`);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
