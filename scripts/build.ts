@@ -5,7 +5,7 @@
 // read: the Lambda role's IAM statements and secret variables (dist/aws/deploy.json), the
 // FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
 //
-//   npx tsx scripts/build.ts [--config router.yaml] [--out dist]
+//   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -318,7 +318,7 @@ export function sizeTable(result: BuildResult): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { config: { type: 'string', default: 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
+  const { values } = parseArgs({ options: { config: { type: 'string', default: process.env.ROUTER_CONFIG || 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
   const root = resolve(__dirname, '..');
   const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out) });
   console.log(`Built with ${result.config} (target types: ${result.targetTypes.join(', ')})`);

@@ -62,7 +62,17 @@ async function environment({ resolveVariable }) {
   return { ROUTER_CONFIG, ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps', ...secrets };
 }
 
+/** One `sns` event per topic of the alarmNotificationTopicArns parameter (none when it is empty). */
+async function alarmNotificationTopics({ resolveVariable }) {
+  return (await textParam(resolveVariable, 'alarmNotificationTopicArns'))
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean)
+    .map((arn) => ({ sns: { arn } }));
+}
+
 module.exports = {
+  alarmNotificationTopics,
   patterns: Object.fromEntries(Object.entries(DETAIL_TYPES).map(([key, detailType]) => [key, pattern(detailType)])),
   environment,
   /** The Lambda role's statements for the configured targets (scripts/permissions.ts). */

@@ -1,5 +1,7 @@
-// Reading sample event files for the command line: one JSON event or a JSON array per file.
-import { readFile, readdir, stat } from 'node:fs/promises';
+// Reading the files the command line is given: event files (one JSON event or a JSON array
+// per file) and directories of them. A file it cannot use is reported in one wording for
+// every command: `PATH: cannot read: no such file or directory`.
+import { access, constants, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Thrown for a file the command line cannot use at all (missing, not JSON). Exit code 2. */
@@ -7,12 +9,35 @@ export class InputFileError extends Error {
   readonly code = 'INVALID_INPUT';
 }
 
+function problem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'no such file or directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  return (error as Error).message;
+}
+
+/** The one wording of an unreadable file; `hint` says what to do when the path alone does not. */
+export function unreadable(path: string, error: unknown, hint = ''): InputFileError {
+  return new InputFileError(`${path}: cannot read: ${problem(error)}${hint ? ` (${hint})` : ''}`);
+}
+
+/** Refuses, in the shared wording, a file that does not exist or cannot be read. */
+export async function checkReadable(path: string, hint?: string): Promise<void> {
+  try {
+    if ((await stat(path)).isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    await access(path, constants.R_OK);
+  } catch (error) {
+    throw unreadable(path, error, hint);
+  }
+}
+
 export async function readEventFile(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new InputFileError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw unreadable(file, error);
   }
   try {
     return JSON.parse(text);
@@ -28,14 +53,15 @@ export async function listEventFiles(paths: readonly string[]): Promise<string[]
     let info;
     try {
       info = await stat(path);
-    } catch {
-      throw new InputFileError(`${path}: no such file or directory`);
+    } catch (error) {
+      throw unreadable(path, error);
     }
     if (!info.isDirectory()) {
       files.push(path);
       continue;
     }
     const names = (await readdir(path)).filter((name) => name.endsWith('.json')).sort();
+    if (names.length === 0) throw new InputFileError(`${path}: no .json event files in this directory`);
     files.push(...names.map((name) => join(path, name)));
   }
   return files;

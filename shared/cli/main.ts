@@ -1,199 +1,158 @@
 // The local command line (`npm run -s router -- COMMAND`). Its commands, output and exit
 // codes are a public contract (README "Command line"): 0 success, 1 a delivery failed,
 // 2 invalid input or config, with one line on stderr and no stack trace unless --debug.
+// Each command is a module under commands/; this file finds it, parses its options,
+// resolves the routing config for it and turns errors into that one line.
 import { parseArgs } from 'node:util';
-import { RouterError } from '../model/errors';
 import { setLogSink } from '../log';
-import { normalizeEvent } from '../normalize';
-import { loadConfig } from '../route/config';
-import { formatRouteTree } from '../route/tree';
-import { planAlert, isRefused } from '../runtime/pipeline';
-import { InputFileError, listEventFiles, readEventFile } from './events';
-import { invokeFile, type FileResult } from './invoke';
-import { renderTable } from './table';
-import { templateRender } from './template-render';
-
-const USAGE = `Usage: npm run -s router -- COMMAND [options]
-
-Commands:
-  normalize FILE               print the normalized alert(s) of an event file as JSON
-  invoke FILE|DIR...           run each event through its handler, as its runtime would, and deliver it
-  routes test FILE             show which targets each alert of an event file reaches (nothing is sent)
-  routes show                  print the routing tree
-  check-config [FILE]          validate a routing config (default: ROUTER_CONFIG or router.yaml)
-  template render TARGET FILE  show the message a target would send for an event
-
-Options:
-  --config FILE    routing config (default: $ROUTER_CONFIG, else ./router.yaml)
-  --json           invoke, routes test: machine-readable JSON output
-  --timeout SEC    invoke: the function timeout to emulate (default 30)
-  --verbose        write the handlers' JSON log lines to stderr
-  --debug          print stack traces of unexpected errors
-  -h, --help       this text
-
-Exit codes: 0 success, 1 one or more deliveries failed, 2 invalid input or config.`;
-
-class UsageError extends Error {}
+import { RouterError } from '../model/errors';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../route/config';
+import { UsageError, type Command, type CommandContext, type OptionSpec, type OptionValues } from './command';
+import { COMMANDS } from './commands';
+import { checkReadable, InputFileError } from './events';
+import { commandHelp, commandOptions, CONFIG_OPTION, generalHelp, GLOBAL_OPTIONS, groupHelp, PROGRAM, usageLine } from './help';
+import { didYouMean } from './suggest';
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-const json = (value: unknown) => print(JSON.stringify(value, null, 2));
+const note = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
+
+const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
+
+/** The command named by the leading words, and how many words its name takes. */
+function findCommand(words: string[]): Command | undefined {
+  return COMMANDS.find((command) => command.name === words.slice(0, command.name.split(' ').length).join(' '));
+}
+
+function unknownCommand(words: string[]): UsageError {
+  const [first, second] = words;
+  if (first && GROUPS.includes(first)) {
+    const subs = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]!);
+    if (!second) return new UsageError(`missing subcommand (${subs.join(' or ')})`, first);
+    return new UsageError(`unknown subcommand ${second}${didYouMean(second, subs)}`, first);
+  }
+  const names = [...COMMANDS.map((c) => c.name), ...GROUPS, 'help'];
+  return new UsageError(`unknown command ${first}${didYouMean(first ?? '', names)}`);
+}
+
+function parseOptions(argv: string[], options: Record<string, OptionSpec>) {
+  const config = Object.fromEntries(
+    Object.entries(options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) }]),
+  );
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: config }) as { values: OptionValues; positionals: string[] };
+}
+
+/** parseArgs' own errors (`Unknown option '--jsn'`) as a usage error with a suggestion. */
+function optionError(error: unknown, options: Record<string, OptionSpec>): unknown {
+  const code = (error as { code?: string }).code;
+  if (!(error instanceof TypeError) || !code?.startsWith('ERR_PARSE_ARGS')) return error;
+  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(error.message)?.[1];
+  if (unknown) return new UsageError(`unknown option ${unknown}${didYouMean(unknown, Object.keys(options).map((name) => `--${name}`))}`);
+  return new UsageError(error.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
+}
+
+/** Resolves and loads the routing config: `file` (an argument) or --config, then ROUTER_CONFIG, then ./router.yaml. */
+async function loadCommandConfig(values: OptionValues, file?: string) {
+  const flag = typeof values.config === 'string' ? values.config : undefined;
+  if (file && flag && file !== flag) throw new UsageError(`two configs given (${file} and --config ${flag}): pass one`);
+  const env = process.env.ROUTER_CONFIG;
+  const [path, source, hint] =
+    file || flag
+      ? [(file ?? flag)!, file ? 'given' : 'from --config', 'check the path']
+      : env
+        ? [env, 'from ROUTER_CONFIG', 'ROUTER_CONFIG names it: fix or unset the variable']
+        : [DEFAULT_CONFIG_FILE, 'the default', 'run from the repository root, or pass --config FILE or set ROUTER_CONFIG'];
+  await checkReadable(path, hint);
+  const config = await loadConfig(path);
+  note(`using config ${path} (${source})`);
+  return config;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      timeout: { type: 'string', default: '30' },
-      verbose: { type: 'boolean', default: false },
-      debug: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help || positionals.length === 0) {
-    print(USAGE);
-    return values.help ? 0 : 2;
-  }
-  if (values.config) process.env.ROUTER_CONFIG = values.config;
-  // The handlers log JSON lines to stdout on the platforms; here stdout carries the
-  // command's own output, so logs go to stderr on request only.
-  setLogSink(values.verbose ? (line) => process.stderr.write(line + '\n') : () => undefined);
+  // A first pass knows every option, so that an option's value is not taken for a word of
+  // the command's name; the command's own pass below is strict.
+  const every = Object.assign({}, GLOBAL_OPTIONS, CONFIG_OPTION, ...COMMANDS.map((c) => c.options ?? {})) as Record<string, OptionSpec>;
+  const loose = parseArgs({ args: argv, allowPositionals: true, strict: false, options: Object.fromEntries(Object.entries(every).map(([n, s]) => [n, { type: s.type, ...(s.short ? { short: s.short } : {}) }])) });
+  const words = loose.positionals;
 
-  const [command, ...args] = positionals;
-  const arg = (index: number, name: string) => {
-    const value = args[index];
-    if (value === undefined) throw new UsageError(`${command}: missing ${name}`);
-    return value;
-  };
-  switch (command) {
-    case 'normalize': {
-      const value = await readEventFile(arg(0, 'FILE'));
-      json(Array.isArray(value) ? value.map((event) => normalizeEvent(event)) : normalizeEvent(value));
+  if (words.length === 0) {
+    if (loose.values.help) {
+      print(generalHelp(COMMANDS));
       return 0;
     }
-    case 'invoke': {
-      if (args.length === 0) throw new UsageError('invoke: missing FILE or DIR');
-      const timeout = Number(values.timeout);
-      if (!(timeout > 0)) throw new UsageError(`--timeout: expected a number of seconds, got ${values.timeout}`);
-      return invoke(args, timeout * 1000, values.json);
-    }
-    case 'routes': {
-      const sub = arg(0, 'subcommand (test or show)');
-      const config = await loadConfig();
-      if (sub === 'show') {
-        print(formatRouteTree(config.route));
-        return 0;
-      }
-      if (sub !== 'test') throw new UsageError(`routes: unknown subcommand ${sub} (expected test or show)`);
-      const value = await readEventFile(arg(1, 'FILE'));
-      const plans = (Array.isArray(value) ? value : [value]).map((event) => planAlert(normalizeEvent(event), config));
-      if (values.json) {
-        json(
-          plans.map((plan) => ({
-            alert: { id: plan.alert.id, name: plan.alert.name, status: plan.alert.status, severity: plan.alert.severity },
-            targets: plan.targets,
-            muted: plan.muted,
-            routes: plan.routes.map((route) => route.path),
-          })),
-        );
-      } else {
-        for (const plan of plans) {
-          print(plan.targets.map((name) => (plan.muted.includes(name) ? `${name} (muted)` : name)).join(','));
-        }
-      }
+    note(generalHelp(COMMANDS));
+    return 2;
+  }
+  if (words[0] === 'help') {
+    const topic = words.slice(1);
+    if (topic.length === 0) print(generalHelp(COMMANDS));
+    else if (findCommand(topic)) print(commandHelp(findCommand(topic)!));
+    else if (topic.length === 1 && GROUPS.includes(topic[0]!)) print(groupHelp(topic[0]!, COMMANDS));
+    else throw unknownCommand(topic);
+    return 0;
+  }
+  const command = findCommand(words);
+  if (!command) {
+    if (loose.values.help && words.length === 1 && GROUPS.includes(words[0]!)) {
+      print(groupHelp(words[0]!, COMMANDS));
       return 0;
     }
-    case 'check-config': {
-      const config = await loadConfig(args[0]);
-      const targets = Object.values(config.targets);
-      let routes = 0;
-      const count = (route: typeof config.route): void => {
-        routes += 1;
-        route.routes.forEach(count);
-      };
-      count(config.route);
-      print(
-        `${config.file}: valid: ${targets.length} target(s) (${targets.map((t) => `${t.name}: ${t.type}`).join(', ')}), ` +
-          `${routes} route(s), ${config.severityRules.length} severity rule(s)`,
-      );
+    throw unknownCommand(words);
+  }
+
+  const options = commandOptions(command);
+  try {
+    let parsed;
+    try {
+      parsed = parseOptions(argv, options);
+    } catch (error) {
+      throw optionError(error, options);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      print(commandHelp(command));
       return 0;
     }
-    case 'template': {
-      const sub = arg(0, 'subcommand (render)');
-      if (sub !== 'render') throw new UsageError(`template: unknown subcommand ${sub} (expected render)`);
-      print(await templateRender(arg(1, 'TARGET'), arg(2, 'FILE'), values.config));
-      return 0;
-    }
-    default:
-      throw new UsageError(`unknown command ${command}`);
+    // The handlers log JSON lines to stdout on the platforms; here stdout carries the
+    // command's own output, so logs go to stderr on request only.
+    setLogSink(values.verbose ? (line) => process.stderr.write(line + '\n') : () => undefined);
+    const ctx: CommandContext = {
+      args: positionals.slice(command.name.split(' ').length),
+      values,
+      loadConfig: (file) => loadCommandConfig(values, file),
+      print,
+      note,
+    };
+    return await command.run(ctx);
+  } catch (error) {
+    if (error instanceof UsageError && !error.command) throw new UsageError(error.message, command.name);
+    throw error;
   }
-}
-
-async function invoke(paths: string[], timeoutMs: number, asJson: boolean): Promise<number> {
-  const files = await listEventFiles(paths);
-  const results: FileResult[] = [];
-  const many = files.length > 1;
-  for (const [index, file] of files.entries()) {
-    const result = await invokeFile(file, timeoutMs);
-    results.push(result);
-    if (many && !asJson) process.stderr.write(`[${index + 1}/${files.length}] ${file}: ${verdict(result)}\n`);
-  }
-  if (asJson || !many) json(many ? results : results[0]!.reports.length === 1 ? results[0]!.reports[0] : results[0]!.reports);
-  else print(summary(results));
-  const reports = results.flatMap((result) => result.reports);
-  if (reports.some(isRefused)) return 2;
-  return reports.some((report) => !report.ok) ? 1 : 0;
-}
-
-function verdict(result: FileResult): string {
-  const refused = result.reports.filter(isRefused);
-  if (refused.length) return `refused (${refused[0]!.error.message})`;
-  return result.reports.every((report) => report.ok) ? 'ok' : 'delivery failed';
-}
-
-function summary(results: FileResult[]): string {
-  const rows: string[][] = [];
-  const counts = { delivered: 0, skipped: 0, failed: 0 };
-  for (const result of results) {
-    for (const report of result.reports) {
-      if (isRefused(report)) {
-        rows.push([result.file, '-', '-', '-', '-', `REFUSED: ${report.error.message}`]);
-        continue;
-      }
-      for (const delivery of report.deliveries) counts[delivery.outcome] += 1;
-      rows.push([
-        result.file,
-        report.name,
-        report.status,
-        report.severity,
-        report.deliveries.map((d) => `${d.target}:${d.outcome}`).join(' ') || '(no target)',
-        report.ok ? 'ok' : 'FAILED',
-      ]);
-    }
-  }
-  const reports = results.flatMap((result) => result.reports);
-  const refused = reports.filter(isRefused).length;
-  const failed = reports.filter((report) => !report.ok).length - refused;
-  return [
-    renderTable(['event file', 'alert', 'status', 'severity', 'deliveries', 'result'], rows, { 0: 48, 1: 32, 5: 60 }),
-    '',
-    `${reports.length} event(s): ${reports.length - failed - refused} ok, ${failed} with failed deliveries, ${refused} refused; ` +
-      `deliveries: ${counts.delivered} delivered, ${counts.skipped} skipped, ${counts.failed} failed`,
-  ].join('\n');
 }
 
 /** Maps an error to its one-line message and exit code. */
 export function describeError(error: unknown): { message: string; code: number } {
   if (error instanceof RouterError || error instanceof InputFileError) return { message: error.message, code: 2 };
-  if (error instanceof UsageError) return { message: `${error.message}\n\n${USAGE}`, code: 2 };
-  if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    return { message: `${error.message}\n\n${USAGE}`, code: 2 };
+  if (error instanceof UsageError) {
+    const command = error.command ? COMMANDS.find((c) => c.name === error.command) : undefined;
+    const help = command
+      ? `usage: ${usageLine(command)}; more: ${PROGRAM} ${command.name} --help`
+      : `see: ${PROGRAM} help${error.command ? ` ${error.command}` : ''}`;
+    return { message: `${error.command ? `${error.command}: ` : ''}${error.message} (${help})`, code: 2 };
   }
   return { message: `unexpected error: ${(error as Error)?.message ?? String(error)} (run with --debug for details)`, code: 1 };
 }
 
+/** A closed pipe (`... | head -1`) ends the command quietly: the reader has what it wanted. */
+function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 if (require.main === module) {
+  exitOnClosedPipe(process.stdout);
+  exitOnClosedPipe(process.stderr);
   const argv = process.argv.slice(2);
   main(argv).then(
     (code) => {

@@ -4,6 +4,7 @@
 import { ConfigError } from '../model/errors';
 import { normalizeEvent } from '../normalize';
 import { loadConfig } from '../route/config';
+import type { RouterConfig } from '../route/types';
 import { applySeverityRules } from '../route/severity';
 import { loadTargetType } from '../targets/registry';
 import { readEventFile } from './events';
@@ -12,8 +13,8 @@ import { readEventFile } from './events';
  * The rendered payload as pretty JSON: one object for a single event, an array for a batch
  * file. An unknown target name, or a target type without templates, is a ConfigError.
  */
-export async function templateRender(targetName: string, eventFile: string, configFile?: string): Promise<string> {
-  const config = await loadConfig(configFile);
+export async function templateRender(targetName: string, eventFile: string, configOrFile?: RouterConfig | string): Promise<string> {
+  const config = typeof configOrFile === 'object' ? configOrFile : await loadConfig(configOrFile);
   const target = Object.hasOwn(config.targets, targetName) ? config.targets[targetName] : undefined;
   if (!target) {
     const known = Object.keys(config.targets).join(', ') || 'none';

@@ -93,10 +93,15 @@ export const alertSchema = z
     source: z
       .object({
         id: z.string(),
-        type: z.string().describe('EventBridge detail-type or CloudEvents type'),
-        source: z.string().describe('EventBridge source or CloudEvents source'),
-        bus: z.string().nullable(),
+        type: z.string().describe('The event type: EventBridge detail-type, CloudEvents type, or the delivery path'),
+        source: z.string().describe('EventBridge or CloudEvents source; aws.sns for an SNS notification'),
+        bus: z.string().nullable().describe('The event bus or SNS topic it came through'),
         time: timestamp,
+        timeText: z
+          .string()
+          .nullable()
+          .optional()
+          .describe('The upstream time exactly as sent (kept when it is in no format the router reads)'),
       })
       .strict(),
   })

@@ -11,26 +11,29 @@
 //   resolved alert is still an acknowledgement or a note. data.data.status is only checked.
 // - previousStatus is null: ARMS does not say what the alert was before the action.
 // - severity: level P1..P4, else commonLabels.severity, else ARMS_DEFAULT_SEVERITY.
-// - startTime/endTime are China local time (UTC+8) without a zone; alerts[].startsAt/endsAt
-//   are RFC 3339 UTC (nanosecond fractions; Go's zero time means "not set").
+// - startTime/endTime are China local time (UTC+8) without a zone, or epoch milliseconds;
+//   alerts[].startsAt/endsAt are RFC 3339 UTC (nanosecond fractions; Go's zero time means
+//   "not set"). Without startTime the alert starts when its earliest member did (as
+//   Alertmanager); a close without endTime ends when its last member did.
+// - times are metadata: an unreadable one is null, never a refusal.
 // - dedupKey comes from `subject`, the console URL of the alert: the same for all four
 //   lifecycle events of one alert and unique to it.
-// Anything malformed is refused with InvalidEventError naming the field; nothing is guessed.
+// What decides identity, status or routing is refused with InvalidEventError naming the field
+// when malformed; nothing is guessed.
 import type { Alert, AlertMember, Severity, Status } from '../model/alert';
 import { SCHEMA_VERSION } from '../model/alert';
 import { UnsupportedEventError } from '../model/errors';
+import { unwrapCloudEvent } from './envelopes/cloudevents';
+import type { Envelope } from './envelopes/types';
 import {
   type RawObject,
   fail,
-  fromEpochMs,
-  localToUtc,
+  flexibleTime,
   object,
   oneLine,
   oneOf,
   optionalArray,
-  optionalNumber,
   optionalString,
-  optionalUtc,
   requiredObject,
   requiredString,
   stringMap,
@@ -39,12 +42,20 @@ import {
 
 type StringMap = Record<string, string>;
 
-/** The CloudEvents `type` of each ARMS lifecycle event, with the alert status it means. */
+/** The CloudEvents `type` of each ARMS lifecycle event. */
+export const ARMS_EVENT_TYPE = {
+  create: 'aliyun:arms:alarm:create',
+  claim: 'aliyun:arms:alarm:claim',
+  comment: 'aliyun:arms:alarm:comment',
+  close: 'aliyun:arms:alarm:close',
+} as const;
+
+/** The alert status each type means. */
 const TYPE_STATUS = {
-  'aliyun:arms:alarm:create': 'firing',
-  'aliyun:arms:alarm:claim': 'acknowledged',
-  'aliyun:arms:alarm:comment': 'commented',
-  'aliyun:arms:alarm:close': 'resolved',
+  [ARMS_EVENT_TYPE.create]: 'firing',
+  [ARMS_EVENT_TYPE.claim]: 'acknowledged',
+  [ARMS_EVENT_TYPE.comment]: 'commented',
+  [ARMS_EVENT_TYPE.close]: 'resolved',
 } as const satisfies Record<string, Status>;
 
 export type ArmsEventType = keyof typeof TYPE_STATUS;
@@ -87,9 +98,6 @@ const ARMS_LOCAL_OFFSET_MINUTES = 8 * 60;
 /** Go's zero time.Time: Alertmanager's endsAt of a member that has not ended. */
 const GO_ZERO_TIME = /^0001-01-01T00:00:00(?:\.0+)?(?:Z|[+-]00:?00)$/i;
 
-const EARLIEST_EPOCH_MS = -8.64e15;
-const LATEST_EPOCH_MS = 8.64e15;
-
 function isArmsEventType(type: string): type is ArmsEventType {
   return Object.hasOwn(TYPE_STATUS, type);
 }
@@ -115,26 +123,27 @@ function severityOf(level: string | null, severityLabel: string | undefined): Se
   );
 }
 
-/** A member timestamp: RFC 3339 with a zone; missing, empty and Go's zero time give null. */
-function memberTime(member: RawObject, key: string, path: string): string | null {
-  const value = optionalString(member, key, path);
-  if (value === null || GO_ZERO_TIME.test(value.trim())) return null;
-  return toUtc(value, `${path}.${key}`);
+/** A member timestamp: RFC 3339 with a zone; missing, unreadable and Go's zero time give null. */
+function memberTime(member: RawObject, key: string): string | null {
+  const value = member[key];
+  if (typeof value !== 'string' || GO_ZERO_TIME.test(value.trim())) return null;
+  return toUtc(value);
 }
 
-/** An ARMS local time (UTC+8, no zone): missing or empty gives null. */
-function localTime(parent: RawObject, key: string, path: string): string | null {
-  const value = optionalString(parent, key, path);
-  return value === null ? null : localToUtc(value, ARMS_LOCAL_OFFSET_MINUTES, `${path}.${key}`);
+/** An ARMS time: China local time (UTC+8, no zone) or epoch milliseconds; else null. */
+function armsTime(parent: RawObject, key: string): string | null {
+  return flexibleTime(parent[key], ARMS_LOCAL_OFFSET_MINUTES);
 }
 
-function epochMs(parent: RawObject, key: string, path: string): string | null {
-  const value = optionalNumber(parent, key, path);
-  if (value === null) return null;
-  if (value < EARLIEST_EPOCH_MS || value > LATEST_EPOCH_MS) {
-    fail(`${path}.${key}`, `epoch milliseconds out of range: ${value}`);
-  }
-  return fromEpochMs(value);
+/** The earliest (or latest) of the times; null when none is known. All are toUtc output: text order is time order. */
+function earliest(times: Array<string | null>): string | null {
+  const known = times.filter((time): time is string => time !== null).sort();
+  return known[0] ?? null;
+}
+
+function latest(times: Array<string | null>): string | null {
+  const known = times.filter((time): time is string => time !== null).sort();
+  return known[known.length - 1] ?? null;
 }
 
 function memberOf(raw: unknown, path: string): AlertMember {
@@ -146,8 +155,8 @@ function memberOf(raw: unknown, path: string): AlertMember {
     status,
     labels: stringMap(member, 'labels', path),
     annotations: stringMap(member, 'annotations', path),
-    startsAt: memberTime(member, 'startsAt', path),
-    endsAt: memberTime(member, 'endsAt', path),
+    startsAt: memberTime(member, 'startsAt'),
+    endsAt: memberTime(member, 'endsAt'),
   };
 }
 
@@ -191,18 +200,16 @@ function linksOf(subject: string, externalURL: string | null): Alert['links'] {
   return links;
 }
 
-/** Normalizes one ARMS CloudEvent (not a batch: the runtime splits FC batches first). */
-export function normalizeArmsEvent(raw: unknown): Alert {
-  const event = object(raw, '');
-  const type = requiredString(event, 'type', '');
+/** One ARMS CloudEvent, unwrapped (not a batch: the runtime splits FC batches first). */
+export function normalizeArmsEnvelope(envelope: Envelope): Alert {
+  const { type, id, source } = envelope;
   if (!isArmsEventType(type)) throw new UnsupportedEventError(type, ARMS_EVENT_TYPES.join(' | '));
-
-  const id = requiredString(event, 'id', '');
-  const source = requiredString(event, 'source', '');
+  if (id === null) fail('id', 'is missing');
+  const event = envelope.attributes;
   const subject = requiredString(event, 'subject', '');
-  const publishedAt = optionalUtc(event, 'aliyunpublishtime', '');
 
-  const data = requiredObject(event, 'data', '');
+  if (envelope.payload === undefined) fail('data', 'is missing');
+  const data = object(envelope.payload, 'data');
   const group = requiredObject(data, 'data', 'data');
   oneOf(requiredString(group, 'status', 'data.data'), GROUP_STATUS, 'data.data.status');
   const members = optionalArray(group, 'alerts', 'data.data').map((member, i) =>
@@ -220,6 +227,8 @@ export function normalizeArmsEvent(raw: unknown): Alert {
   const solution = optionalString(data, 'solution', 'data');
   const name = nameOf(commonLabels, groupLabels, members);
   const headline = firstText(commonAnnotations.message, commonAnnotations.summary) ?? name;
+  const status = TYPE_STATUS[type];
+  const ended = members.length > 0 && members.every((member) => member.status === 'resolved');
 
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -228,7 +237,7 @@ export function normalizeArmsEvent(raw: unknown): Alert {
     cloud: 'alibaba',
     provider: 'alibaba.arms',
     kind: 'lifecycle',
-    status: TYPE_STATUS[type],
+    status,
     previousStatus: null,
     severity: severityOf(level, commonLabels.severity),
     sourceSeverity: level,
@@ -245,9 +254,11 @@ export function normalizeArmsEvent(raw: unknown): Alert {
       ...(receiver !== null && { receiver }),
     },
     alerts: members,
-    startsAt: localTime(group, 'startTime', 'data.data'),
-    endsAt: localTime(group, 'endTime', 'data.data'),
-    observedAt: epochMs(data, 'timestamp', 'data') ?? publishedAt,
+    startsAt: armsTime(group, 'startTime') ?? earliest(members.map((member) => member.startsAt)),
+    endsAt:
+      armsTime(group, 'endTime') ??
+      (status === 'resolved' && ended ? latest(members.map((member) => member.endsAt)) : null),
+    observedAt: armsTime(data, 'timestamp') ?? envelope.time,
     actor: {
       owner: optionalString(data, 'owner', 'data'),
       handler: optionalString(data, 'handler', 'data'),
@@ -257,6 +268,11 @@ export function normalizeArmsEvent(raw: unknown): Alert {
     solution,
     muted: null,
     links: linksOf(subject, externalURL),
-    source: { id, type, source, bus: optionalString(event, 'aliyuneventbusname', ''), time: publishedAt },
+    source: { id, type, source, bus: envelope.bus, time: envelope.time, timeText: envelope.timeText },
   };
+}
+
+/** One ARMS CloudEvent as EventBridge delivers it. */
+export function normalizeArmsEvent(raw: unknown): Alert {
+  return normalizeArmsEnvelope(unwrapCloudEvent(raw));
 }

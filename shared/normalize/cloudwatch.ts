@@ -1,23 +1,44 @@
-// CloudWatch alarm events, as EventBridge delivers them (source aws.cloudwatch), to one alert.
-// docs/normalize-cloudwatch.md has the table of every alert field and where it comes from.
+// CloudWatch alarm events to one alert, from the two deliveries that carry the same alarm
+// document: an EventBridge event (source aws.cloudwatch, the document in `detail`) and a
+// Lambda alarm action (the document in `alarmData`). docs/normalize-cloudwatch.md has the
+// table of every alert field and where it comes from.
 //
-// - kind from detail-type; status from detail.state.value (ALARM firing, OK resolved,
-//   INSUFFICIENT_DATA insufficient-data), or for a configuration change from detail.operation
-//   (config-created/-updated/-deleted). A configuration change is not a state transition:
-//   previousStatus is null and the alarm's current state goes to annotations.alarmState.
+// - kind from detail-type (a Lambda alarm action is a state change); status from
+//   state.value (ALARM firing, OK resolved, INSUFFICIENT_DATA insufficient-data), or for a
+//   configuration change from operation (config-created/-updated/-deleted). A configuration
+//   change is not a state transition: previousStatus is null and the alarm's current state
+//   goes to annotations.alarmState.
 // - severity is CLOUDWATCH_DEFAULT_SEVERITY for every status: CloudWatch has none (router.yaml
 //   severity rules set it in the enrich step), and a resolve must route like its firing event.
-// - name is detail.alarmName, never parsed out of an ARN. region is event.region unless that
-//   is no region id (the documented delete examples carry "us-east-*"): then the alarm ARN's.
+// - name is alarmName, never parsed out of an ARN. region is the event's unless that is no
+//   region id (the documented delete examples carry "us-east-*"): then the alarm ARN's.
 // - dedupKey is the alarm ARN, plus "#contributor/<id>" for contributor events: every event of
 //   one alarm shares it, configuration changes included, so a delete can close an open incident.
+// - startsAt/endsAt as Alertmanager: a firing starts at its state time; a resolve ends at its
+//   state time and starts when the firing it ends began (previousState.timestamp, when the
+//   previous state was ALARM).
 // - labels hold the alarm's metric dimensions (and namespace/metricName when the alarm has a
 //   single metric) and a contributor's attributes (and contributorId).
-// Unknown values are refused with InvalidEventError naming the field, never guessed.
-import { SCHEMA_VERSION, type Alert, type Kind, type Severity, type Status } from '../model/alert';
+// Unknown states and operations are refused with InvalidEventError naming the field, never
+// guessed; times are metadata: unreadable ones are null.
+import { SCHEMA_VERSION, type Alert, type Kind, type Status } from '../model/alert';
 import { UnsupportedEventError } from '../model/errors';
 import {
+  CLOUDWATCH_DEFAULT_SEVERITY,
+  CLOUDWATCH_SOURCE,
+  STATE_STATUS,
+  consoleLinks,
+  derivedId,
+  locateAlarm,
+  mergeDimensions,
+  present,
+} from './aws-alarm';
+import { unwrapAlarmAction } from './envelopes/alarm-action';
+import { unwrapEventBridge } from './envelopes/eventbridge';
+import type { Envelope } from './envelopes/types';
+import {
   fail,
+  metadataText,
   object,
   oneLine,
   oneOf,
@@ -28,33 +49,27 @@ import {
   requiredObject,
   requiredString,
   stringMap,
-  toUtc,
   type RawObject,
 } from './fields';
 
-export const CLOUDWATCH_SOURCE = 'aws.cloudwatch';
+export { CLOUDWATCH_DEFAULT_SEVERITY, CLOUDWATCH_SOURCE } from './aws-alarm';
 
-export const CLOUDWATCH_DETAIL_TYPES = [
-  'CloudWatch Alarm State Change',
-  'CloudWatch Alarm Contributor State Change',
-  'CloudWatch Alarm Configuration Change',
-] as const;
-export type CloudWatchDetailType = (typeof CLOUDWATCH_DETAIL_TYPES)[number];
+/** The EventBridge detail-types of CloudWatch alarm events. */
+export const CLOUDWATCH_EVENT_TYPES = {
+  stateChange: 'CloudWatch Alarm State Change',
+  contributorStateChange: 'CloudWatch Alarm Contributor State Change',
+  configurationChange: 'CloudWatch Alarm Configuration Change',
+} as const;
 
-/** CloudWatch alarms carry no severity; the same for every status of an alarm. */
-export const CLOUDWATCH_DEFAULT_SEVERITY: Severity = 'error';
+/** The kind of alert each detail-type is. */
+const KIND_OF = {
+  [CLOUDWATCH_EVENT_TYPES.stateChange]: 'state-change',
+  [CLOUDWATCH_EVENT_TYPES.contributorStateChange]: 'contributor-change',
+  [CLOUDWATCH_EVENT_TYPES.configurationChange]: 'config-change',
+} as const satisfies Record<string, Kind>;
 
-const KIND_OF: Record<CloudWatchDetailType, Kind> = {
-  'CloudWatch Alarm State Change': 'state-change',
-  'CloudWatch Alarm Contributor State Change': 'contributor-change',
-  'CloudWatch Alarm Configuration Change': 'config-change',
-};
-
-const STATE_STATUS = {
-  ALARM: 'firing',
-  OK: 'resolved',
-  INSUFFICIENT_DATA: 'insufficient-data',
-} as const satisfies Record<string, Status>;
+export type CloudWatchDetailType = keyof typeof KIND_OF;
+export const CLOUDWATCH_DETAIL_TYPES = Object.keys(KIND_OF) as readonly CloudWatchDetailType[];
 
 const OPERATION_STATUS = {
   create: 'config-created',
@@ -62,41 +77,8 @@ const OPERATION_STATUS = {
   delete: 'config-deleted',
 } as const satisfies Record<string, Status>;
 
-/** A plausible region id (us-east-1, us-gov-west-1, eusc-de-east-1); "us-east-*" is not one. */
-const REGION_ID = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
-const ALARM_ARN = /^arn:(aws[a-z-]*):cloudwatch:([^:]+):(\d+):alarm:(.+)$/;
-
-/** Partitions of the regions outside the standard one (the AWS SDK's partition table). */
-const PARTITION_BY_REGION_PREFIX: ReadonlyArray<readonly [string, string]> = [
-  ['cn-', 'aws-cn'],
-  ['us-gov-', 'aws-us-gov'],
-  ['us-iso-', 'aws-iso'],
-  ['us-isob-', 'aws-iso-b'],
-  ['us-isof-', 'aws-iso-f'],
-  ['eu-isoe-', 'aws-iso-e'],
-  ['eusc-', 'aws-eusc'],
-];
-
 function isDetailType(value: string): value is CloudWatchDetailType {
   return Object.hasOwn(KIND_OF, value);
-}
-
-/** Where the alarm lives, and its ARN: the key every event of the alarm shares. */
-interface AlarmLocation {
-  arn: string;
-  partition: string;
-  region: string;
-  account: string;
-}
-
-function parseAlarmArn(value: string): AlarmLocation | null {
-  const m = ALARM_ARN.exec(value);
-  if (!m || !REGION_ID.test(m[2]!)) return null;
-  return { arn: value, partition: m[1]!, region: m[2]!, account: m[3]! };
-}
-
-function partitionOf(region: string): string {
-  return PARTITION_BY_REGION_PREFIX.find(([prefix]) => region.startsWith(prefix))?.[1] ?? 'aws';
 }
 
 function readResources(event: RawObject): string[] {
@@ -106,30 +88,6 @@ function readResources(event: RawObject): string[] {
     }
     return value;
   });
-}
-
-/**
- * event.region and event.account, with the alarm ARN of resources filling in what they lack.
- * Without that ARN it is built from its parts; a part that cannot be known is refused.
- */
-function locateAlarm(event: RawObject, resources: string[], name: string): AlarmLocation {
-  const parsed = resources.map(parseAlarmArn).find((arn) => arn !== null);
-  const eventRegion = optionalString(event, 'region', '');
-  const region =
-    eventRegion !== null && REGION_ID.test(eventRegion)
-      ? eventRegion
-      : (parsed?.region ??
-        fail(
-          'region',
-          `${eventRegion === null ? 'is missing' : `${JSON.stringify(eventRegion)} is not a region id`} and resources holds no CloudWatch alarm ARN`,
-        ));
-  const account =
-    optionalString(event, 'account', '') ??
-    parsed?.account ??
-    fail('account', 'is missing and resources holds no CloudWatch alarm ARN');
-  const partition = parsed?.partition ?? partitionOf(region);
-  const arn = parsed?.arn ?? `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`;
-  return { arn, partition, region, account };
 }
 
 interface MetricStat {
@@ -151,26 +109,8 @@ function readMetricStat(value: unknown, path: string): MetricStat | null {
   };
 }
 
-/**
- * The dimensions of all metrics merged. A dimension the metrics disagree on is left out:
- * a label holding one of several values would route the alarm as if it were only that one.
- */
-function mergeDimensions(maps: Array<Record<string, string>>): Record<string, string> {
-  const merged: Record<string, string> = {};
-  const conflicting = new Set<string>();
-  for (const map of maps) {
-    for (const [key, value] of Object.entries(map)) {
-      if (Object.hasOwn(merged, key) && merged[key] !== value) conflicting.add(key);
-      else merged[key] = value;
-    }
-  }
-  for (const key of conflicting) delete merged[key];
-  return merged;
-}
-
-function metricLabels(configuration: RawObject | undefined): Record<string, string> {
+function metricLabels(configuration: RawObject | undefined, path: string): Record<string, string> {
   if (configuration === undefined) return {};
-  const path = 'detail.configuration';
   const stats = optionalArray(configuration, 'metrics', path)
     .map((entry, i) => readMetricStat(entry, `${path}.metrics[${i}]`))
     .filter((stat): stat is MetricStat => stat !== null);
@@ -187,12 +127,12 @@ interface Contributor {
   attributes: Record<string, string>;
 }
 
-function readContributor(detail: RawObject): Contributor {
-  const path = 'detail.alarmContributor';
-  const contributor = requiredObject(detail, 'alarmContributor', 'detail');
+function readContributor(detail: RawObject, path: string): Contributor {
+  const at = `${path}.alarmContributor`;
+  const contributor = requiredObject(detail, 'alarmContributor', path);
   return {
-    id: requiredString(contributor, 'id', path),
-    attributes: stringMap(contributor, 'attributes', path),
+    id: requiredString(contributor, 'id', at),
+    attributes: stringMap(contributor, 'attributes', at),
   };
 }
 
@@ -202,53 +142,39 @@ function contributorSubject(name: string, contributor: Contributor): string {
   return `${name} [${attributes.length > 0 ? attributes.join(', ') : `contributor ${contributor.id}`}]`;
 }
 
-function readMute(detail: RawObject, observedAt: string): Alert['muted'] {
-  const path = 'detail.muteDetail';
-  const mute = optionalObject(detail, 'muteDetail', 'detail');
+function readMute(detail: RawObject, path: string, observedAt: string | null): Alert['muted'] {
+  const at = `${path}.muteDetail`;
+  const mute = optionalObject(detail, 'muteDetail', path);
   if (mute === undefined) return null;
-  const by = requiredString(mute, 'mutedByArn', path);
-  const startsAt = optionalUtc(mute, 'muteWindowStart', path);
-  const endsAt = optionalUtc(mute, 'muteWindowEnd', path);
+  const by = requiredString(mute, 'mutedByArn', at);
+  const startsAt = optionalUtc(mute, 'muteWindowStart', at);
+  const endsAt = optionalUtc(mute, 'muteWindowEnd', at);
   // All three are toUtc output of one fixed format, so text order is time order. A window
-  // with a missing bound is reported but never taken as active: that would be a guess.
-  const active = startsAt !== null && endsAt !== null && startsAt <= observedAt && observedAt < endsAt;
+  // with a bound unknown (missing, unreadable, beyond year 9999) is reported but never taken
+  // as active: that would be a guess, and it would hold the alert back.
+  const active =
+    startsAt !== null && endsAt !== null && observedAt !== null && startsAt <= observedAt && observedAt < endsAt;
   return { by, startsAt, endsAt, active };
-}
-
-/** The entries whose value is present (not null). */
-function present(entries: Record<string, string | null>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(entries)) if (value !== null) out[key] = value;
-  return out;
-}
-
-function consoleLinks(location: AlarmLocation, name: string): Alert['links'] {
-  // The console host of the other partitions differs; no link beats a wrong one.
-  if (location.partition !== 'aws') return [];
-  const { region } = location;
-  return [
-    {
-      title: 'CloudWatch console',
-      url: `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#alarmsV2:alarm/${encodeURIComponent(name)}`,
-    },
-  ];
 }
 
 /** What the event says happened: status, the status before it, one human line. */
 interface Transition {
   status: Status;
   previousStatus: Status | null;
+  /** When the previous state began, if the event says. */
+  previousAt: string | null;
   summary: string;
   annotations: Record<string, string>;
 }
 
 /** A configuration change is no state transition: the alarm's state is only annotated. */
-function configChange(detail: RawObject, name: string, alarmState: Status): Transition {
-  const operation = requiredString(detail, 'operation', 'detail');
-  const status = oneOf(operation, OPERATION_STATUS, 'detail.operation');
+function configChange(detail: RawObject, path: string, name: string, alarmState: Status): Transition {
+  const operation = requiredString(detail, 'operation', path);
+  const status = oneOf(operation, OPERATION_STATUS, `${path}.operation`);
   return {
     status,
     previousStatus: null,
+    previousAt: null,
     summary: `${name} configuration ${status.slice('config-'.length)}`,
     annotations: { operation, alarmState },
   };
@@ -257,60 +183,74 @@ function configChange(detail: RawObject, name: string, alarmState: Status): Tran
 /** Contributor events carry no previousState: their previousStatus is null. */
 function stateChange(
   detail: RawObject,
+  path: string,
   subject: string,
   state: { value: string; status: Status; reason: string | null },
 ): Transition {
-  const previous = optionalObject(detail, 'previousState', 'detail');
+  const at = `${path}.previousState`;
+  const previous = optionalObject(detail, 'previousState', path);
   return {
     status: state.status,
-    previousStatus: previous
-      ? oneOf(requiredString(previous, 'value', 'detail.previousState'), STATE_STATUS, 'detail.previousState.value')
-      : null,
+    previousStatus: previous ? oneOf(requiredString(previous, 'value', at), STATE_STATUS, `${at}.value`) : null,
+    previousAt: previous ? optionalUtc(previous, 'timestamp', at) : null,
     summary: `${subject} is ${state.value}${state.reason ? `: ${state.reason}` : ''}`,
     annotations: {},
   };
 }
 
-export function normalizeCloudWatchEvent(raw: unknown): Alert {
-  const event = object(raw, '');
-  const source = requiredString(event, 'source', '');
-  if (source !== CLOUDWATCH_SOURCE) {
-    throw new UnsupportedEventError(`source ${JSON.stringify(source)}`, `source "${CLOUDWATCH_SOURCE}"`);
-  }
-  const detailType = requiredString(event, 'detail-type', '');
-  if (!isDetailType(detailType)) throw new UnsupportedEventError(detailType, CLOUDWATCH_DETAIL_TYPES.join(' | '));
-  const kind = KIND_OF[detailType];
+/** Where the delivery says the alarm lives, beside the alarm document. */
+interface Delivery {
+  kind: Kind;
+  resources: string[];
+  account: string | null;
+  accountPath: string;
+  region: string | null;
+  regionPath: string;
+}
 
-  const id = requiredString(event, 'id', '');
-  const time = toUtc(requiredString(event, 'time', ''), 'time');
-  const resources = readResources(event);
-  const detail = requiredObject(event, 'detail', '');
-  const name = requiredString(detail, 'alarmName', 'detail');
-  const location = locateAlarm(event, resources, name);
+/** The alarm document (EventBridge `detail`, alarm action `alarmData`) of one delivery. */
+function normalizeAlarmDocument(envelope: Envelope, delivery: Delivery): Alert {
+  const { kind } = delivery;
+  const path = envelope.payloadPath;
+  const detail = object(envelope.payload, path);
+  const name = requiredString(detail, 'alarmName', path);
+  const location = locateAlarm({
+    arns: delivery.resources,
+    region: delivery.region,
+    regionPath: delivery.regionPath,
+    account: delivery.account,
+    accountPath: delivery.accountPath,
+    name,
+  });
 
-  const stateObject = requiredObject(detail, 'state', 'detail');
-  const stateValue = requiredString(stateObject, 'value', 'detail.state');
+  const statePath = `${path}.state`;
+  const stateObject = requiredObject(detail, 'state', path);
+  const stateValue = requiredString(stateObject, 'value', statePath);
   const state = {
     value: stateValue,
-    status: oneOf(stateValue, STATE_STATUS, 'detail.state.value'),
-    reason: optionalString(stateObject, 'reason', 'detail.state'),
+    status: oneOf(stateValue, STATE_STATUS, `${statePath}.value`),
+    reason: optionalString(stateObject, 'reason', statePath),
   };
-  const observedAt = optionalUtc(stateObject, 'timestamp', 'detail.state') ?? time;
+  const stateAt = optionalUtc(stateObject, 'timestamp', statePath);
+  const observedAt = stateAt ?? envelope.time;
 
-  const configuration = optionalObject(detail, 'configuration', 'detail');
-  const description = configuration ? optionalString(configuration, 'description', 'detail.configuration') : null;
-  const alarmRule = configuration ? optionalString(configuration, 'alarmRule', 'detail.configuration') : null;
-  const contributor = kind === 'contributor-change' ? readContributor(detail) : null;
+  const configPath = `${path}.configuration`;
+  const configuration = optionalObject(detail, 'configuration', path);
+  const description = configuration ? optionalString(configuration, 'description', configPath) : null;
+  const alarmRule = configuration ? optionalString(configuration, 'alarmRule', configPath) : null;
+  const contributor = kind === 'contributor-change' ? readContributor(detail, path) : null;
   const transition =
     kind === 'config-change'
-      ? configChange(detail, name, state.status)
-      : stateChange(detail, contributor ? contributorSubject(name, contributor) : name, state);
+      ? configChange(detail, path, name, state.status)
+      : stateChange(detail, path, contributor ? contributorSubject(name, contributor) : name, state);
   const { status } = transition;
+  const dedupKey = contributor ? `${location.arn}#contributor/${contributor.id}` : location.arn;
+  const id = envelope.id ?? derivedId(dedupKey, status, metadataText(stateObject, 'timestamp') ?? envelope.timeText);
 
   return {
     schemaVersion: SCHEMA_VERSION,
     id,
-    dedupKey: contributor ? `${location.arn}#contributor/${contributor.id}` : location.arn,
+    dedupKey,
     cloud: 'aws',
     provider: CLOUDWATCH_SOURCE,
     kind,
@@ -323,9 +263,9 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
     description: [description, state.reason].filter((text) => text !== null).join('\n\n'),
     account: location.account,
     region: location.region,
-    resources,
+    resources: delivery.resources,
     labels: {
-      ...metricLabels(configuration),
+      ...metricLabels(configuration, configPath),
       ...(contributor ? { ...contributor.attributes, contributorId: contributor.id } : {}),
     },
     annotations: {
@@ -333,20 +273,66 @@ export function normalizeCloudWatchEvent(raw: unknown): Alert {
         reason: state.reason,
         description,
         alarmRule,
-        actionsSuppressedBy: optionalString(stateObject, 'actionsSuppressedBy', 'detail.state'),
-        actionsSuppressedReason: optionalString(stateObject, 'actionsSuppressedReason', 'detail.state'),
+        actionsSuppressedBy: optionalString(stateObject, 'actionsSuppressedBy', statePath),
+        actionsSuppressedReason: optionalString(stateObject, 'actionsSuppressedReason', statePath),
       }),
       ...transition.annotations,
     },
     alerts: [],
-    startsAt: status === 'firing' ? observedAt : null,
+    startsAt: status === 'firing' ? observedAt : status === 'resolved' && transition.previousStatus === 'firing' ? transition.previousAt : null,
     endsAt: status === 'resolved' ? observedAt : null,
     observedAt,
     actor: null,
     comment: null,
     solution: null,
-    muted: readMute(detail, observedAt),
+    muted: readMute(detail, path, observedAt),
     links: consoleLinks(location, name),
-    source: { id, type: detailType, source, bus: null, time },
+    source: { id, type: envelope.type, source: envelope.source, bus: envelope.bus, time: envelope.time, timeText: envelope.timeText },
   };
+}
+
+/** An EventBridge event from aws.cloudwatch. */
+export function normalizeCloudWatchEnvelope(envelope: Envelope): Alert {
+  if (envelope.source !== CLOUDWATCH_SOURCE) {
+    throw new UnsupportedEventError(`source ${JSON.stringify(envelope.source)}`, `source "${CLOUDWATCH_SOURCE}"`);
+  }
+  if (!isDetailType(envelope.type)) throw new UnsupportedEventError(envelope.type, CLOUDWATCH_DETAIL_TYPES.join(' | '));
+  const event = envelope.attributes;
+  if (envelope.payload === undefined) fail('detail', 'is missing');
+  return normalizeAlarmDocument(envelope, {
+    kind: KIND_OF[envelope.type],
+    resources: readResources(event),
+    account: optionalString(event, 'account', ''),
+    accountPath: 'account',
+    region: optionalString(event, 'region', ''),
+    regionPath: 'region',
+  });
+}
+
+/** A Lambda alarm action: always a state change of the alarm `alarmArn` names. */
+export function normalizeAlarmActionEnvelope(envelope: Envelope): Alert {
+  const event = envelope.attributes;
+  if (envelope.source !== '' && envelope.source !== CLOUDWATCH_SOURCE) {
+    throw new UnsupportedEventError(`source ${JSON.stringify(envelope.source)}`, `source "${CLOUDWATCH_SOURCE}"`);
+  }
+  if (envelope.payload === undefined) fail('alarmData', 'is missing');
+  const alarmArn = optionalString(event, 'alarmArn', '');
+  return normalizeAlarmDocument(envelope, {
+    kind: 'state-change',
+    resources: alarmArn === null ? [] : [alarmArn],
+    account: optionalString(event, 'accountId', ''),
+    accountPath: 'accountId',
+    region: optionalString(event, 'region', ''),
+    regionPath: 'region',
+  });
+}
+
+/** An EventBridge CloudWatch alarm event, as EventBridge delivers it. */
+export function normalizeCloudWatchEvent(raw: unknown): Alert {
+  return normalizeCloudWatchEnvelope(unwrapEventBridge(raw));
+}
+
+/** A Lambda alarm action, as CloudWatch invokes the function with it. */
+export function normalizeAlarmAction(raw: unknown): Alert {
+  return normalizeAlarmActionEnvelope(unwrapAlarmAction(raw));
 }

@@ -103,81 +103,112 @@ export function oneOf<T extends string>(value: string, allowed: Readonly<Record<
   return allowed[value] as T;
 }
 
-// 2019-10-02T17:04:40Z, 2019-10-01T13:56:40.985+0000, 2022-06-07T09:22:01.645000000Z, +08:00 ...
+// Times are metadata: an unreadable one is unknown (null), never a reason to refuse an alert,
+// and never guessed. Accepted: RFC 3339 / ISO 8601 with a zone (`Z`, `+0000`, `+08:00`, any
+// number of fraction digits), the zone names Alibaba writes (`...179PRC`,
+// `...965Asia/Shanghai`), spaces copied after the colons (`12: 56: 46.138+0000`) and a leap
+// second (`23:59:60`, read as the last millisecond of its minute). A result outside the years
+// 0000-9999 is unknown too: RFC 3339 cannot write it.
 const RFC3339ISH =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|z|[+-]\d{2}:?\d{2})$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:(Z|z|[+-]\d{2}(?::?\d{2})?)|([A-Za-z][A-Za-z_/]*))$/;
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?$/;
 
-/**
- * Parses an ISO 8601 / RFC 3339 timestamp with a zone (`Z`, `+0000`, `+08:00`, any number of
- * fraction digits) into RFC 3339 UTC with millisecond precision.
- */
-export function toUtc(value: string, path: string): string {
-  const m = RFC3339ISH.exec(value.trim());
-  if (!m) fail(path, `expected an RFC 3339 timestamp with a zone, got ${JSON.stringify(value)}`);
-  const [, y, mo, d, h, mi, s, frac = '', zone] = m as unknown as string[];
-  const ms = Number((frac + '000').slice(0, 3));
-  let offsetMinutes = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
-  }
-  return fromParts(path, value, +y!, +mo!, +d!, +h!, +mi!, +s!, ms, offsetMinutes);
+/** Zone names seen in real events, as minutes east of UTC. */
+const ZONE_OFFSETS: Readonly<Record<string, number>> = {
+  UTC: 0,
+  GMT: 0,
+  PRC: 480,
+  'ASIA/SHANGHAI': 480,
+  'ASIA/CHONGQING': 480,
+  'ASIA/HONG_KONG': 480,
+};
+
+/** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: what RFC 3339 can write. */
+const EARLIEST_MS = -62_167_219_200_000;
+const LATEST_MS = 253_402_300_799_999;
+
+function squeeze(value: string): string {
+  return value.trim().replace(/:\s+/g, ':');
 }
 
-/** Like toUtc for an optional field: missing, null or empty give null. */
+function offsetOf(zone: string | undefined, name: string | undefined): number | null {
+  if (name !== undefined) {
+    const key = name.toUpperCase();
+    return Object.hasOwn(ZONE_OFFSETS, key) ? (ZONE_OFFSETS[key] ?? null) : null;
+  }
+  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (hours > 23 || minutes > 59) return null;
+  return sign * (hours * 60 + minutes);
+}
+
+/**
+ * A timestamp with a zone as RFC 3339 UTC with millisecond precision, or null when it cannot
+ * be read or falls outside the years 0000-9999.
+ */
+export function toUtc(value: string): string | null {
+  const m = RFC3339ISH.exec(squeeze(value));
+  if (!m) return null;
+  const offset = offsetOf(m[8], m[9]);
+  return offset === null ? null : fromParts(m, offset);
+}
+
+/** Like toUtc for an optional string field: missing, null, empty or unreadable give null. */
 export function optionalUtc(parent: RawObject, key: string, path: string): string | null {
   const value = optionalString(parent, key, path);
-  return value === null ? null : toUtc(value, join(path, key));
+  return value === null ? null : toUtc(value);
 }
-
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/;
 
 /**
- * Parses a zone-less local time at a fixed UTC offset (ARMS startTime/endTime are China
- * time, UTC+8: `2022-06-07 17:22:01` is 09:22:01Z). A value that carries a zone is honoured.
+ * A zone-less local time at a fixed UTC offset (ARMS startTime/endTime are China time, UTC+8:
+ * `2022-06-07 17:22:01` is 09:22:01Z). A value that carries a zone is honoured.
  */
-export function localToUtc(value: string, offsetMinutes: number, path: string): string {
-  const m = LOCAL.exec(value.trim());
-  if (!m) return toUtc(value, path);
-  const [, y, mo, d, h, mi, s, frac = ''] = m as unknown as string[];
-  const ms = Number((frac + '000').slice(0, 3));
-  return fromParts(path, value, +y!, +mo!, +d!, +h!, +mi!, +s!, ms, offsetMinutes);
+export function localToUtc(value: string, offsetMinutes: number): string | null {
+  const m = LOCAL.exec(squeeze(value));
+  return m ? fromParts(m, offsetMinutes) : toUtc(value);
 }
 
-function fromParts(
-  path: string,
-  raw: string,
-  y: number,
-  mo: number,
-  d: number,
-  h: number,
-  mi: number,
-  s: number,
-  ms: number,
-  offsetMinutes: number,
-): string {
+function fromParts(m: RegExpExecArray, offsetMinutes: number): string | null {
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const fraction = m[7] ?? '';
+  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) {
+    return null;
+  }
+  if (h > 23 || mi > 59 || s > 60) return null;
+  // A leap second is the last millisecond of its minute: the date stays the one written.
+  const ms = s === 60 ? 999 : Number((fraction + '000').slice(0, 3));
   // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
   const check = new Date(0);
   check.setUTCFullYear(y, mo - 1, d);
-  check.setUTCHours(h, mi, s, ms);
-  const utc = check.getTime();
-  if (
-    Number.isNaN(utc) ||
-    check.getUTCMonth() !== mo - 1 ||
-    check.getUTCDate() !== d ||
-    h > 23 ||
-    mi > 59 ||
-    s > 60
-  ) {
-    fail(path, `not a valid date: ${JSON.stringify(raw)}`);
-  }
-  return new Date(utc - offsetMinutes * 60_000).toISOString();
+  check.setUTCHours(h, mi, Math.min(s, 59), ms);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
+  return fromEpochMs(check.getTime() - offsetMinutes * 60_000);
 }
 
-/** Epoch milliseconds to RFC 3339 UTC. */
-export function fromEpochMs(value: number): string {
-  return new Date(value).toISOString();
+/** Epoch milliseconds to RFC 3339 UTC; null outside the years 0000-9999 or not finite. */
+export function fromEpochMs(value: number): string | null {
+  if (!Number.isFinite(value) || value < EARLIEST_MS || value > LATEST_MS) return null;
+  return new Date(Math.trunc(value)).toISOString();
+}
+
+/**
+ * A time that may come as epoch milliseconds (a number, or a string of digits) or as text:
+ * text is read as a local time at `offsetMinutes` when it has no zone. Null when unreadable.
+ */
+export function flexibleTime(value: unknown, offsetMinutes: number): string | null {
+  if (typeof value === 'number') return fromEpochMs(value);
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  const text = value.trim();
+  if (/^-?\d{1,16}$/.test(text)) return fromEpochMs(Number(text));
+  return localToUtc(text, offsetMinutes);
+}
+
+/** Text with every lone UTF-16 surrogate replaced by U+FFFD, so that it can be URI-encoded. */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** One human line: the first line of the text, at most `max` characters. */
@@ -185,4 +216,32 @@ export function oneLine(text: string, max = 1024): string {
   const line = text.replace(/\s+/g, ' ').trim();
   if (line.length <= max) return line;
   return line.slice(0, max - 1) + '…';
+}
+
+/**
+ * The object with the given keys found whatever their case (some relays lower-case keys:
+ * `messageattributes`, `statistic`): an exact key wins, else the first key equal to it
+ * ignoring case. Other keys are kept as they are.
+ */
+export function withKeys(source: RawObject, keys: readonly string[]): RawObject {
+  const out: RawObject = { ...source };
+  const byLower = new Map<string, string>();
+  for (const key of Object.keys(source)) {
+    const lower = key.toLowerCase();
+    if (!byLower.has(lower)) byLower.set(lower, key);
+  }
+  for (const key of keys) {
+    if (Object.hasOwn(source, key)) continue;
+    const found = byLower.get(key.toLowerCase());
+    if (found !== undefined) out[key] = source[found];
+  }
+  return out;
+}
+
+/** Envelope metadata as text: a string (empty gives null) or a number as written; else null. */
+export function metadataText(parent: RawObject, key: string): string | null {
+  const value = parent[key];
+  if (typeof value === 'string') return value === '' ? null : value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
 }

@@ -1,11 +1,16 @@
-// Which normalizer takes which event type. The keys are the event types a handler is
-// bound to: EventBridge `detail-type` for CloudWatch, CloudEvents `type` for ARMS.
+// Which normalizer takes which event type. The keys are the event types a handler is bound
+// to: EventBridge `detail-type` for CloudWatch, CloudEvents `type` for ARMS, and the
+// delivery path for a classic SNS alarm notification and a Lambda alarm action. Each type
+// string is written once, in the module of its source (or envelope); a new source or delivery
+// path is an envelope or a normalizer, one line here, its handler and its IaC.
 import type { Alert } from '../model/alert';
-import { InvalidEventError, UnsupportedEventError } from '../model/errors';
-import { normalizeCloudWatchEvent, CLOUDWATCH_SOURCE } from './cloudwatch';
-import { normalizeArmsEvent } from './arms';
+import { UnsupportedEventError } from '../model/errors';
+import { normalizeCloudWatchEnvelope, normalizeAlarmActionEnvelope, CLOUDWATCH_EVENT_TYPES } from './cloudwatch';
+import { normalizeCloudWatchSnsEnvelope } from './cloudwatch-sns';
+import { normalizeArmsEnvelope, ARMS_EVENT_TYPE } from './arms';
+import { unwrap, LAMBDA_ALARM_ACTION, SNS_ALARM_NOTIFICATION, type Envelope } from './envelopes';
 
-export type Normalizer = (raw: unknown) => Alert;
+export type Normalizer = (envelope: Envelope) => Alert;
 
 export interface EventTypeInfo {
   cloud: 'aws' | 'alibaba';
@@ -13,13 +18,15 @@ export interface EventTypeInfo {
 }
 
 export const EVENT_TYPES = {
-  'CloudWatch Alarm State Change': { cloud: 'aws', normalize: normalizeCloudWatchEvent },
-  'CloudWatch Alarm Contributor State Change': { cloud: 'aws', normalize: normalizeCloudWatchEvent },
-  'CloudWatch Alarm Configuration Change': { cloud: 'aws', normalize: normalizeCloudWatchEvent },
-  'aliyun:arms:alarm:create': { cloud: 'alibaba', normalize: normalizeArmsEvent },
-  'aliyun:arms:alarm:claim': { cloud: 'alibaba', normalize: normalizeArmsEvent },
-  'aliyun:arms:alarm:comment': { cloud: 'alibaba', normalize: normalizeArmsEvent },
-  'aliyun:arms:alarm:close': { cloud: 'alibaba', normalize: normalizeArmsEvent },
+  [CLOUDWATCH_EVENT_TYPES.stateChange]: { cloud: 'aws', normalize: normalizeCloudWatchEnvelope },
+  [CLOUDWATCH_EVENT_TYPES.contributorStateChange]: { cloud: 'aws', normalize: normalizeCloudWatchEnvelope },
+  [CLOUDWATCH_EVENT_TYPES.configurationChange]: { cloud: 'aws', normalize: normalizeCloudWatchEnvelope },
+  [SNS_ALARM_NOTIFICATION]: { cloud: 'aws', normalize: normalizeCloudWatchSnsEnvelope },
+  [LAMBDA_ALARM_ACTION]: { cloud: 'aws', normalize: normalizeAlarmActionEnvelope },
+  [ARMS_EVENT_TYPE.create]: { cloud: 'alibaba', normalize: normalizeArmsEnvelope },
+  [ARMS_EVENT_TYPE.claim]: { cloud: 'alibaba', normalize: normalizeArmsEnvelope },
+  [ARMS_EVENT_TYPE.comment]: { cloud: 'alibaba', normalize: normalizeArmsEnvelope },
+  [ARMS_EVENT_TYPE.close]: { cloud: 'alibaba', normalize: normalizeArmsEnvelope },
 } as const satisfies Record<string, EventTypeInfo>;
 
 export type EventType = keyof typeof EVENT_TYPES;
@@ -28,29 +35,20 @@ export function isEventType(value: string): value is EventType {
   return Object.hasOwn(EVENT_TYPES, value);
 }
 
-/**
- * The event type of a raw event: `detail-type` of an EventBridge event from aws.cloudwatch,
- * `type` of a CloudEvent. Refuses what is neither, naming the field.
- */
+/** The event type of a raw event, from its envelope. Refuses what is no envelope, naming the problem. */
 export function eventTypeOf(raw: unknown): string {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new InvalidEventError('(event)', `expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'array' : typeof raw}`);
-  }
-  const event = raw as Record<string, unknown>;
-  if (typeof event['detail-type'] === 'string') {
-    if (event.source !== CLOUDWATCH_SOURCE) {
-      throw new UnsupportedEventError(`source ${JSON.stringify(event.source)}`, `source "${CLOUDWATCH_SOURCE}"`);
-    }
-    return event['detail-type'];
-  }
-  if (typeof event.type === 'string' && typeof event.specversion === 'string') return event.type;
-  throw new InvalidEventError('(event)', 'neither an EventBridge event (detail-type) nor a CloudEvent (specversion, type)');
+  return unwrap(raw).type;
 }
 
 /** Normalizes one raw event; with `expected`, refuses any other event type. */
 export function normalizeEvent(raw: unknown, expected?: EventType): Alert {
-  const type = eventTypeOf(raw);
+  const envelope = unwrap(raw);
+  const { type } = envelope;
   if (expected !== undefined && type !== expected) throw new UnsupportedEventError(type, expected);
   if (!isEventType(type)) throw new UnsupportedEventError(type, Object.keys(EVENT_TYPES).join(' | '));
-  return EVENT_TYPES[type].normalize(raw);
+  return EVENT_TYPES[type].normalize(envelope);
 }
+
+export { splitDeliveries, LAMBDA_ALARM_ACTION, SNS_ALARM_NOTIFICATION } from './envelopes';
+export { CLOUDWATCH_EVENT_TYPES } from './cloudwatch';
+export { ARMS_EVENT_TYPE } from './arms';

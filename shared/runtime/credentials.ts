@@ -6,7 +6,7 @@ import type { AlibabaCredentials } from '../targets/contract';
 
 let fromContext: AlibabaCredentials | undefined;
 
-interface FcCredentials {
+export interface FcCredentials {
   accessKeyId?: string;
   accessKeySecret?: string;
   securityToken?: string;

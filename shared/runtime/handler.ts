@@ -1,29 +1,33 @@
-// Entry glue shared by every handler in functions/: decode the runtime's event, run each
-// raw event through the pipeline, log and return the reports. The invocation fails when
-// an event was refused or a delivery failed, so that the platform's retries and its
-// on-failure destination / dead-letter queue act on it (see docs/runtime.md).
+// The handler factory every function in functions/ uses: the platform adapter reads the
+// invocation (request id, deadline, credentials), decode splits it into deliveries, and
+// each delivery runs through the pipeline. The deliveries of a batch run with bounded
+// concurrency under the one deadline, each isolated: a bad or hostile one, even one that
+// crashes the pipeline, becomes a refused report and never stops the others. The
+// invocation fails when any delivery was refused or failed, so that the platform's retries
+// and its on-failure destination / dead-letter queue act on it (see docs/runtime.md).
 import middy from '@middy/core';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { EventType } from '../normalize';
 import { RouterError } from '../model/errors';
-import { createLogger } from '../log';
+import { createLogger, type Logger } from '../log';
 import { decodeEvents, type Decoded } from './decode';
-import { useInvocationCredentials } from './credentials';
-import { getRouter } from './router';
-import { isRefused, processEvent, type EventReport } from './pipeline';
+import { fcAdapter, type FcContext } from './fc';
+import { lambdaAdapter } from './lambda';
+import type { PlatformAdapter } from './platform';
+import { getRouter, type Router } from './router';
+import { crashed, isRefused, processEvent, type EventReport } from './pipeline';
+import { rawEventForLog } from './raw-log';
 
-/** The FC 3.0 context, as far as we read it. */
-export interface FcContext {
-  requestId?: string;
-  credentials?: { accessKeyId?: string; accessKeySecret?: string; securityToken?: string };
-  function?: { name?: string; timeout?: number };
-}
+export type { FcContext } from './fc';
 
 /** Lambda and FC contexts both reach the same handler; middy's types want a Lambda one. */
 export type RuntimeContext = LambdaContext & FcContext;
 
-/** What a handler returns: one report for one event, an array for an FC batch. */
+/** What a handler returns: one report for one event, an array for a batch. */
 export type HandlerResult = EventReport | EventReport[];
+
+/** Deliveries of one batch in flight at once: a 20-event FC batch takes about three rounds. */
+export const BATCH_CONCURRENCY = 8;
 
 /** Thrown after the reports are logged, when any event was refused or any delivery failed. */
 export class InvocationFailedError extends Error {
@@ -41,41 +45,65 @@ function summarize(reports: EventReport[]): string {
       ? [`event ${report.eventId ?? '(no id)'} refused: ${report.error.message}`]
       : report.deliveries
           .filter((d) => d.outcome === 'failed')
-          .map((d) => `${d.target} failed after ${d.attempts} attempt(s): ${d.detail ?? ''}`.trim()),
+          .map((d) => `${d.target} failed after ${String(d.attempts)} attempt(s): ${d.detail ?? ''}`.trim()),
   );
   return problems.join('; ');
 }
 
-/** Epoch ms by which the invocation must be over, from whichever runtime is calling. */
-function deadlineOf(context: Partial<RuntimeContext>, startedAt: number): number | undefined {
-  if (typeof context.getRemainingTimeInMillis === 'function') return startedAt + context.getRemainingTimeInMillis();
-  const timeout = context.function?.timeout;
-  return typeof timeout === 'number' && timeout > 0 ? startedAt + timeout * 1000 : undefined;
+/** Runs `task` over every item with at most `limit` in flight; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
-export function createHandler(eventType: EventType) {
+/** One delivery, isolated: whatever it throws becomes its refused report. */
+async function runIsolated(raw: unknown, router: Router, eventType: EventType, deadline: number | undefined, log: Logger): Promise<EventReport> {
+  try {
+    return await processEvent(raw, { router, expectedType: eventType, deadline, log });
+  } catch (error) {
+    const report = crashed(raw, error);
+    log.error('event crashed the pipeline', { report, event: rawEventForLog(raw) });
+    return report;
+  }
+}
+
+/** Lambda hands a context with getRemainingTimeInMillis; anything else is read as FC's. */
+function adapterOf(context: unknown): PlatformAdapter {
+  const fields = (typeof context === 'object' && context !== null ? context : {}) as { getRemainingTimeInMillis?: unknown };
+  return typeof fields.getRemainingTimeInMillis === 'function' ? lambdaAdapter : fcAdapter;
+}
+
+/**
+ * The handler of one event type. With a platform adapter it reads that platform's context;
+ * without, it tells the platform from the context (the command line runs both kinds).
+ */
+export function createHandler(eventType: EventType, platform?: PlatformAdapter) {
   const log = createLogger({ handler: eventType });
   const run = async (event: unknown, context: RuntimeContext): Promise<HandlerResult> => {
     const startedAt = Date.now();
-    useInvocationCredentials(context?.credentials);
-    const requestLog = log.child({ requestId: context?.awsRequestId ?? context?.requestId });
+    const invocation = (platform ?? adapterOf(context)).begin(context, startedAt);
+    const requestLog = log.child({ requestId: invocation.requestId });
     let decoded: Decoded;
     try {
       decoded = decodeEvents(event);
     } catch (error) {
-      requestLog.error('event refused', { error, event: String(event) });
+      requestLog.error('event refused', { error, event: rawEventForLog(event) });
       throw error;
     }
     const router = await getRouter();
-    const deadline = deadlineOf(context ?? {}, startedAt);
-    const reports: EventReport[] = [];
-    // Events of a batch go one after the other: their deliveries run in parallel already,
-    // and a batch shares one deadline.
-    for (const raw of decoded.events) {
-      reports.push(await processEvent(raw, { router, expectedType: eventType, deadline, log: requestLog }));
-    }
+    const reports = await mapBounded(decoded.events, BATCH_CONCURRENCY, (raw) =>
+      runIsolated(raw, router, eventType, invocation.deadline, requestLog),
+    );
     if (reports.some((report) => !report.ok)) throw new InvocationFailedError(reports);
-    return decoded.batch ? reports : reports[0]!;
+    return decoded.batch ? reports : (reports[0] as EventReport);
   };
   return middy<unknown, HandlerResult, Error, RuntimeContext>(run).use({
     // A config error is the operator's to fix: one clear line, no stack.
@@ -89,6 +117,6 @@ export function createHandler(eventType: EventType) {
 }
 
 /** A Lambda handler (the event arrives as an object). */
-export const lambdaHandler = createHandler;
+export const lambdaHandler = (eventType: EventType) => createHandler(eventType, lambdaAdapter);
 /** An FC 3.0 handler (the event arrives as a Buffer of one CloudEvent or an array). */
-export const fcHandler = createHandler;
+export const fcHandler = (eventType: EventType) => createHandler(eventType, fcAdapter);

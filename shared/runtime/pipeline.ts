@@ -1,5 +1,5 @@
-// The pipeline of one raw event: normalize -> enrich -> (read state) -> route -> dispatch
-// (through the ledger) -> record state -> report.
+// The pipeline of one raw event: unwrap + normalize -> enrich -> (read state) -> route ->
+// dispatch (through the ledger) -> record state -> report.
 // Bad input never throws out of here: it becomes a refused report carrying the error and
 // the raw event, so one bad event of a batch does not hide the others.
 import type { Alert } from '../model/alert';
@@ -13,6 +13,8 @@ import { mustHear, staleness, type AlertState } from '../state';
 import { oneLine } from '../targets/errors';
 import type { Logger } from '../log';
 import type { Router } from './router';
+import { rawEventForLog } from './raw-log';
+import { checkEventShape } from './decode';
 
 /** An event that could not become an alert. */
 export interface RefusedReport {
@@ -67,17 +69,27 @@ export function planAlert(alert: Alert, config: RouterConfig, state?: AlertState
   return { alert: enriched, routes, targets, muted };
 }
 
+/**
+ * decode's per-delivery check, unwrap and normalize: the alert of one raw delivery, or a
+ * RouterError naming the problem. Nothing else is thrown, whatever the input (the fuzz test
+ * in test/runtime holds it to that).
+ */
+export function intakeAlert(raw: unknown, expectedType?: EventType): Alert {
+  checkEventShape(raw);
+  return normalizeEvent(raw, expectedType);
+}
+
 export async function processEvent(raw: unknown, options: ProcessOptions): Promise<EventReport> {
   const { router, log } = options;
   let alert: Alert;
   try {
-    alert = normalizeEvent(raw, options.expectedType);
+    alert = intakeAlert(raw, options.expectedType);
   } catch (error) {
     if (!(error instanceof RouterError)) throw error;
     const report = refused(raw, error);
     // The raw event stays recoverable: it is in this line, and the invocation fails so
     // that the platform dead-letters it.
-    log.error('event refused', { report, event: raw });
+    log.error('event refused', { report, event: rawEventForLog(raw) });
     return report;
   }
   const known = await readAlertState(router, alert, log);
@@ -178,13 +190,23 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-function refused(raw: unknown, error: RouterError): RefusedReport {
+function refusedReport(raw: unknown, error: { code: string; message: string }): RefusedReport {
   const event = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const str = (value: unknown) => (typeof value === 'string' ? value : null);
   return {
     ok: false,
     eventId: str(event.id),
     eventType: str(event['detail-type']) ?? str(event.type),
-    error: { code: error.code, message: error.message },
+    error,
   };
+}
+
+function refused(raw: unknown, error: RouterError): RefusedReport {
+  return refusedReport(raw, { code: error.code, message: error.message });
+}
+
+/** The report of an event the pipeline crashed on (a bug, not bad input): refused all the same. */
+export function crashed(raw: unknown, error: unknown): RefusedReport {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return refusedReport(raw, { code: 'INTERNAL_ERROR', message: `the router failed on this event: ${message}` });
 }

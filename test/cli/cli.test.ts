@@ -1,7 +1,7 @@
 // The command line as users and scripts run it: a real process, its stdout, stderr and
 // exit code (DESIGN.md: 0 success, 1 a delivery failed, 2 invalid input or config).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeEvent } from '../../shared/normalize';
@@ -36,19 +36,18 @@ writeFileSync(
   ].join('\n'),
 );
 
-function router(...args: string[]) {
-  const result = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ROUTER_CONFIG: config },
-    timeout: 60_000,
-  });
+const MAIN = join(ROOT, 'shared/cli/main.ts');
+
+function run(args: string[], env: Record<string, string | undefined> = { ROUTER_CONFIG: config }, cwd = ROOT) {
+  const result = spawnSync(TSX, [MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ROUTER_CONFIG: undefined, ...env }, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const router = (...args: string[]) => run(args);
+
 const sample = (path: string) => join(ROOT, 'events', path);
 const oneLineError = (stderr: string) => {
-  expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^router: /)]);
   expect(stderr).toMatch(/^router: /);
   expect(stderr).not.toMatch(/\n\s+at /);
 };
@@ -119,6 +118,33 @@ describe('invoke', () => {
     expect(JSON.parse(stdout).deliveries).toEqual([expect.objectContaining({ target: 'refused-port', outcome: 'failed' })]);
   });
 
+  it('the summary of several files says why a delivery failed', () => {
+    const event = JSON.parse(readFileSync(sample('aws/state-change-single-metric.json'), 'utf8'));
+    event.detail.alarmName = 'OrdersLatency';
+    event.detail.configuration.metrics[0].metricStat.metric.dimensions.InstanceId = 'i-unreachable';
+    const failing = join(dir, 'several');
+    mkdirSync(failing, { recursive: true });
+    writeFileSync(join(failing, 'a-unreachable.json'), JSON.stringify(event));
+    writeFileSync(join(failing, 'b-ok.json'), readFileSync(sample('aws/state-change-single-metric.json')));
+    const { code, stdout, stderr } = router('invoke', failing);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/a-unreachable.* refused-port:failed\s+FAILED: refused-port: .*fetch failed/);
+    expect(stderr).toMatch(/^\[1\/2\] .*a-unreachable\.json: FAILED: refused-port: /m);
+  });
+
+  it('--json prints pure JSON while a console target writes to stderr', () => {
+    const consoleConfig = join(dir, 'console.yaml');
+    writeFileSync(consoleConfig, ['version: 1', 'targets:', '  screen:', '    type: console', 'route:', '  targets: [screen]'].join('\n'));
+    const { code, stdout, stderr } = run(['invoke', '--json', sample('aws/state-change-single-metric.json'), sample('alibaba/arms-batch.json')], {
+      ROUTER_CONFIG: consoleConfig,
+    });
+    expect(code).toBe(0);
+    const results = JSON.parse(stdout) as { reports: { deliveries: { target: string; outcome: string }[] }[] }[];
+    expect(results).toHaveLength(2);
+    expect(results[0]!.reports[0]!.deliveries).toEqual([expect.objectContaining({ target: 'screen', outcome: 'delivered' })]);
+    expect(stderr).toMatch(/^\{"target":"screen","alert":\{/m);
+  });
+
   it('exits 2 on invalid samples, reporting each', () => {
     const { code, stdout } = router('invoke', join(ROOT, 'events/invalid/aws'));
     expect(code).toBe(2);
@@ -153,9 +179,121 @@ describe('routes, check-config', () => {
     expect(stderr).toContain('targets.a.type');
   });
 
-  it('an unknown command is a usage error, exit 2', () => {
+});
+
+describe('help, usage errors', () => {
+  it('an unknown command is a usage error, exit 2, pointing at help', () => {
     const { code, stderr } = router('frobnicate');
     expect(code).toBe(2);
+    oneLineError(stderr);
     expect(stderr).toContain('unknown command frobnicate');
+    expect(stderr).toContain('npm run -s router -- help');
+  });
+
+  it('suggests the command, subcommand or option meant by a typo', () => {
+    expect(router('rotues', 'show').stderr).toContain('unknown command rotues: did you mean routes?');
+    expect(router('routes', 'shwo').stderr).toContain('routes: unknown subcommand shwo: did you mean show?');
+    expect(router('normalise', 'x.json').stderr).toContain('did you mean normalize?');
+    const option = router('routes', 'test', sample('aws/state-change-single-metric.json'), '--jsno');
+    expect(option.code).toBe(2);
+    oneLineError(option.stderr);
+    expect(option.stderr).toContain('unknown option --jsno: did you mean --json?');
+  });
+
+  it('help lists every command; help COMMAND and COMMAND --help print that command\'s page with an example', () => {
+    const general = router('help');
+    expect(general.code).toBe(0);
+    for (const name of ['normalize', 'invoke', 'routes test', 'routes show', 'check-config', 'template render']) {
+      expect(general.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+    const page = router('help', 'routes', 'test');
+    expect(page.code).toBe(0);
+    expect(page.stdout).toMatch(/^Usage: npm run -s router -- routes test FILE/);
+    expect(page.stdout).toMatch(/^ {2}--json /m);
+    expect(page.stdout).toMatch(/^ {2}npm run -s router -- routes test events\//m);
+    expect(router('routes', 'test', '--help')).toEqual({ code: 0, stdout: page.stdout, stderr: '' });
+    expect(router('invoke', '--help').stdout).toMatch(/--timeout SECONDS/);
+    expect(router('invoke', '--help').stdout).not.toEqual(router('normalize', '--help').stdout);
+  });
+
+  it('a missing argument names it and the usage', () => {
+    const { code, stderr } = router('routes', 'test');
+    expect(code).toBe(2);
+    oneLineError(stderr);
+    expect(stderr).toContain('routes test: missing FILE');
+    expect(stderr).toContain('usage: npm run -s router -- routes test FILE');
+  });
+
+  it('a missing file is reported in one wording by every command', () => {
+    const missing = join(dir, 'nowhere.json');
+    const runs = [
+      router('normalize', missing),
+      router('invoke', missing),
+      router('routes', 'test', missing),
+      router('template', 'render', 'local-file', missing),
+      router('check-config', missing),
+      router('routes', 'show', missing),
+      run(['routes', 'show'], { ROUTER_CONFIG: missing }),
+      run(['routes', 'show', '--config', missing]),
+    ];
+    for (const { code, stderr } of runs) {
+      expect(code).toBe(2);
+      oneLineError(stderr);
+      expect(stderr).toContain(`router: ${missing}: cannot read: no such file or directory`);
+    }
+  });
+
+  it('a closed pipe ends the command quietly', () => {
+    const big = join(dir, 'big-batch.json');
+    const batch = JSON.parse(readFileSync(sample('alibaba/arms-batch.json'), 'utf8')) as unknown[];
+    writeFileSync(big, JSON.stringify(Array.from({ length: 400 }, () => batch).flat()));
+    const result = spawnSync('bash', ['-o', 'pipefail', '-c', `"${TSX}" "${MAIN}" routes test "${big}" | head -1`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, ROUTER_CONFIG: config },
+      timeout: 60_000,
+    });
+    expect(result.stdout).toBe('local-file\n');
+    expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('the routing config', () => {
+  const other = join(dir, 'other.yaml');
+  writeFileSync(other, ['version: 1', 'targets:', '  elsewhere:', '    type: file', `    path: ${JSON.stringify(join(dir, 'other.jsonl'))}`, 'route:', '  targets: [elsewhere]'].join('\n'));
+
+  it('every command that reads it takes --config, then ROUTER_CONFIG, then ./router.yaml, and says which', () => {
+    const event = sample('aws/state-change-single-metric.json');
+    const flag = run(['routes', 'test', event, '--config', other]);
+    expect(flag.stdout).toBe('elsewhere\n');
+    expect(flag.stderr).toBe(`using config ${other} (from --config)\n`);
+    const env = run(['routes', 'test', event], { ROUTER_CONFIG: other });
+    expect(env.stdout).toBe('elsewhere\n');
+    expect(env.stderr).toBe(`using config ${other} (from ROUTER_CONFIG)\n`);
+    const fallback = run(['routes', 'test', event], {});
+    expect(fallback.stdout).toBe('local-file\n');
+    expect(fallback.stderr).toBe('using config router.yaml (the default)\n');
+    for (const args of [['routes', 'show'], ['check-config'], ['template', 'render', 'elsewhere', event]]) {
+      expect(run([...args, '--config', other]).stderr).toContain(`using config ${other} (from --config)`);
+    }
+  });
+
+  it('routes show and check-config take the file as an argument too', () => {
+    const shown = run(['routes', 'show', other]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('targets: elsewhere');
+    expect(run(['check-config', other]).stdout).toMatch(/other\.yaml: valid: 1 target\(s\)/);
+    const both = run(['routes', 'show', other, '--config', config]);
+    expect(both.code).toBe(2);
+    oneLineError(both.stderr);
+  });
+
+  it('the default file missing says how to name another', () => {
+    const { code, stderr } = run(['check-config'], {}, mkdtempSync(join(tmpdir(), 'router-cli-empty-')));
+    expect(code).toBe(2);
+    oneLineError(stderr);
+    expect(stderr).toContain('router.yaml: cannot read: no such file or directory (');
+    expect(stderr).toContain('--config FILE or set ROUTER_CONFIG');
   });
 });

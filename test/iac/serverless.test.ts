@@ -8,6 +8,7 @@ import { join, normalize } from 'node:path';
 import type { BuildResult } from '../../scripts/build';
 import { readSYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
+import { CLOUDWATCH_DETAIL_TYPES } from '../../shared/normalize/cloudwatch';
 import {
   DEFAULT_CONFIG,
   FIXTURES,
@@ -31,7 +32,10 @@ const NARROWED_ACCOUNT = '111122223333';
 const NARROWED_PREFIX = 'prod-';
 const FAILED_QUEUE = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
 const UNDELIVERED_QUEUE = { 'Fn::GetAtt': ['UndeliveredEventsQueue', 'Arn'] };
+const ALARM_NOTIFICATION_TOPICS = ['arn:aws:sns:eu-west-1:111122223333:alarms', 'arn:aws:sns:eu-west-1:111122223333:legacy-alarms'];
 const boundTypes = handlerEventTypes('aws');
+/** The handlers EventBridge rules invoke; the others are invoked by SNS and by alarm actions. */
+const ruleHandlers = [...boundTypes].filter(([, type]) => (CLOUDWATCH_DETAIL_TYPES as readonly string[]).includes(type)).map(([name]) => name);
 
 interface Service {
   dir: string;
@@ -55,6 +59,7 @@ beforeAll(async () => {
       `--param=account=${NARROWED_ACCOUNT}`,
       `--param=alarmNamePrefix=${NARROWED_PREFIX}`,
       `--param=alarmTopicArn=${ALARM_TOPIC}`,
+      `--param=alarmNotificationTopicArns=${ALARM_NOTIFICATION_TOPICS.join(', ')}`,
     ]),
   ]);
   plain = { dir: plainDir, build: plainBuild, packaged: plainPackage, stage: 'test' };
@@ -124,8 +129,13 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     }
   });
 
-  it('triggers each function from one rule on the default bus matching exactly its source and detail-type', () => {
+  it('triggers each EventBridge function from one rule on the default bus matching exactly its source and detail-type', () => {
+    expect(ruleHandlers.sort()).toEqual(['alarm-configuration-change', 'alarm-contributor-state-change', 'alarm-state-change']);
     for (const name of lambdas(plain).keys()) {
+      if (!ruleHandlers.includes(name)) {
+        expect(rulesOf(plain, name)).toEqual([]);
+        continue;
+      }
       const rules = rulesOf(plain, name);
       expect(rules).toHaveLength(1);
       expect(rules[0]!.Properties.EventBusName ?? 'default').toBe('default');
@@ -136,7 +146,7 @@ describe('serverless.yml packaged with the default router.yaml', () => {
 
   it('retries undeliverable events, then puts them in a queue that only these rules may write to', () => {
     const ruleArns: string[] = [];
-    for (const name of lambdas(plain).keys()) {
+    for (const name of ruleHandlers) {
       const [rule] = rulesOf(plain, name);
       const [target] = rule!.Properties.Targets as Record<string, unknown>[];
       expect(target!.RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 });
@@ -194,7 +204,7 @@ describe('serverless.yml packaged with the default router.yaml', () => {
 
 describe('serverless.yml packaged with AWS targets and the deploy-time parameters', () => {
   it('narrows every rule to the account and the alarm name prefix given', () => {
-    for (const name of lambdas(narrowed).keys()) {
+    for (const name of ruleHandlers) {
       expect(rulesOf(narrowed, name)[0]!.Properties.EventPattern).toEqual({
         source: ['aws.cloudwatch'],
         'detail-type': [boundTypes.get(name)],
@@ -223,6 +233,32 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
     }
   });
 
+  it('subscribes the SNS handler to each topic given, and lets only those topics invoke it', () => {
+    const [fnId] = lambdas(narrowed).get('alarm-sns-notification')!;
+    const subscriptions = resourcesOfType(narrowed.packaged.template, 'AWS::SNS::Subscription').map(([, sub]) => sub.Properties);
+    expect(subscriptions.map((sub) => sub.TopicArn).sort()).toEqual([...ALARM_NOTIFICATION_TOPICS].sort());
+    for (const sub of subscriptions) expect(sub).toMatchObject({ Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [fnId, 'Arn'] } });
+    const permissions = resourcesOfType(narrowed.packaged.template, 'AWS::Lambda::Permission')
+      .map(([, permission]) => permission.Properties)
+      .filter((permission) => permission.Principal === 'sns.amazonaws.com');
+    expect(permissions.map((permission) => permission.SourceArn).sort()).toEqual([...ALARM_NOTIFICATION_TOPICS].sort());
+    for (const permission of permissions) expect(permission.FunctionName).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+  });
+
+  it('lets CloudWatch invoke the alarm action handler for the alarms of its account, region and name prefix only', () => {
+    const [fnId] = lambdas(narrowed).get('alarm-lambda-action')!;
+    const permissions = resourcesOfType(narrowed.packaged.template, 'AWS::Lambda::Permission')
+      .map(([, permission]) => permission.Properties)
+      .filter((permission) => permission.Principal === 'lambda.alarms.cloudwatch.amazonaws.com');
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]).toMatchObject({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, SourceAccount: { Ref: 'AWS::AccountId' } });
+    expect(evaluateCfn(permissions[0]!.SourceArn)).toBe(`arn:aws:cloudwatch:eu-central-1:999988887777:alarm:${NARROWED_PREFIX}*`);
+  });
+
+  it('subscribes to no topic when none is given', () => {
+    expect(resourcesOfType(plain.packaged.template, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
   it('sets each secret router.yaml references as a Secrets Manager reference, never a value', () => {
     for (const [, [, fn]] of lambdas(narrowed)) {
       expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
@@ -236,12 +272,20 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
 });
 
 describe('sample events through the generated rules', () => {
-  const awsSamples = sampleEvents('aws');
+  // SNS notifications and Lambda alarm actions reach their functions without a rule.
+  const isEventBridge = (event: Record<string, unknown>) => typeof event['detail-type'] === 'string';
+  const awsSamples = sampleEvents('aws').filter((s) => isEventBridge(s.event));
+  const otherAwsSamples = sampleEvents('aws').filter((s) => !isEventBridge(s.event));
   const alibabaSamples = sampleEvents('alibaba');
 
   it('has samples to check', () => {
     expect(awsSamples.length).toBeGreaterThan(0);
+    expect(otherAwsSamples.length).toBeGreaterThan(0);
     expect(alibabaSamples.length).toBeGreaterThan(0);
+  });
+
+  it.each(otherAwsSamples.map((s) => [s.label, s] as const))('%s matches no rule', (_label, { event }) => {
+    expect(matchingFunctions(plain, event)).toEqual([]);
   });
 
   it.each(awsSamples.map((s) => [s.label, s] as const))('%s reaches exactly the function that handles it', (_label, { event }) => {

@@ -17,6 +17,8 @@ import { handler as armsCreate } from '../../functions/alibaba/arms-alarm-create
 import { handler as armsClaim } from '../../functions/alibaba/arms-alarm-claim';
 import { handler as armsComment } from '../../functions/alibaba/arms-alarm-comment';
 import { handler as armsClose } from '../../functions/alibaba/arms-alarm-close';
+import { handler as snsNotification } from '../../functions/aws/alarm-sns-notification';
+import { handler as lambdaAction } from '../../functions/aws/alarm-lambda-action';
 import { samples, eventsOf } from '../support/samples';
 import { captureLogs } from '../support/logs';
 
@@ -26,6 +28,8 @@ const HANDLERS: Record<string, Handler> = {
   'CloudWatch Alarm State Change': stateChange,
   'CloudWatch Alarm Contributor State Change': contributorChange,
   'CloudWatch Alarm Configuration Change': configChange,
+  'CloudWatch Alarm SNS Notification': snsNotification,
+  'CloudWatch Alarm Lambda Action': lambdaAction,
   'aliyun:arms:alarm:create': armsCreate,
   'aliyun:arms:alarm:claim': armsClaim,
   'aliyun:arms:alarm:comment': armsComment,
@@ -120,7 +124,7 @@ describe.each([
     expect(Array.isArray(result)).toBe(Array.isArray(sample.value));
     expect(reports).toHaveLength(events.length);
     for (const [i, report] of reports.entries()) {
-      expect(report.eventId).toBe((events[i] as { id: string }).id);
+      expect(report.eventId).toBe(normalizeEvent(events[i]).source.id);
       if (normalizeEvent(events[i]).muted?.active) {
         // Inside an active CloudWatch mute window: skipped, and said so.
         expect(report).toMatchObject({ ok: true, deliveries: [{ target: 'local-file', outcome: 'skipped', detail: expect.stringMatching(/^muted by arn:aws:cloudwatch:/) }] });
@@ -148,7 +152,9 @@ describe('refusals', () => {
     });
     expect((error as Error).message).toContain('CloudWatch Alarm State Change');
     const refusal = logs.records().find((record) => record.msg === 'event refused');
-    expect(refusal?.event).toEqual(singleMetric);
+    const logged = refusal?.event as { text: string; truncated: boolean };
+    expect(logged.truncated).toBe(false);
+    expect(JSON.parse(logged.text)).toEqual(singleMetric);
   });
 
   it('an ARMS handler refuses the ARMS event of another lifecycle step', async () => {

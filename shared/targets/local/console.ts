@@ -18,9 +18,19 @@ function textLine(alert: Alert): string {
   return `[${alert.status.toUpperCase()}] ${alert.severity} ${alert.name}${summary ? `: ${summary}` : ''} (${origin})`;
 }
 
+let output: NodeJS.WritableStream = process.stdout;
+
+/**
+ * Where console targets write: stdout on the platforms (their log pipelines read it); the
+ * command line moves it to stderr so that its stdout carries only the command's output.
+ */
+export function setConsoleOutput(stream: NodeJS.WritableStream): void {
+  output = stream;
+}
+
 function writeLine(line: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    process.stdout.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+    output.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
   });
 }
 
@@ -32,7 +42,7 @@ export default defineTarget({
       async send(alert) {
         const line = config.format === 'text' ? textLine(alert) : JSON.stringify({ target: runtime.name, alert });
         await writeLine(line);
-        return { outcome: 'delivered', detail: 'written to stdout' };
+        return { outcome: 'delivered', detail: output === process.stdout ? 'written to stdout' : 'written to stderr' };
       },
     };
   },

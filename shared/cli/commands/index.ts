@@ -1,0 +1,10 @@
+// Every command of the command line, in the order help lists them.
+import type { Command } from '../command';
+import checkConfig from './check-config';
+import invoke from './invoke';
+import normalize from './normalize';
+import routesShow from './routes-show';
+import routesTest from './routes-test';
+import templateRender from './template-render';
+
+export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, templateRender];

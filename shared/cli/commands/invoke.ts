@@ -1,0 +1,90 @@
+import { isRefused, type EventReport } from '../../runtime/pipeline';
+import { setConsoleOutput } from '../../targets/local/console';
+import { defineCommand, UsageError } from '../command';
+import { listEventFiles } from '../events';
+import { invokeFile, type FileResult } from '../invoke';
+import { renderTable } from '../table';
+
+export default defineCommand({
+  name: 'invoke',
+  summary: 'run each event through its handler, as its runtime would, and deliver it',
+  usage: 'FILE|DIR... [--json] [--timeout SECONDS]',
+  description:
+    'One file: its delivery report as JSON. Several (or a directory): progress on stderr and a summary table.\n' +
+    'Console targets write to stderr here, so stdout carries only the report.',
+  examples: ['invoke events/aws/state-change-single-metric.json', 'invoke events/aws events/alibaba'],
+  takesConfig: true,
+  options: {
+    json: { type: 'boolean', default: false, description: 'the reports as JSON, also for several files' },
+    timeout: { type: 'string', value: 'SECONDS', default: '30', description: 'the function timeout to emulate (default 30)' },
+  },
+  async run(ctx) {
+    if (ctx.args.length === 0) throw new UsageError('missing FILE or DIR (event files, or directories of them)');
+    const timeout = Number(ctx.values.timeout);
+    if (!(timeout > 0)) throw new UsageError(`--timeout: expected a number of seconds, got ${ctx.values.timeout}`);
+    const files = await listEventFiles(ctx.args);
+    const config = await ctx.loadConfig();
+    // The handlers load the config the way the platforms do: from ROUTER_CONFIG.
+    process.env.ROUTER_CONFIG = config.file;
+    setConsoleOutput(process.stderr);
+    const many = files.length > 1;
+    const results: FileResult[] = [];
+    for (const [index, file] of files.entries()) {
+      const result = await invokeFile(file, timeout * 1000);
+      results.push(result);
+      if (many && !ctx.values.json) ctx.note(`[${index + 1}/${files.length}] ${file}: ${verdict(result)}`);
+    }
+    if (ctx.values.json || !many) {
+      const only = results[0]!.reports;
+      ctx.print(JSON.stringify(many ? results : only.length === 1 ? only[0] : only, null, 2));
+    } else {
+      ctx.print(summary(results));
+    }
+    const reports = results.flatMap((result) => result.reports);
+    if (reports.some(isRefused)) return 2;
+    return reports.some((report) => !report.ok) ? 1 : 0;
+  },
+});
+
+/** `prod-slack: HTTP 500 ...; ops-hook: timed out after 5000 ms`: why an event's deliveries failed. */
+function failures(report: EventReport): string {
+  if (isRefused(report)) return `REFUSED: ${report.error.message}`;
+  const failed = report.deliveries.filter((d) => d.outcome === 'failed');
+  return failed.length ? `FAILED: ${failed.map((d) => `${d.target}: ${d.detail ?? 'failed'}`).join('; ')}` : 'ok';
+}
+
+function verdict(result: FileResult): string {
+  const bad = result.reports.find((report) => !report.ok);
+  return bad ? failures(bad) : 'ok';
+}
+
+function summary(results: FileResult[]): string {
+  const rows: string[][] = [];
+  const counts = { delivered: 0, skipped: 0, failed: 0 };
+  for (const result of results) {
+    for (const report of result.reports) {
+      if (isRefused(report)) {
+        rows.push([result.file, '-', '-', '-', '-', failures(report)]);
+        continue;
+      }
+      for (const delivery of report.deliveries) counts[delivery.outcome] += 1;
+      rows.push([
+        result.file,
+        report.name,
+        report.status,
+        report.severity,
+        report.deliveries.map((d) => `${d.target}:${d.outcome}`).join(' ') || '(no target)',
+        failures(report),
+      ]);
+    }
+  }
+  const reports = results.flatMap((result) => result.reports);
+  const refused = reports.filter(isRefused).length;
+  const failed = reports.filter((report) => !report.ok).length - refused;
+  return [
+    renderTable(['event file', 'alert', 'status', 'severity', 'deliveries', 'result'], rows, { 0: 48, 1: 32, 5: 100 }),
+    '',
+    `${reports.length} event(s): ${reports.length - failed - refused} ok, ${failed} with failed deliveries, ${refused} refused; ` +
+      `deliveries: ${counts.delivered} delivered, ${counts.skipped} skipped, ${counts.failed} failed`,
+  ].join('\n');
+}
