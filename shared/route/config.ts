@@ -1,14 +1,18 @@
 // Loads router.yaml: YAML with positions, the file schema, each target type's settings,
-// secret references, matchers and the routing tree. Every refusal is a ConfigError naming
-// the file, the line, the path inside the file and the problem, never a secret's value.
+// secret references, matchers, the routing tree, time intervals and silences. Every problem
+// names the file, the line, the path inside the file and what is wrong, never a secret's
+// value. compileConfig() collects every problem (check-config reports them all at once);
+// loadConfig() refuses with the first one as a ConfigError.
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import type { Alert } from '../model/alert';
 import { ConfigError } from '../model/errors';
 import { redact, registerSecret } from '../log';
 import { loadTargetType } from '../targets/registry';
 import type { TargetType } from '../targets/contract';
-import { MatcherError, parseMatcher } from './matcher';
+import { IntervalError, compileTimeInterval } from './interval';
+import { MatcherError, parseMatchers, vocabularyProblem } from './matcher';
 import {
   COMMON_TARGET_KEYS,
   DEFAULT_RETRIES,
@@ -19,7 +23,7 @@ import {
   type RouteFile,
   type RouterFile,
 } from './schema';
-import type { Matcher, Route, RouterConfig, SeverityRule, TargetConfig } from './types';
+import type { Matcher, Route, RouterConfig, SeverityRule, Silence, TargetConfig, TimeInterval } from './types';
 
 export const DEFAULT_CONFIG_FILE = 'router.yaml';
 
@@ -33,19 +37,70 @@ export function configFile(file?: string, env: Env = process.env): string {
 
 export async function loadConfig(file?: string, env: Env = process.env): Promise<RouterConfig> {
   const path = configFile(file, env);
-  let text: string;
+  return parseConfig(await readConfigText(path), path, env);
+}
+
+/** The text of a config file; a ConfigError when it cannot be read. */
+export async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     throw new ConfigError(path, '', `cannot read the file: ${readProblem(error)}`);
   }
-  return parseConfig(text, path, env);
 }
 
-/** Validates the text of a router.yaml; `file` is only used in messages. */
+/** Validates the text of a router.yaml; `file` is only used in messages. Refuses with the first problem. */
 export async function parseConfig(text: string, file: string, env: Env = process.env): Promise<RouterConfig> {
-  const source = Source.parse(text, file);
+  const { config, problems } = await compileConfig(text, file, { env });
+  const [first] = problems.filter((problem) => problem.level === 'error');
+  if (first || !config) throw first ? toError(first) : new ConfigError(file, '', 'invalid configuration');
+  return config;
+}
+
+/** One problem of a config file. Errors make it unusable; warnings are traps (check-config). */
+export interface ConfigProblem {
+  level: 'error' | 'warning';
+  file: string;
+  line?: number;
+  /** The path inside the file: `route.routes[1].matchers[0]`. */
+  path: string;
+  message: string;
+}
+
+export function toError(problem: ConfigProblem): ConfigError {
+  return new ConfigError(problem.file, problem.path, problem.message, problem.line);
+}
+
+export interface CompileOptions {
+  env?: Env;
+  /**
+   * `resolve` (the default) resolves every secret reference and refuses unset variables;
+   * `check` only checks their syntax, so a config can be checked where its secrets are not set.
+   */
+  secrets?: 'resolve' | 'check';
+}
+
+export interface CompiledConfig {
+  /** Undefined when the file is not even shaped right (YAML or schema errors). */
+  config?: RouterConfig;
+  problems: ConfigProblem[];
+  /** The line of a path inside the file (`route.routes[1]`), for later checks. */
+  lineOf(path: string): number | undefined;
+}
+
+/** Parses and validates a router.yaml, collecting every problem instead of stopping at the first. */
+export async function compileConfig(text: string, file: string, options: CompileOptions = {}): Promise<CompiledConfig> {
+  const env = options.env ?? process.env;
+  let source: Source;
+  try {
+    source = Source.parse(text, file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { problems: [fromError(error)], lineOf: () => undefined };
+  }
+  const lineOf = (path: string) => source.lineOf(parsePath(path));
   const data = source.validate(routerFileSchema());
+  if (!data) return { problems: source.problems, lineOf };
   // In the order of the sections in a usual file, so the first problem reported is the
   // first one a reader meets.
   const severityRules = (data.severity ?? []).map(
@@ -55,9 +110,20 @@ export async function parseConfig(text: string, file: string, env: Env = process
       severity: rule.severity,
     }),
   );
-  const targets = await compileTargets(data, source, env);
-  const route = compileRoute(data.route, ['route'], undefined, Object.keys(targets), source);
-  return { file, targets, route, severityRules, ...(data.state ? { state: data.state } : {}) };
+  const targets = await compileTargets(data, source, env, options.secrets ?? 'resolve');
+  const timeIntervals = compileTimeIntervals(data, source);
+  const route = compileRoute(data.route, ['route'], undefined, { targets: Object.keys(data.targets), intervals: Object.keys(timeIntervals) }, source);
+  const silences = compileSilences(data, source);
+  return { config: { file, targets, route, severityRules, timeIntervals, silences, ...(data.state ? { state: data.state } : {}) }, problems: source.problems, lineOf };
+}
+
+function fromError(error: ConfigError): ConfigProblem {
+  return { level: 'error', file: error.file, line: error.line, path: error.path, message: error.problem };
+}
+
+/** `route.routes[1].matchers` -> ['route', 'routes', 1, 'matchers']. */
+export function parsePath(path: string): (string | number)[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
 }
 
 /** `targets.ops-hook.url`, `route.routes[1].matchers[0]`. */
@@ -67,6 +133,8 @@ export function formatPath(path: Path): string {
 
 /** The parsed YAML document, to turn a path inside the file into a line number. */
 class Source {
+  readonly problems: ConfigProblem[] = [];
+
   private constructor(
     readonly file: string,
     private readonly doc: Document,
@@ -99,8 +167,32 @@ class Source {
     return new ConfigError(this.file, formatPath(path), redact(problem), this.lineOf(path));
   }
 
-  /** Validates `value` (the whole file unless given), refusing with the first issue in file order. */
-  validate<S extends z.ZodType>(schema: S, at: Path = [], value: unknown = this.data, extraKeys: readonly string[] = []): z.output<S> {
+  report(path: Path, problem: string, level: ConfigProblem['level'] = 'error'): void {
+    this.problems.push({ level, file: this.file, line: this.lineOf(path), path: formatPath(path), message: redact(problem) });
+  }
+
+  /** Runs `step`; a ConfigError it throws is reported and `fallback` returned instead. */
+  attempt<T>(step: () => T, fallback: T): T {
+    try {
+      return step();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.problems.push(fromError(error));
+      return fallback;
+    }
+  }
+
+  /**
+   * Validates `value` (the whole file unless given), reporting every issue in file order;
+   * undefined when there was one. `ignore` drops issues at paths that cannot be judged.
+   */
+  validate<S extends z.ZodType>(
+    schema: S,
+    at: Path = [],
+    value: unknown = this.data,
+    extraKeys: readonly string[] = [],
+    ignore: (path: Path) => boolean = () => false,
+  ): z.output<S> | undefined {
     const result = schema.safeParse(value, {
       error: (issue) =>
         issue.code === 'unrecognized_keys' && !issue.path?.length && extraKeys.length > 0
@@ -108,7 +200,9 @@ class Source {
           : plainIssueMessage(issue),
     });
     if (result.success) return result.data;
-    const located = result.error.issues.map((issue) => {
+    const issues = result.error.issues.filter((issue) => !ignore(issue.path.map((key) => (typeof key === 'number' ? key : String(key)))));
+    if (issues.length === 0) return value as z.output<S>;
+    const located = issues.map((issue) => {
       // An unknown key is reported at the key itself, so the line is the typo's line.
       const extra = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [issue.keys[0]] : [];
       const path = [...at, ...issue.path.map((key) => (typeof key === 'number' ? key : String(key))), ...extra];
@@ -118,8 +212,8 @@ class Source {
     // A missing key comes after every other issue: it is usually caused by a typo reported
     // as an unknown key. Otherwise file order, so that fixing top to bottom works.
     located.sort((a, b) => Number(a.missing) - Number(b.missing) || a.line - b.line);
-    const [first] = located as [(typeof located)[number]];
-    throw this.error(first.path, first.message);
+    for (const issue of located) this.report(issue.path, issue.message);
+    return undefined;
   }
 
   /** Line of the deepest node on the path: a mapping entry's key, or a list item. */
@@ -154,7 +248,7 @@ function readProblem(error: unknown): string {
   return (error as Error).message;
 }
 
-async function compileTargets(data: RouterFile, source: Source, env: Env): Promise<Record<string, TargetConfig>> {
+async function compileTargets(data: RouterFile, source: Source, env: Env, secrets: 'resolve' | 'check'): Promise<Record<string, TargetConfig>> {
   const entries = Object.entries(data.targets) as [string, Record<string, unknown> & { type: string }][];
   // Each type's module is loaded once, all in parallel; a failure is reported at the first
   // target of that type, in file order.
@@ -168,27 +262,34 @@ async function compileTargets(data: RouterFile, source: Source, env: Env): Promi
   for (const [name, entry] of entries) {
     const at = ['targets', name];
     const type = await types.get(entry.type);
-    if (!type || type instanceof Error) {
-      const why = type instanceof Error ? `: ${type.message.split('\n')[0]}` : '';
-      throw source.error([...at, 'type'], `target type ${JSON.stringify(entry.type)} cannot be loaded${why}`);
-    }
-    const { type: _type, timeoutMs, retries, ...raw } = entry;
-    const resolved = resolveReferences(raw, at, source, env);
-    for (const key of type.secretKeys ?? []) {
-      const path = key.split('.');
-      if (valueAt(raw, path) !== undefined && !resolved.referenced.has(key)) {
-        throw source.error([...at, ...path], 'must be a secret reference like ${env:NAME}, not a literal');
+    const target = source.attempt((): TargetConfig | undefined => {
+      if (!type || type instanceof Error) {
+        const why = type instanceof Error ? `: ${type.message.split('\n')[0]}` : '';
+        throw source.error([...at, 'type'], `target type ${JSON.stringify(entry.type)} cannot be loaded${why}`);
       }
-    }
-    targets[name] = {
-      name,
-      type: entry.type,
-      settings: source.validate(type.settings, at, resolved.value, COMMON_TARGET_KEYS),
-      policy: {
-        timeoutMs: (timeoutMs as number | undefined) ?? data.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        retries: (retries as number | undefined) ?? data.defaults?.retries ?? DEFAULT_RETRIES,
-      },
-    };
+      const { type: _type, timeoutMs, retries, ...raw } = entry;
+      const resolved = resolveReferences(raw, at, source, env, secrets);
+      for (const key of type.secretKeys ?? []) {
+        const path = key.split('.');
+        if (valueAt(raw, path) !== undefined && !resolved.referenced.has(key)) {
+          throw source.error([...at, ...path], 'must be a secret reference like ${env:NAME}, not a literal');
+        }
+      }
+      // A setting holding an unset variable's placeholder cannot be judged: its issues are dropped.
+      const unjudged = (path: Path) => resolved.unresolved.has(path.join('.'));
+      const settings = source.validate(type.settings, at, resolved.value, COMMON_TARGET_KEYS, unjudged);
+      if (settings === undefined) return undefined;
+      return {
+        name,
+        type: entry.type,
+        settings,
+        policy: {
+          timeoutMs: (timeoutMs as number | undefined) ?? data.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          retries: (retries as number | undefined) ?? data.defaults?.retries ?? DEFAULT_RETRIES,
+        },
+      };
+    }, undefined);
+    if (target) targets[name] = target;
   }
   return targets;
 }
@@ -210,9 +311,14 @@ const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
 /** Shorter values cannot be redacted without hiding innocent text (see registerSecret). */
 const MIN_SECRET_LENGTH = 4;
 
-/** Resolves every reference in the settings; `referenced` holds the dotted settings paths that had one. */
-function resolveReferences(settings: Record<string, unknown>, at: Path, source: Source, env: Env) {
+/**
+ * Resolves every reference in the settings; `referenced` holds the dotted settings paths
+ * that had one, `unresolved` those whose variable is unset (in `check` mode only, where
+ * such a reference is left as written instead of refused).
+ */
+function resolveReferences(settings: Record<string, unknown>, at: Path, source: Source, env: Env, secrets: 'resolve' | 'check') {
   const referenced = new Set<string>();
+  const unresolved = new Set<string>();
   const walk = (value: unknown, path: (string | number)[]): unknown => {
     if (typeof value === 'string') {
       let found = false;
@@ -223,6 +329,11 @@ function resolveReferences(settings: Record<string, unknown>, at: Path, source: 
         const name = ENV_REFERENCE.exec(inner ?? '')?.[1];
         if (!name) throw fail(`unsupported reference "\${${inner}}": only \${env:NAME} is supported`);
         const resolved = env[name];
+        if (resolved === undefined && secrets === 'check') {
+          unresolved.add(path.join('.'));
+          found = true;
+          return whole;
+        }
         if (resolved === undefined) throw fail(`environment variable ${name} is not set (referenced as \${env:${name}})`);
         if (resolved.length < MIN_SECRET_LENGTH) {
           const length = resolved ? `shorter than ${MIN_SECRET_LENGTH} characters` : 'empty';
@@ -241,34 +352,91 @@ function resolveReferences(settings: Record<string, unknown>, at: Path, source: 
     }
     return value;
   };
-  return { value: walk(settings, []), referenced };
+  return { value: walk(settings, []), referenced, unresolved };
 }
 
 function compileMatchers(texts: readonly string[] | undefined, at: Path, source: Source): Matcher[] {
-  return (texts ?? []).map((text, i) => {
-    try {
-      return parseMatcher(text);
-    } catch (error) {
-      if (error instanceof MatcherError) throw source.error([...at, 'matchers', i], error.message);
-      throw error;
-    }
-  });
+  return (texts ?? []).flatMap((text, i) =>
+    source.attempt(() => {
+      try {
+        const matchers = parseMatchers(text);
+        for (const matcher of matchers) {
+          const problem = vocabularyProblem(matcher);
+          if (problem) throw new MatcherError(problem);
+        }
+        return matchers;
+      } catch (error) {
+        if (error instanceof MatcherError) throw source.error([...at, 'matchers', i], error.message);
+        throw error;
+      }
+    }, []),
+  );
 }
 
-function compileRoute(file: RouteFile, at: Path, parent: Route | undefined, defined: readonly string[], source: Source): Route {
-  file.targets?.forEach((name, i) => {
-    if (!defined.includes(name)) {
-      throw source.error([...at, 'targets', i], `unknown target ${JSON.stringify(name)}; defined targets: ${defined.join(', ') || '(none)'}`);
-    }
-  });
+interface Defined {
+  targets: readonly string[];
+  intervals: readonly string[];
+}
+
+function compileRoute(file: RouteFile, at: Path, parent: Route | undefined, defined: Defined, source: Source): Route {
+  const known = (key: 'targets' | 'muteTimeIntervals' | 'activeTimeIntervals', names: readonly string[], what: string) =>
+    (file[key] ?? []).filter((name, i) => {
+      if (names.includes(name)) return true;
+      source.report([...at, key, i], `unknown ${what} ${JSON.stringify(name)}; defined ${what}s: ${names.join(', ') || '(none)'}`);
+      return false;
+    });
   const node: Route = {
     path: formatPath(at),
     matchers: compileMatchers(file.matchers, at, source),
-    targets: [...(file.targets ?? parent?.targets ?? [])],
+    targets: file.targets ? known('targets', defined.targets, 'target') : [...(parent?.targets ?? [])],
     continue: file.continue ?? false,
     muted: file.muted ?? parent?.muted ?? 'skip',
+    muteTimeIntervals: known('muteTimeIntervals', defined.intervals, 'time interval'),
+    activeTimeIntervals: known('activeTimeIntervals', defined.intervals, 'time interval'),
     routes: [],
   };
   node.routes = (file.routes ?? []).map((child, i) => compileRoute(child, [...at, 'routes', i], node, defined, source));
   return node;
+}
+
+function compileTimeIntervals(data: RouterFile, source: Source): Record<string, TimeInterval[]> {
+  const compiled: Record<string, TimeInterval[]> = {};
+  for (const [name, intervals] of Object.entries(data.timeIntervals ?? {})) {
+    compiled[name] = intervals.flatMap((interval, i) => {
+      try {
+        return [compileTimeInterval(interval)];
+      } catch (error) {
+        if (!(error instanceof IntervalError)) throw error;
+        source.report(['timeIntervals', name, i, ...error.field], error.message);
+        return [];
+      }
+    });
+  }
+  return compiled;
+}
+
+/** An alert whose every field and label reads as "": what matches it would match anything. */
+const EMPTY_ALERT = { labels: {}, annotations: {} } as unknown as Alert;
+
+/** RFC 3339 with a time zone, as Alertmanager's API takes them. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function compileSilences(data: RouterFile, source: Source): Silence[] {
+  return (data.silences ?? []).flatMap((file, i): Silence[] => {
+    const at = ['silences', i];
+    const time = (key: 'startsAt' | 'endsAt') => {
+      const text = file[key];
+      const ms = RFC3339.test(text) ? Date.parse(text) : NaN;
+      if (Number.isNaN(ms)) source.report([...at, key], `${JSON.stringify(text)} is not an RFC 3339 time with a zone, e.g. 2026-12-01T22:00:00Z`);
+      return ms;
+    };
+    const startsAt = time('startsAt');
+    const endsAt = time('endsAt');
+    if (startsAt >= endsAt) source.report([...at, 'endsAt'], `endsAt ${file.endsAt} must be after startsAt ${file.startsAt}`);
+    const matchers = compileMatchers(file.matchers, at, source);
+    if (matchers.length > 0 && matchers.every((matcher) => matcher.matches(EMPTY_ALERT))) {
+      source.report([...at, 'matchers'], 'a silence needs at least one matcher that does not match an empty value (as in Alertmanager): this one would silence every alert');
+    }
+    return [{ path: formatPath(at), matchers, startsAt, endsAt, createdBy: file.createdBy, comment: file.comment }];
+  });
 }

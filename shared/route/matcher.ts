@@ -1,5 +1,10 @@
-// Alertmanager-style matchers: `NAME OP VALUE`, OP one of = != =~ !~, VALUE optionally
-// double-quoted with amtool's escapes. Used by routes and severity rules in router.yaml.
+// Alertmanager's matcher language, as its classic parser (amtool 0.25, and the fallback of
+// later versions) reads it: one string holds one matcher or a comma-separated list, with or
+// without braces; values optionally double-quoted with OpenMetrics escapes; regexes are RE2
+// (re2js: linear time whatever the pattern) anchored as Alertmanager anchors them,
+// `^(?:RE)$`. Names are this project's: a scalar alert field or `labels.<key>` /
+// `annotations.<key>`. docs/configuration.md "Matchers" is the reference.
+import { RE2JS } from 're2js';
 import { CLOUDS, KINDS, PROVIDERS, SEVERITIES, STATUSES, type Alert } from '../model/alert';
 import type { Matcher, MatchOp } from './types';
 
@@ -29,9 +34,9 @@ type ScalarField = (typeof MATCHER_FIELDS)[number];
 
 /**
  * Fields with a closed vocabulary. An equality matcher outside it, or a regex matching none
- * of it, can never do what its author meant: it is refused as a typo. Null counts as "".
+ * of it, can never do what its author meant. Null counts as "".
  */
-const VOCABULARIES: Partial<Record<ScalarField, readonly string[]>> = {
+export const VOCABULARIES: Partial<Record<ScalarField, readonly string[]>> = {
   cloud: CLOUDS,
   provider: PROVIDERS,
   kind: KINDS,
@@ -45,42 +50,89 @@ export class MatcherError extends Error {
   override name = 'MatcherError';
 }
 
-// '=~' and '!~' before '=' so that '~' is never taken as the first character of the value.
-// A name is anything up to whitespace or an operator character, checked afterwards so the
-// error can list the valid names.
-const MATCHER_RE = /^\s*([^\s=!~"]+)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
+// Alertmanager's own shape (pkg/labels/parse.go) with this project's names: '=~' before '='
+// so that '~' is never taken as the first character of the value; the value is everything
+// up to trailing whitespace. A map key is anything up to whitespace or an operator character.
+const MATCHER_RE = /^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[^\s=!~"]*)?)\s*(=~|=|!=|!~)\s*([\s\S]*?)\s*$/;
 
 const VALID_NAMES = `${MATCHER_FIELDS.join(', ')}, ${MAP_FIELDS.map((m) => `${m}.<key>`).join(', ')}`;
 
-/** Parses `severity=~"critical|error"` into a Matcher; throws MatcherError naming the problem. */
+/**
+ * Parses one matcher string of router.yaml: `severity="critical"`, or a list
+ * `{severity="critical", labels.team=~"db|web"}` / `severity=critical,labels.team!=db`.
+ * An empty string or `{}` is no matcher. Throws MatcherError naming the problem.
+ */
+export function parseMatchers(text: string): Matcher[] {
+  return splitMatchers(text).map(parseMatcher);
+}
+
+/**
+ * Alertmanager's splitting: one leading `{` and one trailing `}` are dropped, then the text
+ * is cut at commas outside double quotes (a quote escaped as \" does not count); one
+ * trailing comma is allowed.
+ */
+export function splitMatchers(text: string): string[] {
+  let body = text.startsWith('{') ? text.slice(1) : text;
+  body = body.endsWith('}') ? body.slice(0, -1) : body;
+  const parts: string[] = [];
+  let part = '';
+  let quoted = false;
+  let escaped = false;
+  for (const char of body) {
+    if (char === ',' && !quoted) {
+      parts.push(part);
+      part = '';
+      continue;
+    }
+    if (char === '"') {
+      if (escaped) escaped = false;
+      else quoted = !quoted;
+    } else if (char === '\\') {
+      escaped = !escaped;
+    } else {
+      escaped = false;
+    }
+    part += char;
+  }
+  if (part.trim() !== '') parts.push(part.trim());
+  return parts;
+}
+
+/** Parses exactly one `NAME OP VALUE`; throws MatcherError naming the problem. */
 export function parseMatcher(text: string): Matcher {
   const parts = MATCHER_RE.exec(text);
-  if (!parts) {
-    throw new MatcherError(`bad matcher ${JSON.stringify(text)}: expected NAME OP VALUE with OP one of =, !=, =~, !~, e.g. severity="critical"`);
-  }
-  const [, name = '', op = '', raw = ''] = parts;
+  if (!parts) throw new MatcherError(badFormat(text));
+  const [, name = '', operator = '', raw = ''] = parts;
+  const op = operator as MatchOp;
   const read = readerOf(name);
   const value = unquote(raw);
-  const test = predicateOf(op as MatchOp, value);
-  checkVocabulary(name, op as MatchOp, value, test);
+  const test = predicateOf(op, value);
   return {
     name,
-    op: op as MatchOp,
+    op,
     value,
-    text: text.trim(),
+    text: `${name}${op}${quote(value)}`,
     matches: (alert) => test(read(alert) ?? ''),
   };
+}
+
+function badFormat(text: string): string {
+  const hint = /^\s*[A-Za-z_][\w:-]*\s*(=~|=|!=|!~)/.test(text)
+    ? `; a name is an alert field or labels.<key>, e.g. labels.${text.trim().split(/[\s=!~]/)[0]}`
+    : '';
+  return `bad matcher ${JSON.stringify(text)}: expected NAME OP VALUE with OP one of =, !=, =~, !~, e.g. severity="critical"${hint}`;
 }
 
 export function matchesAll(matchers: readonly Matcher[], alert: Alert): boolean {
   return matchers.every((matcher) => matcher.matches(alert));
 }
 
-/** `{severity="critical", labels.team=~"db|web"}`: the canonical form, as amtool prints it. */
+/** `{severity="critical", labels.team=~"db|web"}`: the canonical form, which parses back to the same matchers. */
 export function formatMatchers(matchers: readonly Matcher[]): string {
-  return `{${matchers.map((m) => `${m.name}${m.op}${quote(m.value)}`).join(', ')}}`;
+  return `{${matchers.map((m) => m.text).join(', ')}}`;
 }
 
+/** OpenMetrics escaping, as Alertmanager prints a matcher's value. */
 function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
@@ -91,7 +143,7 @@ function readerOf(name: string): (alert: Alert) => string | null | undefined {
   }
   // Everything after the first dot is the key, so keys with dots (k8s.io/name) work.
   const dot = name.indexOf('.');
-  const map = name.slice(0, dot);
+  const map = dot > 0 ? name.slice(0, dot) : name;
   const key = name.slice(dot + 1);
   if (dot > 0 && (MAP_FIELDS as readonly string[]).includes(map)) {
     if (!key) throw new MatcherError(`${name} needs a key after the dot, e.g. ${map}.team`);
@@ -100,32 +152,39 @@ function readerOf(name: string): (alert: Alert) => string | null | undefined {
       return Object.hasOwn(entries, key) ? entries[key] : undefined;
     };
   }
-  throw new MatcherError(`unknown field ${JSON.stringify(name)}; a matcher names one of ${VALID_NAMES}`);
+  const label = dot < 0 && !(MAP_FIELDS as readonly string[]).includes(name) ? ` (for the label ${name}, write labels.${name})` : '';
+  throw new MatcherError(`unknown field ${JSON.stringify(name)}${label}; a matcher names one of ${VALID_NAMES}`);
 }
 
 /**
- * amtool's value syntax: optionally wrapped in double quotes; inside, \" is a quote, \\ a
- * backslash, \n a line feed, and any other backslash is literal (so regexes like \d+ work).
+ * Alertmanager's value syntax: optionally wrapped in double quotes; inside, \" is a quote,
+ * \\ a backslash, \n a line feed, and any other backslash is literal (so regexes like \d+
+ * work). An unescaped quote anywhere but at both ends is an error.
  */
 function unquote(raw: string): string {
-  const quoted = raw.startsWith('"');
-  const body = quoted ? raw.slice(1) : raw;
+  let body = raw;
+  let expectClosing = false;
+  if (body.startsWith('"')) {
+    body = body.slice(1);
+    expectClosing = true;
+  }
+  const chars = [...body];
   let value = '';
-  let closed = false;
-  for (let i = 0; i < body.length; i++) {
-    const char = body[i] as string;
-    if (closed) throw new MatcherError(`unexpected text after the closing quote in ${raw}`);
-    if (char === '\\' && i < body.length - 1) {
-      const next = body[++i] as string;
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[i] as string;
+    if (char === '\\' && i < chars.length - 1) {
+      const next = chars[++i] as string;
       value += next === 'n' ? '\n' : next === '"' || next === '\\' ? next : `\\${next}`;
     } else if (char === '"') {
-      if (!quoted) throw new MatcherError(`unescaped double quote in ${raw}; quote the whole value and write \\" inside`);
-      closed = true;
+      if (!expectClosing || i < chars.length - 1) {
+        throw new MatcherError(`unescaped double quote in the value ${raw}; quote the whole value and write \\" inside`);
+      }
+      expectClosing = false;
     } else {
       value += char;
     }
   }
-  if (quoted && !closed) throw new MatcherError(`missing closing double quote in ${raw}`);
+  if (expectClosing) throw new MatcherError(`missing closing double quote in the value ${raw}`);
   return value;
 }
 
@@ -143,26 +202,52 @@ function predicateOf(op: MatchOp, value: string): (actual: string) => boolean {
   }
 }
 
-function compileAnchored(source: string): RegExp {
+/**
+ * `^(?:RE)$` compiled by RE2 and searched, exactly as Go's MatchString runs Alertmanager's
+ * pattern: so `a)|(b`, which Alertmanager accepts as `^(?:a)|(b)$`, means the same here
+ * (check-config warns about it).
+ */
+export function compileAnchored(source: string): RE2JS {
   try {
-    // Compiled alone first: `a)|(b` is invalid alone but would compile, unanchored, once wrapped.
-    new RegExp(source);
-    return new RegExp(`^(?:${source})$`);
+    return RE2JS.compile(`^(?:${source})$`);
   } catch (error) {
-    throw new MatcherError(`invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`);
+    // The error of the pattern as written, not of the wrapped one, when it has one.
+    let message = (error as Error).message;
+    try {
+      RE2JS.compile(source);
+    } catch (alone) {
+      message = (alone as Error).message;
+    }
+    throw new MatcherError(`invalid regular expression ${JSON.stringify(source)}: ${message}`);
   }
 }
 
-function checkVocabulary(name: string, op: MatchOp, value: string, test: (actual: string) => boolean): void {
-  const vocabulary = VOCABULARIES[name as ScalarField];
-  if (!vocabulary) return;
+/** Whether the regex is valid on its own: when not, Alertmanager's anchoring leaks (`a)|(b`). */
+export function regexStandsAlone(source: string): boolean {
+  try {
+    RE2JS.compile(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a matcher on a closed-vocabulary field can never do what its author meant, or null. */
+export function vocabularyProblem(matcher: Matcher): string | null {
+  const vocabulary = VOCABULARIES[matcher.name as ScalarField];
+  if (!vocabulary) return null;
   const listed = vocabulary.map((v) => (v === '' ? '"" (none)' : v)).join(', ');
-  if ((op === '=' || op === '!=') && !vocabulary.includes(value)) {
-    throw new MatcherError(`${JSON.stringify(value)} is not a value of ${name}, which is one of ${listed}`);
+  const { name, op, value } = matcher;
+  if (op === '=' || op === '!=') {
+    if (vocabulary.includes(value)) return null;
+    const near = vocabulary.find((v) => v.toLowerCase() === value.toLowerCase());
+    const hint = near ? ` (values are case-sensitive: did you mean ${JSON.stringify(near)}?)` : '';
+    return `${JSON.stringify(value)} is not a value of ${name}, which is one of ${listed}${hint}`;
   }
+  const test = compileAnchored(value);
   // For !~ the same test holds: a negated regex matching nothing would match everything.
-  const positive = op === '!~' ? (actual: string) => !test(actual) : test;
-  if ((op === '=~' || op === '!~') && !vocabulary.some(positive)) {
-    throw new MatcherError(`regular expression ${JSON.stringify(value)} matches no value of ${name}, which is one of ${listed}`);
+  if (!vocabulary.some((v) => test.test(v))) {
+    return `regular expression ${JSON.stringify(value)} matches no value of ${name}, which is one of ${listed}`;
   }
+  return null;
 }

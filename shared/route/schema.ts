@@ -34,12 +34,18 @@ const retries = z
   .describe(`Retries after the first attempt, for retryable failures only (default ${DEFAULT_RETRIES})`);
 
 // For editors only: config.ts parses matchers itself, with messages that say what is wrong.
-const MATCHER_SHAPE = `^\\s*(${MATCHER_FIELDS.join('|')}|(${MAP_FIELDS.join('|')})\\.[^\\s=!~"]+)\\s*(=~|!~|!=|=)`;
+const MATCHER_SHAPE = `^\\s*\\{?\\s*(\\}?\\s*$|(${MATCHER_FIELDS.join('|')}|(${MAP_FIELDS.join('|')})\\.[^\\s=!~"]+)\\s*(=~|!~|!=|=))`;
 
 const matcher = z
   .string()
-  .describe('NAME OP VALUE, OP one of = != =~ !~; NAME an alert field, labels.<key> or annotations.<key>')
-  .meta({ pattern: MATCHER_SHAPE, examples: ['severity="critical"', 'name=~".*[Cc]ritical.*"', 'labels.team!="db"'] });
+  .describe(
+    'NAME OP VALUE, OP one of = != =~ !~; NAME an alert field, labels.<key> or annotations.<key>; ' +
+      'or several, comma-separated, optionally in braces',
+  )
+  .meta({
+    pattern: MATCHER_SHAPE,
+    examples: ['severity="critical"', 'name=~".*[Cc]ritical.*"', 'labels.team!="db"', '{severity="critical", labels.team=~"db|web"}'],
+  });
 const matchers = z.array(matcher).describe('All must match (an empty list matches every alert)');
 
 const targetList = z.array(z.string().min(1)).describe('Names of targets defined under `targets`');
@@ -52,8 +58,15 @@ export interface RouteFile {
   targets?: string[];
   continue?: boolean;
   muted?: 'skip' | 'deliver';
+  muteTimeIntervals?: string[];
+  activeTimeIntervals?: string[];
   routes?: RouteFile[];
 }
+
+const intervalNames = (what: string) =>
+  z
+    .array(z.string().min(1))
+    .describe(`Names of time intervals defined under \`timeIntervals\`: ${what} (not inherited by child routes, as in Alertmanager)`);
 
 const routeSchema: z.ZodType<RouteFile> = z
   .strictObject({
@@ -61,6 +74,8 @@ const routeSchema: z.ZodType<RouteFile> = z
     targets: targetList.optional().describe('Targets of this route; inherited from the parent when not set'),
     continue: z.boolean().optional().describe('After a match, go on to try the next sibling route (default false)'),
     muted: muted.optional(),
+    muteTimeIntervals: intervalNames('the route delivers nothing while any of them holds').optional(),
+    activeTimeIntervals: intervalNames('the route delivers only while one of them holds').optional(),
     get routes() {
       return childRoutes;
     },
@@ -79,6 +94,8 @@ const ROOT_TARGETS_PROBLEM = 'the root route must name at least one target, so t
 const ROOT_KEY_PROBLEMS: Record<string, string> = {
   matchers: 'the root route matches every alert and takes no matchers; put them on a child route',
   continue: 'the root route has no siblings, so continue is not allowed here',
+  muteTimeIntervals: 'the root route cannot be muted by time intervals (as in Alertmanager); put them on a child route',
+  activeTimeIntervals: 'the root route cannot have active time intervals (as in Alertmanager); put them on a child route',
 };
 
 const rootRouteSchema = z
@@ -107,6 +124,50 @@ const severityRule = z
     severity: z.enum(SEVERITIES),
   })
   .describe('Sets the severity of the alerts it matches');
+
+// Alertmanager's time interval fields, camelCased. Ranges are strings `BEGIN:END` or one
+// value; interval.ts parses and checks them with Alertmanager's rules.
+const rangeList = (what: string, examples: (string | number)[]) =>
+  z
+    .array(z.union([z.string(), z.number().int()]))
+    .min(1, { error: `list at least one ${what}, or leave the key out` })
+    .describe(`${what}: single values or inclusive ranges BEGIN:END; any of them matches`)
+    .meta({ examples: [examples] });
+
+const timeRange = z
+  .strictObject({
+    startTime: z.string().describe('HH:MM, inclusive'),
+    endTime: z.string().describe('HH:MM, exclusive; 24:00 is the end of the day'),
+  })
+  .describe('A range of the day, in the interval\'s location');
+
+export const timeIntervalSchema = z
+  .strictObject({
+    times: z.array(timeRange).min(1, { error: 'list at least one time range, or leave the key out' }).optional(),
+    weekdays: rangeList('weekdays (sunday..saturday)', ['monday:friday', 'saturday']).optional(),
+    daysOfMonth: rangeList('days of the month (1..31, or -31..-1 counting from the end)', ['1:7', '-1']).optional(),
+    months: rangeList('months (january..december or 1..12)', ['january:march', 'december']).optional(),
+    years: rangeList('years', ['2026:2027']).optional(),
+    location: z.string().describe('IANA time zone the fields are read in (default UTC), e.g. Asia/Shanghai').optional(),
+  })
+  .describe('Holds when every field it sets holds (a field left out always holds)');
+
+const timeIntervals = z
+  .record(
+    z.string().regex(TARGET_NAME_PATTERN, { error: 'a time interval name is letters, digits, - and _, starting with a letter or digit' }),
+    z.array(timeIntervalSchema).min(1, { error: 'list at least one interval' }),
+  )
+  .describe('Named time intervals (Alertmanager time_intervals): a name holds when any of its intervals holds');
+
+const silence = z
+  .strictObject({
+    matchers: matchers.min(1, { error: 'a silence needs at least one matcher' }),
+    startsAt: z.string().describe('RFC 3339 time the silence starts, e.g. 2026-12-01T22:00:00Z'),
+    endsAt: z.string().describe('RFC 3339 time the silence ends (exclusive)'),
+    createdBy: z.string().min(1).describe('Who created it'),
+    comment: z.string().min(1).describe('Why'),
+  })
+  .describe('Holds back every target of the alerts it matches between startsAt and endsAt');
 
 export const commonTargetShape = {
   type: z.string(),
@@ -152,6 +213,8 @@ export function routerFileSchema(target: z.ZodType = looseTargetSchema()) {
         )
         .describe('Named targets; each has a type and that type’s settings'),
       route: rootRouteSchema,
+      timeIntervals: timeIntervals.optional(),
+      silences: z.array(silence).optional().describe('Silences, as in Alertmanager'),
       state: stateSettings.optional(),
     })
     .meta({ title: 'router.yaml', description: 'Configuration of the multi-cloud alert router' });

@@ -40,7 +40,37 @@ export interface Route {
   continue: boolean;
   /** What to do with a CloudWatch alert inside an active mute window (inherited). */
   muted: 'skip' | 'deliver';
+  /** Time interval names: the route delivers nothing while one holds (not inherited, as in Alertmanager). */
+  muteTimeIntervals: string[];
+  /** Time interval names: when set, the route delivers only while one holds (not inherited). */
+  activeTimeIntervals: string[];
   routes: Route[];
+}
+
+/** An inclusive range of integers: weekdays (0 = Sunday), days of the month (negative: from the end), months (1..12), years. */
+export type IntRange = readonly [begin: number, end: number];
+
+/** One of Alertmanager's time intervals as plain data: every field set must hold. */
+export interface TimeInterval {
+  /** Minutes of the day, start inclusive, end exclusive. */
+  times?: IntRange[];
+  weekdays?: IntRange[];
+  daysOfMonth?: IntRange[];
+  months?: IntRange[];
+  years?: IntRange[];
+  /** IANA time zone the fields are read in; UTC when not set. */
+  location?: string;
+}
+
+export interface Silence {
+  /** Where it is in router.yaml: `silences[0]`. */
+  path: string;
+  matchers: Matcher[];
+  /** Epoch milliseconds: active from startsAt (inclusive) to endsAt (exclusive). */
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  comment: string;
 }
 
 export interface SeverityRule {
@@ -56,6 +86,9 @@ export interface RouterConfig {
   route: Route;
   /** Enrichment: the first matching rule sets the alert's severity. */
   severityRules: SeverityRule[];
+  /** Named time intervals: a name holds when any of its intervals holds. */
+  timeIntervals: Record<string, TimeInterval[]>;
+  silences: Silence[];
   /** The `state:` section: the store of the delivery ledger and the alert state; none without it. */
   state?: StateSettings;
 }

@@ -6,6 +6,7 @@ import type { Alert } from '../model/alert';
 import { RouterError } from '../model/errors';
 import { normalizeEvent, type EventType } from '../normalize';
 import { applySeverityRules } from '../route/severity';
+import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
 import { deliver, buildReport, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
@@ -46,27 +47,20 @@ export interface Plan {
   routes: Route[];
   /** Every target those routes name, in order. */
   targets: string[];
-  /** The subset of `targets` held back (the alert is muted). */
-  muted: string[];
+  /** The subset of `targets` held back (mute window, silences, time intervals), each with why. */
+  held: HeldTarget[];
 }
 
 /**
- * enrich + route: the alert as routed, and where it goes. Nothing is sent. `state` is the
- * alert's stored state, when a store is configured: it decides which held-back targets must
- * hear this event all the same.
+ * enrich + route + suppress at `at`: the alert as routed, and where it goes. Nothing is sent.
+ * `state` is the alert's stored state, when a store is configured: a target it says was
+ * told the alert is firing is never held back from how it ended (resolve, ack, comment).
  */
-export function planAlert(alert: Alert, config: RouterConfig, state?: AlertState): Plan {
+export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Date(), state?: AlertState): Plan {
   const enriched = applySeverityRules(alert, config.severityRules);
   const { targets, routes } = routeTargets(config.route, enriched);
-  // A CloudWatch alert inside an active mute window reaches only the targets of routes
-  // that say `muted: deliver`.
-  const heldBack = enriched.muted?.active
-    ? targets.filter((name) => !routes.some((route) => route.muted === 'deliver' && route.targets.includes(name)))
-    : [];
-  // The one exception to holding back: a target told this alert is firing always hears how
-  // it ended (resolve, ack, comment), so that nothing it opened stays open.
-  const muted = heldBack.filter((name) => !mustHear(state, name, enriched));
-  return { alert: enriched, routes, targets, muted };
+  const mustHearIt = (target: string) => mustHear(state, target, enriched);
+  return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at, mustHearIt) };
 }
 
 /**
@@ -93,7 +87,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     return report;
   }
   const known = await readAlertState(router, alert, log);
-  const plan = planAlert(alert, router.config, known.state);
+  const plan = planAlert(alert, router.config, new Date(), known.state);
   const typeOf = (name: string) => router.config.targets[name]?.type ?? 'unknown';
 
   const stale = staleness(known.state, plan.alert);
@@ -114,20 +108,20 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     return report;
   }
 
-  const active = plan.targets.filter((name) => !plan.muted.includes(name));
+  const active = plan.targets.filter((name) => !plan.held.some((held) => held.target === name));
   const delivered = await deliver(plan.alert, router.targets(active), {
     deadline: options.deadline,
     log,
     ...(known.note?.ledger === 'used' && router.state ? { ledger: router.state.ledger } : {}),
     refs: storedRefs(known.state),
   });
-  const skipped: DeliveryResult[] = plan.muted.map((name) => ({
-    target: name,
-    type: typeOf(name),
+  const skipped: DeliveryResult[] = plan.held.map(({ target, reasons }) => ({
+    target,
+    type: typeOf(target),
     outcome: 'skipped',
     attempts: 0,
     latencyMs: 0,
-    detail: `muted by ${plan.alert.muted?.by}`,
+    detail: reasons.map(describeHoldReason).join('; '),
   }));
   const deliveries = [...delivered, ...skipped];
   const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));

@@ -22,8 +22,19 @@ function config(targets: Record<string, Omit<TargetConfig, 'name' | 'policy'>>):
   return {
     file: 'router.yaml',
     targets: Object.fromEntries(Object.entries(targets).map(([name, target]) => [name, { name, policy: { timeoutMs: 2000, retries: 1 }, ...target }])),
-    route: { path: 'route', matchers: [], targets: Object.keys(targets), continue: false, muted: 'deliver', routes: [] },
+    route: {
+      path: 'route',
+      matchers: [],
+      targets: Object.keys(targets),
+      continue: false,
+      muted: 'deliver',
+      muteTimeIntervals: [],
+      activeTimeIntervals: [],
+      routes: [],
+    },
     severityRules: [],
+    timeIntervals: {},
+    silences: [],
   };
 }
 

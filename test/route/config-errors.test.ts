@@ -45,12 +45,12 @@ const CASES: [string, number | undefined, string, string | (() => string)][] = [
   ['tab-indent.yaml', 4, '', 'YAML syntax error: Tabs are not allowed as indentation'],
   ['duplicate-key.yaml', 6, '', 'YAML syntax error: Map keys must be unique'],
   ['version-2.yaml', 2, 'version', 'must be 1, the only version of router.yaml this router reads'],
-  ['unknown-top-key.yaml', 6, 'rout', 'unknown key "rout"; valid keys here: version, defaults, severity, targets, route, state'],
+  ['unknown-top-key.yaml', 6, 'rout', 'unknown key "rout"; valid keys here: version, defaults, severity, targets, route, timeIntervals, silences, state'],
   [
     'unknown-route-key.yaml',
     12,
     'route.routes[0].routes[0].contniue',
-    'unknown key "contniue"; valid keys here: matchers, targets, continue, muted, routes',
+    'unknown key "contniue"; valid keys here: matchers, targets, continue, muted, muteTimeIntervals, activeTimeIntervals, routes',
   ],
   ['unknown-setting.yaml', 5, 'targets.out.paht', 'unknown key "paht"; valid keys here: type, timeoutMs, retries, path'],
   ['wrong-type-retries.yaml', 3, 'defaults.retries', 'expected a number, got a string'],
@@ -69,7 +69,7 @@ const CASES: [string, number | undefined, string, string | (() => string)][] = [
     'bad-matcher-regex.yaml',
     11,
     'route.routes[0].matchers[1]',
-    'invalid regular expression "(cpu": Invalid regular expression: /(cpu/: Unterminated group',
+    'invalid regular expression "(cpu": error parsing regexp: missing closing ): `(cpu`',
   ],
   ['bad-matcher-field.yaml', 9, 'route.routes[0].matchers[0]', `unknown field "labelz.team"; a matcher names one of ${MATCHER_NAMES}`],
   [

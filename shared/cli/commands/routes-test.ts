@@ -7,7 +7,7 @@ export default defineCommand({
   name: 'routes test',
   summary: 'show which targets each alert of an event file reaches (nothing is sent)',
   usage: 'FILE [--json]',
-  description: 'One line per alert: its targets, comma-separated, `(muted)` after a target a mute window skips.',
+  description: 'One line per alert: its targets, comma-separated, `(held back)` after a target a mute window, silence or time interval holds back.',
   examples: ['routes test events/aws/state-change-single-metric.json', 'routes test events/alibaba/arms-batch.json --json'],
   takesConfig: true,
   options: { json: { type: 'boolean', default: false, description: 'one JSON array: each alert, its targets, muted targets and routes' } },
@@ -23,7 +23,7 @@ export default defineCommand({
           plans.map((plan) => ({
             alert: { id: plan.alert.id, name: plan.alert.name, status: plan.alert.status, severity: plan.alert.severity },
             targets: plan.targets,
-            muted: plan.muted,
+            held: plan.held,
             routes: plan.routes.map((route) => route.path),
           })),
           null,
@@ -32,7 +32,7 @@ export default defineCommand({
       );
     } else {
       for (const plan of plans) {
-        ctx.print(plan.targets.map((name) => (plan.muted.includes(name) ? `${name} (muted)` : name)).join(','));
+        ctx.print(plan.targets.map((name) => (plan.held.some((held) => held.target === name) ? `${name} (held back)` : name)).join(','));
       }
     }
     return 0;
