@@ -90,6 +90,12 @@ export interface StateStore {
 export interface StoreRuntime {
   /** Base directory for relative paths (ROUTER_DATA_DIR, else the current directory). */
   dataDir: string;
+  /**
+   * Alibaba Cloud credentials, read at every call: on FC 3.0 the function's temporary
+   * credentials rotate (context.credentials). Without it the Tablestore store reads the
+   * ALIBABA_CLOUD_* variables, which FC 3.0 also sets from the function's role.
+   */
+  alibabaCredentials?: () => { accessKeyId: string; accessKeySecret: string; securityToken?: string } | undefined;
 }
 
 /**

@@ -57,10 +57,33 @@ export const dynamodbSettings = z
   })
   .describe('Amazon DynamoDB table (on demand, TTL attribute expiresAt), created by serverless.yml');
 
-const STORE_KINDS = [localSettings, dynamodbSettings].map((schema) => schema.shape.store.value);
+export const DEFAULT_TABLESTORE_TABLE = 'alert_router_state';
+
+export const tablestoreSettings = z
+  .strictObject({
+    store: z.literal('tablestore'),
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'must be the instance endpoint, an http(s) URL such as https://NAME.cn-hangzhou.ots.aliyuncs.com' })
+      .optional()
+      .describe('Endpoint of the Tablestore instance (default: $TABLESTORE_ENDPOINT, which the Alibaba IaC sets on the functions)'),
+    instance: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{1,14}[A-Za-z0-9]$/, { error: 'must be a Tablestore instance name (3 to 16 of A-Z a-z 0-9 -, starting with a letter)' })
+      .optional()
+      .describe('Name of the Tablestore instance (default: $TABLESTORE_INSTANCE)'),
+    table: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, { error: 'must be a Tablestore table name (A-Z a-z 0-9 _, not starting with a digit)' })
+      .optional()
+      .describe(`Table of the records (default ${DEFAULT_TABLESTORE_TABLE})`),
+    ...common,
+  })
+  .describe('Alibaba Cloud Tablestore table (TTL, max versions 1), created by the Alibaba IaC under deploy/');
+
+const STORE_KINDS = [localSettings, dynamodbSettings, tablestoreSettings].map((schema) => schema.shape.store.value);
 
 export const stateSettings = z
-  .discriminatedUnion('store', [localSettings, dynamodbSettings], {
+  .discriminatedUnion('store', [localSettings, dynamodbSettings, tablestoreSettings], {
     error: (issue) => {
       if (issue.code !== 'invalid_union') return undefined;
       const store = (issue.input as { store?: unknown } | undefined)?.store;
@@ -70,9 +93,10 @@ export const stateSettings = z
     },
   })
   .describe(
-  'Where the delivery ledger and the alert state are kept (exactly-once side effects, resolves that always reach the targets told of the firing, stale events ignored). Without this section every delivery is at least once.',
-);
+    'Where the delivery ledger and the alert state are kept (exactly-once side effects, resolves that always reach the targets told of the firing, stale events ignored). Without this section every delivery is at least once.',
+  );
 
 export type LocalSettings = z.output<typeof localSettings>;
 export type DynamodbSettings = z.output<typeof dynamodbSettings>;
+export type TablestoreSettings = z.output<typeof tablestoreSettings>;
 export type StateSettings = z.output<typeof stateSettings>;

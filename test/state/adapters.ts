@@ -8,6 +8,8 @@ import type { StateStore } from '../../shared/state/contract';
 import { stateSettings } from '../../shared/state/settings';
 import { createStore } from '../../shared/state/store';
 import { DYNALITE_ENV, startDynalite } from '../support/dynalite';
+import { ALIBABA_CREDENTIALS, ALIBABA_ENV } from '../support/fakes/alibaba';
+import { startTablestoreServer } from '../support/fakes/tablestore';
 
 export interface StartedStore {
   store: StateStore;
@@ -42,4 +44,31 @@ export const dynamodbHarness: StoreHarness = {
   },
 };
 
-export const storeHarnesses: StoreHarness[] = [localHarness, dynamodbHarness];
+
+/** Tablestore: the real SDK against the local Tablestore server, with the IaC's table (TTL 31 days, one version). */
+export const tablestoreHarness: StoreHarness = {
+  name: 'tablestore',
+  async start() {
+    const server = await startTablestoreServer({ instance: 'alert-router', credentials: ALIBABA_CREDENTIALS });
+    server.createTable('alert_router_state', { primaryKey: [{ name: 'id', type: 'STRING' }], timeToLive: 31 * 86400, maxVersions: 1 });
+    // The functions' temporary credentials, as FC 3.0 sets them; a router built from
+    // `settings` alone finds them there too.
+    const saved = Object.fromEntries(Object.keys(ALIBABA_ENV).map((name) => [name, process.env[name]]));
+    Object.assign(process.env, ALIBABA_ENV);
+    const settings = { store: 'tablestore', endpoint: server.endpoint, instance: 'alert-router', table: 'alert_router_state' };
+    const store = await createStore(stateSettings.parse(settings), { dataDir: '/' });
+    return {
+      store,
+      settings,
+      async stop() {
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+        await server.stop();
+      },
+    };
+  },
+};
+
+export const storeHarnesses: StoreHarness[] = [localHarness, dynamodbHarness, tablestoreHarness];
