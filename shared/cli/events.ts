@@ -46,7 +46,7 @@ export async function readEventFile(file: string): Promise<unknown> {
   }
 }
 
-/** The .json files named: files as given, directories' direct .json children sorted by name. */
+/** The .json files named: files as given, directories' .json files at any depth, sorted by path. */
 export async function listEventFiles(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
@@ -60,9 +60,12 @@ export async function listEventFiles(paths: readonly string[]): Promise<string[]
       files.push(path);
       continue;
     }
-    const names = (await readdir(path)).filter((name) => name.endsWith('.json')).sort();
-    if (names.length === 0) throw new InputFileError(`${path}: no .json event files in this directory`);
-    files.push(...names.map((name) => join(path, name)));
+    const found = (await readdir(path, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+      .map((entry) => join(entry.parentPath, entry.name))
+      .sort();
+    if (found.length === 0) throw new InputFileError(`${path}: no .json event files in this directory`);
+    files.push(...found);
   }
   return files;
 }

@@ -1,7 +1,7 @@
 // Plain-text tables for the terminal. Widths count East Asian wide characters as two
 // columns so that Chinese alert names line up.
 
-function width(text: string): number {
+export function width(text: string): number {
   let columns = 0;
   for (const char of text) {
     const code = char.codePointAt(0)!;

@@ -1,20 +1,28 @@
-// `router template render TARGET FILE`: the payload a target would send for each alert of an
-// event file, rendered from its templates (defaults or the config's overrides) exactly as
-// send() renders it, with the config's severity rules applied first. Nothing is sent.
+// What a target would send for each alert of an event file, rendered from its templates
+// (defaults or the config's overrides) exactly as send() renders it, with the config's
+// severity rules applied first. Nothing is sent. Used by `template render` and `report`.
+import type { Alert } from '../model/alert';
 import { ConfigError } from '../model/errors';
 import { normalizeEvent } from '../normalize';
 import { loadConfig } from '../route/config';
-import type { RouterConfig } from '../route/types';
 import { applySeverityRules } from '../route/severity';
+import type { RouterConfig } from '../route/types';
 import { loadTargetType } from '../targets/registry';
 import { readEventFile } from './events';
+import { messageText, payloadKind, type PayloadKind } from './message-text';
 
-/**
- * The rendered payload as pretty JSON: one object for a single event, an array for a batch
- * file. An unknown target name, or a target type without templates, is a ConfigError.
- */
-export async function templateRender(targetName: string, eventFile: string, configOrFile?: RouterConfig | string): Promise<string> {
-  const config = typeof configOrFile === 'object' ? configOrFile : await loadConfig(configOrFile);
+export interface Preview {
+  target: string;
+  type: string;
+  kind: PayloadKind;
+  /** The body as sent (or, for a target that would skip the alert, why). */
+  payload: unknown;
+  /** The payload as a person reads it: chat as text, tickets as title and body, the rest as JSON. */
+  text: string;
+}
+
+/** The renderer of a target name; an unknown name, or a type without one, is a ConfigError. */
+export async function targetRenderer(config: RouterConfig, targetName: string): Promise<(alert: Alert) => Preview> {
   const target = Object.hasOwn(config.targets, targetName) ? config.targets[targetName] : undefined;
   if (!target) {
     const known = Object.keys(config.targets).join(', ') || 'none';
@@ -25,7 +33,26 @@ export async function templateRender(targetName: string, eventFile: string, conf
   if (!render) {
     throw new ConfigError(config.file, `targets.${targetName}.type`, `target type "${target.type}" sends no templated message: nothing to render`);
   }
-  const renderEvent = (raw: unknown) => render(applySeverityRules(normalizeEvent(raw), config.severityRules), target.settings);
+  return (alert) => {
+    const payload = render(alert, target.settings, targetName);
+    return { target: targetName, type: target.type, kind: payloadKind(target.type), payload, text: messageText(target.type, payload) };
+  };
+}
+
+/** One preview per alert of the event file (a batch file has several). */
+export async function templatePreviews(targetName: string, eventFile: string, config: RouterConfig): Promise<Preview[]> {
+  const render = await targetRenderer(config, targetName);
   const value = await readEventFile(eventFile);
-  return JSON.stringify(Array.isArray(value) ? value.map(renderEvent) : renderEvent(value), null, 2);
+  return (Array.isArray(value) ? value : [value]).map((raw) => render(applySeverityRules(normalizeEvent(raw), config.severityRules)));
+}
+
+/**
+ * The rendered payload as pretty JSON: one object for a single event, an array for a batch
+ * file.
+ */
+export async function templateRender(targetName: string, eventFile: string, configOrFile?: RouterConfig | string): Promise<string> {
+  const config = typeof configOrFile === 'object' ? configOrFile : await loadConfig(configOrFile);
+  const previews = await templatePreviews(targetName, eventFile, config);
+  const value = await readEventFile(eventFile);
+  return JSON.stringify(Array.isArray(value) ? previews.map((p) => p.payload) : previews[0]!.payload, null, 2);
 }

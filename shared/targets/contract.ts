@@ -73,9 +73,10 @@ export interface TargetType<S = unknown> {
   create(settings: S, runtime: TargetRuntime): Target | Promise<Target>;
   /**
    * The payload this target would send for the alert (rendered from its templates), without
-   * sending it: `router template render TARGET FILE` prints it.
+   * sending it: `router template render TARGET FILE` prints it. `name` is the target's key
+   * in router.yaml, for payloads that carry it.
    */
-  render?(alert: Alert, settings: S): unknown;
+  render?(alert: Alert, settings: S, name?: string): unknown;
 }
 
 /** Helper so a target module is typed by its settings schema. */

@@ -297,3 +297,39 @@ describe('the routing config', () => {
     expect(stderr).toContain('--config FILE or set ROUTER_CONFIG');
   });
 });
+
+describe('template render', () => {
+  const team = join(ROOT, 'docs/examples/team.yaml');
+  const secrets = { ROUTER_CONFIG: team, SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/cli-test', JIRA_API_TOKEN: 'cli-test-token' };
+  const event = sample('alibaba/arms-chinese-p1.json');
+
+  it('shows a chat message as Slack shows it, and the raw body with --json', () => {
+    const text = run(['template', 'render', 'team-slack', event], secrets);
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('"blocks"');
+    expect(text.stdout).toMatch(/^🔥 FIRING · 🔴 CPU使用率过高\n═+\n/);
+    expect(text.stdout).toContain('Severity: 🔴 CRITICAL (P1)');
+    expect(text.stdout).toContain('ARMS console (https://arms.console.aliyun.com/');
+    const raw = run(['template', 'render', 'team-slack', event, '--json'], secrets);
+    expect(JSON.parse(raw.stdout)).toMatchObject({ blocks: expect.arrayContaining([expect.objectContaining({ type: 'header' })]) });
+  });
+
+  it('previews the webhook payload (Alertmanager v4 here) and a ticket', () => {
+    const hook = run(['template', 'render', 'am-bridge', event, '--json'], secrets);
+    expect(hook.code).toBe(0);
+    expect(JSON.parse(hook.stdout)).toMatchObject({ version: '4', receiver: 'am-bridge', status: 'firing', alerts: [expect.objectContaining({ status: 'firing' })] });
+    const ticket = run(['template', 'render', 'ops-jira', event], secrets);
+    expect(ticket.code).toBe(0);
+    expect(ticket.stdout).toMatch(/^\(open\) \[CRITICAL\] CPU使用率过高/);
+    expect(ticket.stdout).toContain('hostname=线上生产主机');
+    expect(ticket.stdout).not.toContain('cli-test-token');
+  });
+
+  it('renders each alert of a batch file for every target of the config', () => {
+    for (const target of ['archive', 'team-slack', 'ops-jira', 'am-bridge']) {
+      const { code, stdout } = run(['template', 'render', target, sample('alibaba/arms-batch.json')], secrets);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^── alert 1 of \d+ ──$/m);
+    }
+  });
+});

@@ -198,6 +198,7 @@ describe('template render command', () => {
     const event = join(ROOT, 'events/aws/state-change-single-metric.json');
     await expect(templateRender('nope', event, config)).rejects.toThrow(ConfigError);
     await expect(templateRender('nope', event, config)).rejects.toThrow(/targets\.nope: is not defined \(targets: team-slack, ops-wecom, archive\)/);
-    await expect(templateRender('archive', event, config)).rejects.toThrow(/targets\.archive\.type: target type "file" sends no templated message/);
+    // A file target has no template: it renders the line it appends, the bare alert.
+    expect(JSON.parse(await templateRender('archive', event, config))).toMatchObject({ provider: 'aws.cloudwatch', severity: 'critical' });
   });
 });

@@ -3,8 +3,9 @@ import type { Command } from '../command';
 import checkConfig from './check-config';
 import invoke from './invoke';
 import normalize from './normalize';
+import report from './report';
 import routesShow from './routes-show';
 import routesTest from './routes-test';
 import templateRender from './template-render';
 
-export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, templateRender];
+export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, templateRender, report];

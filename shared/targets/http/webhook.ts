@@ -125,19 +125,21 @@ function signature(secret: string, timestamp: number, body: string): string {
   return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+/** The body this webhook posts for the alert, or why it sends nothing. */
+function webhookPayload(alert: Alert, format: 'alert' | 'alertmanager', name: string): unknown {
+  return format === 'alertmanager' ? alertmanagerPayload(alert, name) : { version: '1', alert };
+}
+
 export default defineTarget({
   type: 'webhook',
   settings,
   secretKeys: ['secret'],
+  render: (alert, config, name = 'webhook') => webhookPayload(alert, config.format, name),
   create(config, runtime) {
     return {
       async send(alert, ctx): Promise<Outcome> {
-        let payload: unknown = { version: '1', alert };
-        if (config.format === 'alertmanager') {
-          const mapped = alertmanagerPayload(alert, runtime.name);
-          if ('skip' in mapped) return { outcome: 'skipped', detail: mapped.skip };
-          payload = mapped;
-        }
+        const payload = webhookPayload(alert, config.format, runtime.name);
+        if (typeof payload === 'object' && payload !== null && 'skip' in payload) return { outcome: 'skipped', detail: String(payload.skip) };
         const body = JSON.stringify(payload);
         // Ours win over configured headers of the same name, whatever their case.
         const headers = new Headers(config.headers);

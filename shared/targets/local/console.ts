@@ -18,6 +18,10 @@ function textLine(alert: Alert): string {
   return `[${alert.status.toUpperCase()}] ${alert.severity} ${alert.name}${summary ? `: ${summary}` : ''} (${origin})`;
 }
 
+function consoleLine(alert: Alert, format: 'json' | 'text', name: string): string {
+  return format === 'text' ? textLine(alert) : JSON.stringify({ target: name, alert });
+}
+
 let output: NodeJS.WritableStream = process.stdout;
 
 /**
@@ -37,11 +41,11 @@ function writeLine(line: string): Promise<void> {
 export default defineTarget({
   type: 'console',
   settings,
+  render: (alert, config, name = 'console') => consoleLine(alert, config.format, name),
   create(config, runtime) {
     return {
       async send(alert) {
-        const line = config.format === 'text' ? textLine(alert) : JSON.stringify({ target: runtime.name, alert });
-        await writeLine(line);
+        await writeLine(consoleLine(alert, config.format, runtime.name));
         return { outcome: 'delivered', detail: output === process.stdout ? 'written to stdout' : 'written to stderr' };
       },
     };

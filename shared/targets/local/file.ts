@@ -37,6 +37,8 @@ function fileError(path: string, err: unknown): Outcome {
 export default defineTarget({
   type: 'file',
   settings,
+  // The line it appends: the bare alert.
+  render: (alert) => alert,
   create(config) {
     // Relative paths resolve against ROUTER_DATA_DIR, else the working directory. The
     // deployment templates set ROUTER_DATA_DIR=/tmp: the code root is read-only on Lambda and FC.
