@@ -53,6 +53,8 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
     }
     attempts += 1;
     const byDeadline = budget < timeoutMs;
+    // Lets a watcher (the command line's progress) say what is being waited on.
+    log.debug('delivery attempt started', { attempt: attempts });
     outcome = await attempt(prepared.target, alert, { attempt: attempts, log, timeoutMs: Math.floor(Math.min(timeoutMs, budget)), byDeadline, ref });
     log.debug('delivery attempt', { attempt: attempts, outcome: outcome.outcome, detail: outcome.detail });
     if (outcome.outcome !== 'failed' || !outcome.retryable || attempts > retries) break;

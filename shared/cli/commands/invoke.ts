@@ -1,8 +1,10 @@
+import { setLogLevel, setLogSink } from '../../log';
 import { isRefused, type EventReport } from '../../runtime/pipeline';
 import { setConsoleOutput } from '../../targets/local/console';
 import { defineCommand, UsageError } from '../command';
 import { listEventFiles } from '../events';
 import { invokeFile, type FileResult } from '../invoke';
+import { DeliveryProgress } from '../progress';
 import { renderTable } from '../table';
 
 export default defineCommand({
@@ -27,12 +29,20 @@ export default defineCommand({
     // The handlers load the config the way the platforms do: from ROUTER_CONFIG.
     process.env.ROUTER_CONFIG = config.file;
     setConsoleOutput(process.stderr);
+    const progress = watchDeliveries(ctx.values.verbose === true);
     const many = files.length > 1;
     const results: FileResult[] = [];
     for (const [index, file] of files.entries()) {
-      const result = await invokeFile(file, timeout * 1000);
+      const label = many ? `[${index + 1}/${files.length}] ${file}` : file;
+      progress.start(label);
+      let result: FileResult;
+      try {
+        result = await invokeFile(file, timeout * 1000);
+      } finally {
+        progress.stop();
+      }
       results.push(result);
-      if (many && !ctx.values.json) ctx.note(`[${index + 1}/${files.length}] ${file}: ${verdict(result)}`);
+      if (many && !ctx.values.json) ctx.note(`${label}: ${verdict(result)}`);
     }
     if (ctx.values.json || !many) {
       const only = results[0]!.reports;
@@ -45,6 +55,21 @@ export default defineCommand({
     return reports.some((report) => !report.ok) ? 1 : 0;
   },
 });
+
+/**
+ * Feeds the handlers' log to the progress display; with --verbose the lines also go to
+ * stderr (debug lines only when LOG_LEVEL=debug asks for them).
+ */
+function watchDeliveries(verbose: boolean): DeliveryProgress {
+  const progress = new DeliveryProgress(process.stderr);
+  const showDebug = process.env.LOG_LEVEL === 'debug';
+  setLogLevel('debug');
+  setLogSink((line) => {
+    progress.observe(line);
+    if (verbose && (showDebug || !line.startsWith('{"level":"debug"'))) process.stderr.write(line + '\n');
+  });
+  return progress;
+}
 
 /** `prod-slack: HTTP 500 ...; ops-hook: timed out after 5000 ms`: why an event's deliveries failed. */
 function failures(report: EventReport): string {
