@@ -298,7 +298,7 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
 /** What the templates read, by path under the output directory. */
 function deployFileContents(root: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
   return {
-    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences },
+    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file, config.state), secretEnv: config.envReferences },
     'alibaba/ram-policy.json': {
       Version: '1',
       Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),

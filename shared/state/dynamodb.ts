@@ -3,7 +3,8 @@
 // (the table's TTL attribute, epoch seconds) and `doc` (the value as JSON text). The
 // contract's conditions are ConditionExpressions, evaluated by DynamoDB atomically with the
 // write; reads are strongly consistent, so a lease just taken is seen by the next reader.
-// Actions used (and the only ones the IAM policy grants): GetItem, PutItem, Scan.
+// Actions used: GetItem and PutItem by the functions (their IAM policy grants only these, on
+// this table), Scan by `router state` only.
 import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   MAX_KEY_BYTES,
@@ -23,7 +24,6 @@ import { DEFAULT_STORE_TIMEOUT_MS } from './settings';
 type SDK = typeof import('@aws-sdk/client-dynamodb');
 type Item = Record<string, AttributeValue>;
 
-export const DYNAMODB_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan'] as const;
 
 export class DynamodbStore implements StateStore {
   readonly kind = 'dynamodb';
@@ -151,7 +151,8 @@ const dynamodbStore: StoreType<DynamodbSettings> = {
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       // The router bounds each call itself and fails open: one SDK retry is enough.
       maxAttempts: 2,
-      requestHandler: { connectionTimeout: timeout, requestTimeout: timeout },
+      // A timed-out request is an error (the call fails open), not a console warning.
+      requestHandler: { connectionTimeout: timeout, requestTimeout: timeout, throwOnRequestTimeout: true },
     });
     return new DynamodbStore(sdk, client, settings.table);
   },

@@ -32,7 +32,9 @@ describe.each(storeHarnesses)('delivery through the $name store', (harness) => {
   beforeAll(async () => {
     started = await harness.start();
     server = await startScriptedServer();
-    router = await createRouter(await webhookConfig(server.url, ['hook-a', 'hook-b'], started.settings, '  muted: skip'));
+    // A generous store timeout: on a loaded machine a slow store call would fail open, which
+    // fail-open.test.ts covers; here every call must reach the store.
+    router = await createRouter(await webhookConfig(server.url, ['hook-a', 'hook-b'], { ...started.settings, timeoutMs: 10_000 }, '  muted: skip'));
   });
   afterAll(async () => {
     await router?.state?.store.close?.();

@@ -84,8 +84,9 @@ test('a local store whose directory cannot be made: delivered, ledger unavailabl
 });
 
 test('the store recovering: the next event uses the ledger again', async () => {
+  // Long enough for a loaded machine's answers, short enough for the hanging phase.
   const router = await createRouter(
-    await webhookConfig(server.url, ['hook-a', 'hook-b'], { store: 'dynamodb', table: dynalite.table, endpoint: dynalite.endpoint, timeoutMs: 150 }),
+    await webhookConfig(server.url, ['hook-a', 'hook-b'], { store: 'dynamodb', table: dynalite.table, endpoint: dynalite.endpoint, timeoutMs: 2000 }),
   );
   dynalite.hang(true);
   allDelivered(await run(router, 'recover-1'));
