@@ -18,10 +18,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build, type Bundle } from '../scripts/build';
+import { compileRouterJson } from '../scripts/router-json';
 import { renderTable } from '../shared/cli/table';
 import { AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake } from '../test/support/fakes/aws';
 import { ALIBABA_ENV, startAlibabaEventBridgeFake, startFcFake } from '../test/support/fakes/alibaba';
 import type { ScriptedServer } from '../test/support/http-server';
+import { eventsOf, samples } from '../test/support/samples';
 
 const ROOT = resolve(__dirname, '..');
 const BOOTSTRAP = join(__dirname, 'bootstrap.cjs');
@@ -114,10 +116,10 @@ function runBootstrap(run: Run): Promise<Result> {
   });
 }
 
-/** Runs a tsx script (the warm bench) in its own process; its result line comes on fd 3. */
+/** Runs a bundled script (the warm bench) in its own process; its result line comes on fd 3. */
 function runScript(file: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [file], { cwd: ROOT, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let out = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -184,18 +186,17 @@ async function buildFixture(work: string, label: string, yaml: string, deliverie
   return { label, dir: join(dir, 'dist'), bundles: result.bundles, sdk, deliveries };
 }
 
-/** The handler file of a fixture on a platform, and the config it was built with. */
+/** The handler file of a fixture on a platform (it reads the router.json beside it). */
 function handlerOf(fixture: Fixture, platform: Platform) {
-  const dir = join(fixture.dir, HANDLER[platform]);
-  return { handler: join(dir, 'index.js'), env: { ROUTER_CONFIG: join(dir, 'router.yaml') } };
+  return { handler: join(fixture.dir, HANDLER[platform], 'index.js'), env: {} };
 }
 
-/** Bundles an SDK-alone baseline as the build bundles a handler (node20, CommonJS, minified). */
-async function buildSdkAlone(work: string, name: 'aws' | 'alibaba'): Promise<string> {
-  const outfile = join(work, `sdk-alone-${name}`, 'index.js');
+/** Bundles a script as the build bundles a handler (node20, CommonJS, minified). */
+async function bundle(work: string, entry: string, name: string): Promise<string> {
+  const outfile = join(work, name, 'index.js');
   await esbuild({
     absWorkingDir: ROOT,
-    entryPoints: [join(__dirname, 'sdk-alone', `${name}.ts`)],
+    entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
@@ -276,7 +277,12 @@ async function main() {
         2,
       ),
     };
-    const sdkAlone = { aws: await buildSdkAlone(work, 'aws'), alibaba: await buildSdkAlone(work, 'alibaba') };
+    const sdkAlone = {
+      aws: await bundle(work, join(__dirname, 'sdk-alone', 'aws.ts'), 'sdk-alone-aws'),
+      alibaba: await bundle(work, join(__dirname, 'sdk-alone', 'alibaba.ts'), 'sdk-alone-alibaba'),
+    };
+    // The warm pipeline runs minified like the functions (a source run adds tsx's helpers).
+    const warmScript = await bundle(work, join(__dirname, 'warm.ts'), 'warm');
     const sdkEndpoints = JSON.stringify({
       '@aws-sdk/client-sns': fakes.sns!.url,
       '@aws-sdk/client-eventbridge': fakes['aws-eventbridge']!.url,
@@ -323,7 +329,10 @@ async function main() {
     const bare = coldCpu('bare node');
 
     console.error('bench: warm pipeline...');
-    const warm = (await runScript(join(__dirname, 'warm.ts'), {
+    const eventsFile = join(work, 'events.json');
+    writeFileSync(eventsFile, JSON.stringify([...samples('aws'), ...samples('alibaba')].flatMap(eventsOf)));
+    const warm = (await runScript(warmScript, {
+      BENCH_EVENTS: eventsFile,
       BENCH_WARM_ROUNDS: QUICK ? '3' : '15',
       BENCH_WARM_BLOCK: QUICK ? '300' : '2000',
     })) as Record<string, { nsPerEvent: number }>;
@@ -332,19 +341,22 @@ async function main() {
     console.error(`bench: fan-out and batches to ${SLOW_MS} ms targets...`);
     const fanOutDir = join(work, 'fan-out');
     mkdirSync(fanOutDir, { recursive: true });
-    const slowConfig = (count: number) => {
+    // The webhook bundles, with other configs of webhooks compiled as the build compiles them.
+    const slowConfig = async (count: number) => {
       const file = join(fanOutDir, `slow-${count}.yaml`);
       const targets = Object.fromEntries(Array.from({ length: count }, (_, i) => [`slow-${i + 1}`, webhook(slow.url)]));
       writeFileSync(file, yamlConfig(targets, data));
-      return file;
+      const json = join(fanOutDir, `slow-${count}.json`);
+      writeFileSync(json, JSON.stringify(await compileRouterJson(file, `slow-${count}.yaml`)));
+      return json;
     };
     const timedRuns = QUICK ? 3 : 6;
     const timed = async (run: Run) => median((await runBootstrap({ ...run, invocations: timedRuns, timed: true })).wallMs!);
     const webhookLambda = handlerOf(fixtures.webhook, 'lambda').handler;
     const webhookFc = handlerOf(fixtures.webhook, 'fc').handler;
-    const oneSlow = { ROUTER_CONFIG: slowConfig(1), ROUTER_DATA_DIR: data };
+    const oneSlow = { ROUTER_CONFIG: await slowConfig(1), ROUTER_DATA_DIR: data };
     const fanOne = await timed({ platform: 'lambda', handler: webhookLambda, event: EVENT.lambda, env: oneSlow, deliveries: 1 });
-    const fanFive = await timed({ platform: 'lambda', handler: webhookLambda, event: EVENT.lambda, env: { ...oneSlow, ROUTER_CONFIG: slowConfig(5) }, deliveries: 5 });
+    const fanFive = await timed({ platform: 'lambda', handler: webhookLambda, event: EVENT.lambda, env: { ...oneSlow, ROUTER_CONFIG: await slowConfig(5) }, deliveries: 5 });
     const cloudEvent = JSON.parse(readFileSync(EVENT.fc, 'utf8')) as { id: string };
     const batchFile = join(fanOutDir, 'batch-20.json');
     writeFileSync(batchFile, JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ ...cloudEvent, id: `${cloudEvent.id}-${i + 1}` }))));

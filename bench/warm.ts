@@ -1,15 +1,16 @@
-// Warm per-event cost of the pipeline, in one process, over every sample event, against
+// Warm per-event CPU cost of the pipeline, in one process, over every sample event, against
 // baselines measured in the same process and interleaved with it (blocks of each in turn,
 // round after round; medians of the rounds):
 //   - the pipeline (decode excluded: normalize, enrich, route, dispatch, report, the log
 //     line) to a target that does nothing, against a JSON round trip of the same event;
 //   - the pipeline to the real file target, against a plain append of the same line to a
 //     file held open (what the target does, without the router around it).
-// Run by bench/index.ts (stdout is the handlers' log, thrown away as the platforms keep it
-// elsewhere); the result is one JSON line on file descriptor 3.
+// Bundled and run by bench/index.ts (stdout is the handlers' log, thrown away as the
+// platforms keep it elsewhere); the result is one JSON line on file descriptor 3.
 //
-//   BENCH_WARM_ROUNDS (default 15), BENCH_WARM_BLOCK (events per block, default 2000)
-import { writeSync } from 'node:fs';
+//   BENCH_EVENTS (a JSON array of events), BENCH_WARM_ROUNDS (default 15),
+//   BENCH_WARM_BLOCK (events per block, default 2000)
+import { readFileSync, writeSync } from 'node:fs';
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,6 @@ import { createRouter, type Router } from '../shared/runtime/router';
 import { processEvent } from '../shared/runtime/pipeline';
 import { createLogger } from '../shared/log';
 import type { PreparedTarget } from '../shared/dispatch/types';
-import { eventsOf, samples } from '../test/support/samples';
 
 type Step = (i: number) => unknown;
 
@@ -28,7 +28,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main() {
   const rounds = Number(process.env.BENCH_WARM_ROUNDS ?? '15');
   const block = Number(process.env.BENCH_WARM_BLOCK ?? '2000');
-  const events = [...samples('aws'), ...samples('alibaba')].flatMap(eventsOf);
+  const events = JSON.parse(readFileSync(process.env.BENCH_EVENTS!, 'utf8')) as unknown[];
   const log = createLogger({ handler: 'bench' });
   const work = await mkdtemp(join(tmpdir(), 'bench-warm-'));
   try {
@@ -57,9 +57,12 @@ async function main() {
       for (let k = 0; k < names.length; k += 1) {
         const name = names[(round + k) % names.length]!;
         const step = steps[name]!;
-        const start = process.hrtime.bigint();
+        // CPU time of the process (every thread), not wall time: on a shared machine a
+        // block that waits for a core would otherwise count the wait.
+        const start = process.cpuUsage();
         for (let i = 0; i < block; i += 1) await step(i);
-        const ns = Number(process.hrtime.bigint() - start) / block;
+        const used = process.cpuUsage(start);
+        const ns = ((used.user + used.system) * 1000) / block;
         if (round > 0) samples[name]!.push(ns);
       }
     }

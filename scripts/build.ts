@@ -1,12 +1,13 @@
 // The one build of both clouds: an esbuild bundle per handler in functions/aws and
-// functions/alibaba (node20, CommonJS, minified, source maps), each with the router.yaml it
-// was built for beside it. A target type's module and SDK are in a bundle only when that
+// functions/alibaba (node20, CommonJS, minified), each with the router.yaml it was built for
+// beside it. Source maps are written outside the artifacts (dist/sourcemaps/), to map a
+// production stack trace offline: a function never loads them, so they are not shipped. A target type's module and SDK are in a bundle only when that
 // router.yaml defines a target of that type. Also writes what the deployment templates
 // read: the Lambda role's IAM statements and secret variables (dist/aws/deploy.json), the
 // FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
 //
 //   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
@@ -16,11 +17,15 @@ import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './
 import { alibabaRamStatements, awsIamStatements } from './permissions';
 import { readSYaml, resolveSYaml } from './s-yaml';
 import { writeZip } from './zip';
+import { compileRouterJson } from './router-json';
+import { ROUTER_JSON, type RouterJson } from '../shared/route/compiled';
 
 export type Cloud = 'aws' | 'alibaba';
 export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
 
-export const BUNDLE_FILES = ['index.js', 'index.js.map', 'router.yaml'] as const;
+export const BUNDLE_FILES = ['index.js', ROUTER_JSON] as const;
+/** Where the source map of `<cloud>/<function>/index.js` goes, under the output directory. */
+export const SOURCEMAP_DIR = 'sourcemaps';
 
 export interface BuildOptions {
   /** Repository root (functions/, shared/, s.yaml). */
@@ -39,7 +44,7 @@ export interface Bundle {
   name: string;
   /** The handler source, relative to the root. */
   source: string;
-  /** The directory holding index.js, index.js.map and router.yaml, relative to the output directory. */
+  /** The directory holding index.js and router.json, relative to the output directory (its source map: under sourcemaps/). */
   dir: string;
   /** What the template deploys, relative to the output directory: the zip (AWS) or the directory (FC). */
   artifact: string;
@@ -135,6 +140,61 @@ function englishOnlyZod(): Plugin {
   };
 }
 
+/**
+ * zod, in a deployed bundle, through scripts/lazy-zod.ts: the schemas that modules declare
+ * when they load are recorded, not built, and the real zod (in the bundle all the same) is
+ * evaluated only when a schema is first used (a target whose settings reference a secret is
+ * validated at start). A router.json that validates nothing at start gets no zod at all.
+ */
+const REAL_ZOD = Symbol('real zod');
+
+function lazyZod(root: string, withZod: boolean): Plugin {
+  const stand = join(root, 'scripts', 'lazy-zod.ts');
+  return {
+    name: 'lazy-zod',
+    setup(b) {
+      b.onResolve({ filter: /^zod$/ }, (args) => {
+        if (args.pluginData === REAL_ZOD) return undefined;
+        if (resolve(args.importer) !== stand) return { path: stand };
+        // A router.json that validates nothing at start needs no schema: zod is left out.
+        if (!withZod) return { path: 'zod', namespace: 'zod-omitted' };
+        // The stand-in's own require('zod'): zod's ES modules, as an import would pick them
+        // (the CommonJS build that require() would pick is a second, larger copy).
+        return b.resolve('zod', { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: REAL_ZOD });
+      });
+      b.onLoad({ filter: /.*/, namespace: 'zod-omitted' }, () => ({
+        contents: `throw new Error('this bundle has no schema library: the router.json it was built with validates nothing at start');`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * A function starts from the router.json the build compiled (shared/route/compiled.ts), so
+ * its bundle leaves out the YAML loader (the YAML parser and the file schemas): the runtime
+ * imports it only when ROUTER_CONFIG names a YAML file, which a deployed function refuses.
+ */
+function compiledConfigOnly(root: string): Plugin {
+  const runtimeRouter = join(root, 'shared', 'runtime', 'router.ts');
+  return {
+    name: 'compiled-config-only',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/route\/config$/ }, (args) =>
+        resolve(args.importer) === runtimeRouter ? { path: join(root, 'shared', 'route', 'config.ts'), namespace: 'yaml-loader-omitted' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'yaml-loader-omitted' }, () => ({
+        contents: `import { ConfigError } from ${JSON.stringify(join(root, 'shared', 'model', 'errors'))};
+export async function loadConfig(file) {
+  throw new ConfigError(file ?? 'router.yaml', '', 'a deployed function reads the router.json its build compiled, not YAML: leave ROUTER_CONFIG unset or point it to a router.json');
+}`,
+        loader: 'js',
+        resolveDir: root,
+      }));
+    },
+  };
+}
+
 /** The npm package a node_modules path belongs to. */
 function packageOf(path: string): string | undefined {
   const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(toPosix(path));
@@ -213,10 +273,13 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     }
   }
   const sdks = await declaredSdks(registries);
+  // Validated and compiled before bundling: a config error fails the build, not a cold start.
+  const routerJson = await compileRouterJson(config.file, rel(config.file));
+  const validatesAtStart = Object.keys(routerJson.atStart).length > 0;
   // Before bundling, so that a config the permissions cannot be derived from fails fast.
   const deployFiles = deployFileContents(root, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
 
-  for (const cloud of CLOUDS) rmSync(join(outDir, cloud), { recursive: true, force: true });
+  for (const dir of [...CLOUDS, SOURCEMAP_DIR]) rmSync(join(outDir, dir), { recursive: true, force: true });
   const entryPoints = Object.fromEntries(
     CLOUDS.flatMap((cloud) => handlers(root, cloud).map((file) => [`${cloud}/${basename(file, '.ts')}/index`, file])),
   );
@@ -229,19 +292,20 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     target: 'node20',
     format: 'cjs',
     minify: true,
-    sourcemap: true,
+    // No sourceMappingURL comment: nothing at run time looks for the map.
+    sourcemap: 'external',
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
     // proxy-agent is an optional dependency of @alicloud/fc2 that it loads only when asked to.
     external: [...sdks.unused, 'proxy-agent'],
-    plugins: [...registries.map(selectModules), englishOnlyZod()],
+    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
   });
 
   const bundles = Object.keys(entryPoints).map((entry) => {
     const [cloud, name] = entry.split('/') as [Cloud, string];
     const dir = join(outDir, cloud, name);
-    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), config: config.file, sdks });
+    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), routerJson, sdks });
   });
 
   for (const [file, content] of Object.entries(deployFiles)) {
@@ -260,11 +324,20 @@ interface BundleContext {
   name: string;
   dir: string;
   source: string;
-  config: string;
+  routerJson: RouterJson;
   sdks: { needed: Set<string>; unused: Set<string> };
 }
 
-/** Ships router.yaml beside the bundle, zips it for Lambda, and checks what went in. */
+/** Moves a source map out of the artifact, its `sources` still pointing at the files. */
+function moveSourceMap(from: string, to: string): void {
+  const map = JSON.parse(readFileSync(from, 'utf8')) as { sources: string[] };
+  map.sources = map.sources.map((source) => toPosix(relative(dirname(to), resolve(dirname(from), source))));
+  mkdirSync(dirname(to), { recursive: true });
+  writeFileSync(to, JSON.stringify(map));
+  rmSync(from);
+}
+
+/** Ships router.json beside the bundle, zips it for Lambda, and checks what went in. */
 function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   const js = join(ctx.dir, 'index.js');
   const meta = Object.entries(metafile.outputs).find(([path]) => resolve(ctx.root, path) === js)?.[1];
@@ -274,7 +347,8 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   if (strayImports.length > 0) {
     throw new Error(`${ctx.source} still imports ${strayImports.map((i) => i.path).join(', ')}: an SDK of a target type or state store the config does not use`);
   }
-  copyFileSync(ctx.config, join(ctx.dir, 'router.yaml'));
+  moveSourceMap(`${js}.map`, join(ctx.outDir, SOURCEMAP_DIR, ctx.cloud, ctx.name, 'index.js.map'));
+  writeFileSync(join(ctx.dir, ROUTER_JSON), `${JSON.stringify(ctx.routerJson)}\n`);
   const files = BUNDLE_FILES.map((file) => ({ name: file, data: readFileSync(join(ctx.dir, file)) }));
   let artifact = ctx.dir;
   let artifactBytes = files.reduce((sum, f) => sum + f.data.length, 0);

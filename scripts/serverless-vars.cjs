@@ -12,8 +12,8 @@ const DETAIL_TYPES = {
   alarmConfigurationChange: 'CloudWatch Alarm Configuration Change',
 };
 
-/** Where the runtime finds the router.yaml shipped in each zip (the Lambda code root). */
-const ROUTER_CONFIG = '/var/task/router.yaml';
+/** Where the runtime finds the router.json compiled into each zip (the Lambda code root). */
+const ROUTER_CONFIG = '/var/task/router.json';
 
 async function textParam(resolveVariable, name) {
   const value = await resolveVariable(`param:${name}`);
@@ -59,7 +59,7 @@ async function environment({ resolveVariable }) {
   const names = await fromBuild(resolveVariable, 'secretEnv');
   const secrets = Object.fromEntries(names.map((name) => [name, `{{resolve:secretsmanager:${secretId}:SecretString:${name}}}`]));
   // The code root is read-only: a relative `file` target path lands in /tmp.
-  return { ROUTER_CONFIG, ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps', ...secrets };
+  return { ROUTER_CONFIG, ROUTER_DATA_DIR: '/tmp', ...secrets };
 }
 
 /** One `sns` event per topic of the alarmNotificationTopicArns parameter (none when it is empty). */

@@ -40,20 +40,6 @@ export interface ReportData {
   generatedAt: string;
 }
 
-/** The `statuses` setting of chat and lifecycle targets: an alert of another status is not sent. */
-function statusFilter(settings: unknown): string[] | undefined {
-  const statuses = (settings as { statuses?: unknown } | null)?.statuses;
-  return Array.isArray(statuses) ? statuses.map(String) : undefined;
-}
-
-/** A rendered payload that says it would not be sent (`{action: 'skip'}`, `{skip: ...}`). */
-function renderedSkip(payload: unknown): string | undefined {
-  const p = (payload ?? {}) as { action?: unknown; skip?: unknown; detail?: unknown };
-  if (typeof p.skip === 'string') return p.skip;
-  if (p.action === 'skip') return typeof p.detail === 'string' ? p.detail : 'the status maps to skip';
-  return undefined;
-}
-
 /** Silences and time intervals are judged at `at` (now by default). */
 export async function buildReport(files: string[], config: RouterConfig, at: Date = new Date()): Promise<ReportData> {
   const renderers = new Map<string, (alert: Alert) => Preview>();
@@ -81,15 +67,11 @@ export async function buildReport(files: string[], config: RouterConfig, at: Dat
         }
         const by = plan.routes.filter((route) => route.targets.includes(name)).map((route) => route.path);
         const preview = renderers.get(name)!(plan.alert);
-        const statuses = statusFilter(config.targets[name]!.settings);
-        const skip = renderedSkip(preview.payload);
         const held = plan.held.find((h) => h.target === name);
         if (held) {
           cells[name] = { state: 'held', why: held.reasons.map(describeHoldReason).join('; ') };
-        } else if (statuses && !statuses.includes(plan.alert.status)) {
-          cells[name] = { state: 'skipped', why: `status ${plan.alert.status} is not in its statuses (${statuses.join(', ')})` };
-        } else if (skip) {
-          cells[name] = { state: 'skipped', why: skip };
+        } else if (preview.skip) {
+          cells[name] = { state: 'skipped', why: preview.skip };
         } else {
           cells[name] = { state: 'sent', why: `by ${by.join(', ')}` };
           previews.push(preview);
@@ -182,15 +164,15 @@ const CSS = `
 :root{--fg:#1d2330;--muted:#6b7385;--line:#d9dde5;--bg:#f6f7f9;--sent:#1f8a4c;--mute:#b7791f;--skip:#8a94a6;--accent:#2f5bd3}
 *{box-sizing:border-box}body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
 header{padding:18px 28px;background:#fff;border-bottom:1px solid var(--line)}h1{margin:0 0 4px;font-size:20px}h2{font-size:16px;margin:0 0 10px}
-.sub{color:var(--muted)}main{padding:18px 28px;display:grid;gap:18px}section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px}
+.sub{color:var(--muted)}main{padding:18px 28px;display:grid;gap:18px}section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px;overflow-x:auto}
 .tree{overflow:auto}.tree svg{display:block}.edge{fill:none;stroke:#9aa3b5;stroke-width:1.5}
 .node rect{fill:#fff;stroke:#9aa3b5;stroke-width:1.2}.node.hit rect{fill:#eef3ff;stroke:var(--accent)}.node{cursor:pointer}.node.sel rect{stroke:#d33;stroke-width:2.5}
 .node text{font-size:12px;fill:var(--fg)}.node .m{font-family:ui-monospace,Menlo,Consolas,monospace}.node .t{fill:var(--sent);font-weight:600}.node .f{fill:var(--muted);font-size:11px}.node .c{fill:var(--accent);font-weight:700}
 .legend{display:flex;gap:16px;flex-wrap:wrap;color:var(--muted);margin:6px 0 10px}.legend b{font-weight:700}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{position:sticky;top:0;background:#fff;font-size:12px;color:var(--muted);font-weight:600}th.t{text-align:center;white-space:nowrap}
-td.cell{text-align:center;font-size:18px;width:1%}td.sent{color:var(--sent)}td.held{color:var(--mute)}td.skipped{color:var(--skip)}
-td.file{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;min-width:200px;max-width:280px}td.alert{max-width:420px}td.details{min-width:460px;max-width:640px}
+td.cell{text-align:center;font-size:18px;width:1%}td.cell.r{font-size:14px;color:var(--accent);background:#f8f9fc}th.r{background:#f8f9fc;font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:500}td.sent{color:var(--sent)}td.held{color:var(--mute)}td.skipped{color:var(--skip)}
+td.file{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all;min-width:200px;max-width:280px}td.alert{max-width:420px}td.details{min-width:380px;max-width:600px}
 tr.refused td{background:#fff4f4}tr.dim{opacity:.25}.sev{display:inline-block;padding:0 6px;border-radius:4px;font-size:12px;background:#eef0f4}
 .sev.critical{background:#fde2e1;color:#a11}.sev.error{background:#fde9d9;color:#a4500d}.sev.warning{background:#fdf3d1;color:#7a5b00}.sev.info{background:#e1effd;color:#1b4f8a}
 details{margin:4px 0}summary{cursor:pointer;color:var(--accent)}pre{margin:6px 0;padding:8px 10px;background:#f3f4f7;border-radius:6px;white-space:pre-wrap;word-break:break-word;font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;max-height:420px;overflow:auto}
@@ -235,7 +217,17 @@ export function reportHtml(data: ReportData): string {
   const files = new Set(rows.map((row) => row.file)).size;
   const refused = rows.filter((row) => row.error).length;
 
-  const head = `<tr><th>event file</th><th>alert</th>${targets.map((t) => `<th class="t" title="${escapeHtml(t.type)}">${escapeHtml(t.name)}<br><span class="sub">${escapeHtml(t.type)}</span></th>`).join('')}<th>details</th></tr>`;
+  const routes: Route[] = [];
+  const collect = (route: Route) => {
+    routes.push(route);
+    route.routes.forEach(collect);
+  };
+  collect(config.route);
+  const routeLabel = (route: Route) => (route.path === 'route' ? 'root' : route.path.replace(/^route\./, '').replace(/\.routes/g, ''));
+  const routeHead = routes
+    .map((route) => `<th class="t r" title="${escapeHtml(`${route.path} ${formatMatchers(route.matchers)}`)}">${escapeHtml(routeLabel(route))}</th>`)
+    .join('');
+  const head = `<tr><th>event file</th><th>alert</th>${routeHead}${targets.map((t) => `<th class="t" title="${escapeHtml(t.type)}">${escapeHtml(t.name)}<br><span class="sub">${escapeHtml(t.type)}</span></th>`).join('')}<th>details</th></tr>`;
   const body = rows
     .map((row) => {
       const label = `${row.file}${row.index ? ` [${row.index}]` : ''}`;
@@ -243,10 +235,16 @@ export function reportHtml(data: ReportData): string {
       if (row.error) {
         return (
           `<tr class="refused" data-file="${escapeHtml(row.file)}" data-routes="" data-text="${escapeHtml(text)}"><td class="file">${escapeHtml(label)}</td>` +
-          `<td colspan="${targets.length + 2}"><b>refused</b>: ${escapeHtml(row.error)}</td></tr>`
+          `<td colspan="${routes.length + targets.length + 2}"><b>refused</b>: ${escapeHtml(row.error)}</td></tr>`
         );
       }
       const alert = row.alert!;
+      const routeCells = routes
+        .map((route) => {
+          const delivers = row.routes.includes(route.path);
+          return `<td class="cell r${delivers ? ' sent' : ''}" title="${escapeHtml(`${route.path}: ${delivers ? 'delivers this alert' : 'does not deliver it'}`)}">${delivers ? '◆' : ''}</td>`;
+        })
+        .join('');
       const cells = targets
         .map((t) => {
           const cell = row.cells[t.name]!;
@@ -261,7 +259,8 @@ export function reportHtml(data: ReportData): string {
       return (
         `<tr data-file="${escapeHtml(row.file)}" data-routes="${escapeHtml(row.routes.join(' '))}" data-text="${escapeHtml(text)}">` +
         `<td class="file">${escapeHtml(label)}</td>` +
-        `<td class="alert"><b>${escapeHtml(alert.name)}</b><br><span class="sev ${alert.severity}">${escapeHtml(alert.severity)}</span> ${escapeHtml(alert.status)} <span class="sub">via ${escapeHtml(row.routes.join(', '))}</span>${reasons}</td>` +
+        `<td class="alert"><b>${escapeHtml(alert.name)}</b><br><span class="sev ${alert.severity}">${escapeHtml(alert.severity)}</span> ${escapeHtml(alert.status)}${reasons}</td>` +
+        routeCells +
         cells +
         `<td class="details"><details><summary>alert</summary><pre>${escapeHtml(JSON.stringify(alert, null, 2))}</pre></details>` +
         (row.previews.length ? `<details><summary>messages (${row.previews.length})</summary>${row.previews.map(previewHtml).join('')}</details>` : '') +
@@ -282,7 +281,7 @@ export function reportHtml(data: ReportData): string {
 <section class="tree"><h2>Routing tree</h2><div class="sub">Each box is a route: its matchers, its targets, and how many of these events it delivers. Click one to keep only those events.</div>
 ${treeSvg(config.route, counts)}</section>
 <section><h2>Where each event goes</h2>
-<div class="legend"><span><b style="color:var(--sent)">●</b> sent</span><span><b style="color:var(--mute)">◐</b> held back (mute window, silence, time interval)</span><span><b style="color:var(--skip)">○</b> routed but skipped (status filter or mapping)</span><span>blank: not routed there</span>
+<div class="legend"><span><b style="color:var(--accent)">◆</b> the route that delivers it</span><span><b style="color:var(--sent)">●</b> sent</span><span><b style="color:var(--mute)">◐</b> held back (mute window, silence, time interval)</span><span><b style="color:var(--skip)">○</b> routed but skipped (status filter or mapping)</span><span>blank: not routed there</span>
 <input type="search" id="filter" placeholder="filter by file or alert name" aria-label="filter"> <span><span id="shown">${rows.length}</span> shown</span></div>
 <table><thead>${head}</thead><tbody>
 ${body}

@@ -19,6 +19,22 @@ export interface Preview {
   payload: unknown;
   /** The payload as a person reads it: chat as text, tickets as title and body, the rest as JSON. */
   text: string;
+  /** Why the target would send nothing for this alert: its status filter, or a status it maps to skip. */
+  skip?: string;
+}
+
+/** The `statuses` setting of chat and lifecycle targets: an alert of another status is not sent. */
+function statusFilter(settings: unknown): string[] | undefined {
+  const statuses = (settings as { statuses?: unknown } | null)?.statuses;
+  return Array.isArray(statuses) ? statuses.map(String) : undefined;
+}
+
+/** A rendered payload that says it would not be sent (`{action: 'skip'}`, `{skip: ...}`). */
+function renderedSkip(payload: unknown): string | undefined {
+  const p = (payload ?? {}) as { action?: unknown; skip?: unknown; detail?: unknown };
+  if (typeof p.skip === 'string') return p.skip;
+  if (p.action === 'skip') return typeof p.detail === 'string' ? p.detail : 'the status maps to skip';
+  return undefined;
 }
 
 /** The renderer of a target name; an unknown name, or a type without one, is a ConfigError. */
@@ -33,9 +49,12 @@ export async function targetRenderer(config: RouterConfig, targetName: string): 
   if (!render) {
     throw new ConfigError(config.file, `targets.${targetName}.type`, `target type "${target.type}" sends no templated message: nothing to render`);
   }
+  const statuses = statusFilter(target.settings);
   return (alert) => {
     const payload = render(alert, target.settings, targetName);
-    return { target: targetName, type: target.type, kind: payloadKind(target.type), payload, text: messageText(target.type, payload) };
+    const skip =
+      statuses && !statuses.includes(alert.status) ? `status ${alert.status} is not in its statuses (${statuses.join(', ')})` : renderedSkip(payload);
+    return { target: targetName, type: target.type, kind: payloadKind(target.type), payload, text: messageText(target.type, payload), ...(skip ? { skip } : {}) };
   };
 }
 

@@ -8,7 +8,8 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import type { z } from 'zod';
 import type { Alert } from '../model/alert';
 import { ConfigError } from '../model/errors';
-import { redact, registerSecret } from '../log';
+import { redact } from '../log';
+import { ReferenceProblem, resolveReferences } from './references';
 import { loadTargetType } from '../targets/registry';
 import type { TargetType } from '../targets/contract';
 import { IntervalError, compileTimeInterval } from './interval';
@@ -268,7 +269,7 @@ async function compileTargets(data: RouterFile, source: Source, env: Env, secret
         throw source.error([...at, 'type'], `target type ${JSON.stringify(entry.type)} cannot be loaded${why}`);
       }
       const { type: _type, timeoutMs, retries, ...raw } = entry;
-      const resolved = resolveReferences(raw, at, source, env, secrets);
+      const resolved = resolveTargetReferences(raw, at, source, env, secrets);
       for (const key of type.secretKeys ?? []) {
         const path = key.split('.');
         if (valueAt(raw, path) !== undefined && !resolved.referenced.has(key)) {
@@ -302,57 +303,14 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   );
 }
 
-/**
- * `${env:NAME}` anywhere in a string; `$${` is a literal `${`. Anything else inside `${...}`
- * is refused rather than passed on, so a mistyped reference never reaches a target.
- */
-const REFERENCE = /\$\$\{|\$\{([^}]*)(\})?/g;
-const ENV_REFERENCE = /^env:([A-Za-z_][A-Za-z0-9_]*)$/;
-/** Shorter values cannot be redacted without hiding innocent text (see registerSecret). */
-const MIN_SECRET_LENGTH = 4;
-
-/**
- * Resolves every reference in the settings; `referenced` holds the dotted settings paths
- * that had one, `unresolved` those whose variable is unset (in `check` mode only, where
- * such a reference is left as written instead of refused).
- */
-function resolveReferences(settings: Record<string, unknown>, at: Path, source: Source, env: Env, secrets: 'resolve' | 'check') {
-  const referenced = new Set<string>();
-  const unresolved = new Set<string>();
-  const walk = (value: unknown, path: (string | number)[]): unknown => {
-    if (typeof value === 'string') {
-      let found = false;
-      const text = value.replace(REFERENCE, (whole, inner: string | undefined, close: string | undefined) => {
-        if (whole === '$${') return '${';
-        const fail = (problem: string) => source.error([...at, ...path], problem);
-        if (!close) throw fail(`unclosed reference "\${${inner}": write \${env:NAME}, or $\${ for a literal \${`);
-        const name = ENV_REFERENCE.exec(inner ?? '')?.[1];
-        if (!name) throw fail(`unsupported reference "\${${inner}}": only \${env:NAME} is supported`);
-        const resolved = env[name];
-        if (resolved === undefined && secrets === 'check') {
-          unresolved.add(path.join('.'));
-          found = true;
-          return whole;
-        }
-        if (resolved === undefined) throw fail(`environment variable ${name} is not set (referenced as \${env:${name}})`);
-        if (resolved.length < MIN_SECRET_LENGTH) {
-          const length = resolved ? `shorter than ${MIN_SECRET_LENGTH} characters` : 'empty';
-          throw fail(`environment variable ${name} is ${length}; a referenced value must be long enough to be redacted from logs`);
-        }
-        registerSecret(resolved);
-        found = true;
-        return resolved;
-      });
-      if (found) referenced.add(path.join('.'));
-      return text;
-    }
-    if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]));
-    }
-    return value;
-  };
-  return { value: walk(settings, []), referenced, unresolved };
+/** resolveReferences (references.ts), its problems located in the file. */
+function resolveTargetReferences(settings: Record<string, unknown>, at: Path, source: Source, env: Env, secrets: 'resolve' | 'check') {
+  try {
+    return resolveReferences(settings, env, secrets);
+  } catch (error) {
+    if (error instanceof ReferenceProblem) throw source.error([...at, ...error.path], error.message);
+    throw error;
+  }
 }
 
 function compileMatchers(texts: readonly string[] | undefined, at: Path, source: Source): Matcher[] {

@@ -4,7 +4,7 @@
 // (re2js: linear time whatever the pattern) anchored as Alertmanager anchors them,
 // `^(?:RE)$`. Names are this project's: a scalar alert field or `labels.<key>` /
 // `annotations.<key>`. docs/configuration.md "Matchers" is the reference.
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { CLOUDS, KINDS, PROVIDERS, SEVERITIES, STATUSES, type Alert } from '../model/alert';
 import type { Matcher, MatchOp } from './types';
 
@@ -100,13 +100,25 @@ export function splitMatchers(text: string): string[] {
 
 /** Parses exactly one `NAME OP VALUE`; throws MatcherError naming the problem. */
 export function parseMatcher(text: string): Matcher {
+  return parse(text, 'now');
+}
+
+/**
+ * parseMatcher for a matcher the build has already checked (router.json): its regex is
+ * compiled when first matched, so that a function start pays for no regex it does not use.
+ */
+export function parseCheckedMatcher(text: string): Matcher {
+  return parse(text, 'onFirstUse');
+}
+
+function parse(text: string, compile: 'now' | 'onFirstUse'): Matcher {
   const parts = MATCHER_RE.exec(text);
   if (!parts) throw new MatcherError(badFormat(text));
   const [, name = '', operator = '', raw = ''] = parts;
   const op = operator as MatchOp;
   const read = readerOf(name);
   const value = unquote(raw);
-  const test = predicateOf(op, value);
+  const test = predicateOf(op, value, compile);
   return {
     name,
     op,
@@ -188,7 +200,7 @@ function unquote(raw: string): string {
   return value;
 }
 
-function predicateOf(op: MatchOp, value: string): (actual: string) => boolean {
+function predicateOf(op: MatchOp, value: string, compile: 'now' | 'onFirstUse'): (actual: string) => boolean {
   switch (op) {
     case '=':
       return (actual) => actual === value;
@@ -196,8 +208,9 @@ function predicateOf(op: MatchOp, value: string): (actual: string) => boolean {
       return (actual) => actual !== value;
     case '=~':
     case '!~': {
-      const re = compileAnchored(value);
-      return op === '=~' ? (actual) => re.test(actual) : (actual) => !re.test(actual);
+      let re = compile === 'now' ? compileAnchored(value) : undefined;
+      const test = (actual: string) => (re ??= compileAnchored(value)).test(actual);
+      return op === '=~' ? test : (actual) => !test(actual);
     }
   }
 }
@@ -207,14 +220,22 @@ function predicateOf(op: MatchOp, value: string): (actual: string) => boolean {
  * pattern: so `a)|(b`, which Alertmanager accepts as `^(?:a)|(b)$`, means the same here
  * (check-config warns about it).
  */
+let re2js: typeof RE2JS | undefined;
+
+/** re2js, loaded on first use (its tables cost a start that compiles no regex several ms). */
+function engine(): typeof RE2JS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, on purpose
+  return (re2js ??= (require('re2js') as typeof import('re2js')).RE2JS);
+}
+
 export function compileAnchored(source: string): RE2JS {
   try {
-    return RE2JS.compile(`^(?:${source})$`);
+    return engine().compile(`^(?:${source})$`);
   } catch (error) {
     // The error of the pattern as written, not of the wrapped one, when it has one.
     let message = (error as Error).message;
     try {
-      RE2JS.compile(source);
+      engine().compile(source);
     } catch (alone) {
       message = (alone as Error).message;
     }
@@ -225,7 +246,7 @@ export function compileAnchored(source: string): RE2JS {
 /** Whether the regex is valid on its own: when not, Alertmanager's anchoring leaks (`a)|(b`). */
 export function regexStandsAlone(source: string): boolean {
   try {
-    RE2JS.compile(source);
+    engine().compile(source);
     return true;
   } catch {
     return false;

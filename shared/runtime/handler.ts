@@ -26,8 +26,8 @@ export type RuntimeContext = LambdaContext & FcContext;
 /** What a handler returns: one report for one event, an array for a batch. */
 export type HandlerResult = EventReport | EventReport[];
 
-/** Deliveries of one batch in flight at once: a 20-event FC batch takes about three rounds. */
-export const BATCH_CONCURRENCY = 8;
+/** Deliveries of one batch in flight at once: a 20-event FC batch takes two rounds of its slowest target. */
+export const BATCH_CONCURRENCY = 10;
 
 /** Thrown after the reports are logged, when any event was refused or any delivery failed. */
 export class InvocationFailedError extends Error {

@@ -1,7 +1,9 @@
 // The router of one function instance: its config and the targets its routes use, built
 // once per cold start. Only target types named by a route are loaded, so a function pays
 // at cold start for the SDKs its config uses and no others.
-import { loadConfig } from '../route/config';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROUTER_JSON, loadRouterJson } from '../route/compiled';
 import type { RouterConfig, Route } from '../route/types';
 import { prepareTargets, type PreparedTarget } from '../dispatch';
 import { createLogger, type Logger } from '../log';
@@ -53,15 +55,30 @@ async function openRouterState(settings: StateSettings, log: Logger): Promise<{ 
   }
 }
 
+/**
+ * The config of this function: ROUTER_CONFIG when set, else the router.json the build put
+ * beside the bundle (a deployed function), else router.yaml in the current directory (the
+ * command line, source runs). A compiled router.json needs neither the YAML parser nor the
+ * schemas: the YAML loader is imported only for a YAML file, and deployed bundles leave it
+ * out (scripts/build.ts).
+ */
+export async function loadRouterConfig(env: Record<string, string | undefined> = process.env) {
+  const shipped = join(__dirname, ROUTER_JSON);
+  const file = env.ROUTER_CONFIG || (existsSync(shipped) ? shipped : undefined);
+  if (file?.endsWith('.json')) return loadRouterJson(file, env);
+  const { loadConfig } = await import('../route/config');
+  return loadConfig(file, env);
+}
+
 let instance: Promise<Router> | undefined;
 
 /**
- * The process-wide router, loaded on first use (cold start) from ROUTER_CONFIG or
- * router.yaml. A failed load is not cached: the next invocation tries again and logs again.
+ * The process-wide router, loaded on first use (cold start) by loadRouterConfig(). A failed
+ * load is not cached: the next invocation tries again and logs again.
  */
 export function getRouter(): Promise<Router> {
   if (!instance) {
-    const loading = loadConfig().then((config) => createRouter(config));
+    const loading = loadRouterConfig().then((config) => createRouter(config));
     loading.catch(() => {
       if (instance === loading) instance = undefined;
     });

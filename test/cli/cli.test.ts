@@ -325,6 +325,12 @@ describe('template render', () => {
     expect(ticket.stdout).not.toContain('cli-test-token');
   });
 
+  it('says when the target would not send the alert', () => {
+    const { code, stdout } = run(['template', 'render', 'team-slack', sample('aws/config-create-composite.json')], secrets);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^\(not sent: status config-created is not in its statuses \(firing, resolved, acknowledged\)\)\n/);
+  });
+
   it('renders each alert of a batch file for every target of the config', () => {
     for (const target of ['archive', 'team-slack', 'ops-jira', 'am-bridge']) {
       const { code, stdout } = run(['template', 'render', target, sample('alibaba/arms-batch.json')], secrets);

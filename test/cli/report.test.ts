@@ -77,8 +77,11 @@ describe('report', () => {
     const rowFiles = await page.locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-file')));
     expect(new Set(rowFiles)).toEqual(new Set(files.map((f) => f.file)));
     const row = page.locator('tbody tr[data-file="events/alibaba/arms-chinese-p1.json"]');
-    const states = await row.locator('td.cell').evaluateAll((cells) => cells.map((cell) => cell.className.replace('cell ', '')));
-    // archive, team-slack, ops-jira, am-bridge: a critical ARMS alert opens a ticket and goes on to the chat route.
+    const routes = await row.locator('td.cell.r').evaluateAll((cells) => cells.map((cell) => cell.classList.contains('sent')));
+    // root, routes[0], routes[1]: a critical ARMS alert opens a ticket and goes on to the chat route.
+    expect(routes).toEqual([false, true, true]);
+    const states = await row.locator('td.cell:not(.r)').evaluateAll((cells) => cells.map((cell) => cell.className.replace('cell ', '')));
+    // archive, team-slack, ops-jira, am-bridge
     expect(states).toEqual(['none', 'sent', 'sent', 'sent']);
     const refused = page.locator('tbody tr.refused');
     expect(await refused.count()).toBe(samples('invalid/aws').length);

@@ -1,12 +1,13 @@
-// The one build of both clouds: a bundle per handler with its router.yaml, bundles that
-// load and run on Node, target SDKs only when the config uses their type, the files the
+// The one build of both clouds: a bundle per handler with the router.json compiled from its
+// router.yaml, bundles that load and run on Node, target SDKs only when the config uses their type, the files the
 // templates read, and refusals that name the problem.
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, sizeTable, type BuildResult, type Bundle } from '../../scripts/build';
 import { BuildConfigError } from '../../scripts/router-targets';
+import { compileRouterJson } from '../../scripts/router-json';
 import { DEFAULT_CONFIG, FIXTURES, ROOT, buildService, readZip, removeTemporaryDirectories, temporaryDirectory } from './support';
 
 const run = promisify(execFile);
@@ -35,7 +36,8 @@ afterAll(removeTemporaryDirectories);
 const fileOf = (built: Built, bundle: Bundle, file: string) => join(built.dir, 'dist', bundle.dir, file);
 const code = (built: Built, bundle: Bundle) => readFileSync(fileOf(built, bundle, 'index.js'), 'utf8');
 /** The files a bundle was made of, from its source map. */
-const sources = (built: Built, bundle: Bundle): string[] => (JSON.parse(readFileSync(fileOf(built, bundle, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
+const sources = (built: Built, bundle: Bundle): string[] =>
+  (JSON.parse(readFileSync(join(built.dir, 'dist', 'sourcemaps', bundle.dir, 'index.js.map'), 'utf8')) as { sources: string[] }).sources;
 const fromPackage = (files: string[], prefix: string) => files.some((file) => file.includes(`node_modules/${prefix}`));
 
 /** Runs a script in a fresh Node process (the bundles are meant for a bare runtime, not for jest). */
@@ -45,17 +47,20 @@ async function node(script: string, cwd: string, env: Record<string, string> = {
 }
 
 describe('build', () => {
-  it('bundles every handler of both clouds once, with the router.yaml it was built with', () => {
+  it('bundles every handler of both clouds once, with the router.json compiled from its router.yaml', async () => {
     const handlers = ['aws', 'alibaba'].flatMap((cloud) =>
       readdirSync(join(ROOT, 'functions', cloud))
         .filter((f) => f.endsWith('.ts'))
         .map((f) => `functions/${cloud}/${f}`),
     );
     expect(plain.result.bundles.map((b) => b.source).sort()).toEqual(handlers.sort());
-    const config = readFileSync(DEFAULT_CONFIG);
+    const compiled = await compileRouterJson(DEFAULT_CONFIG, 'router.yaml');
     for (const bundle of plain.result.bundles) {
-      expect(readdirSync(join(plain.dir, 'dist', bundle.dir)).sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
-      expect(readFileSync(fileOf(plain, bundle, 'router.yaml')).equals(config)).toBe(true);
+      expect(readdirSync(join(plain.dir, 'dist', bundle.dir)).sort()).toEqual(['index.js', 'router.json']);
+      expect(JSON.parse(readFileSync(fileOf(plain, bundle, 'router.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(compiled)));
+      // The source map stays on the build machine: the shipped code does not point to it.
+      expect(code(plain, bundle)).not.toContain('sourceMappingURL');
+      expect(sources(plain, bundle).some((file) => file.endsWith(bundle.source))).toBe(true);
     }
   });
 
@@ -64,7 +69,7 @@ describe('build', () => {
     for (const bundle of plain.result.bundles.filter((b) => b.cloud === 'aws')) {
       const zip = readFileSync(join(plain.dir, 'dist', bundle.artifact));
       const files = readZip(zip);
-      expect([...files.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
+      expect([...files.keys()].sort()).toEqual(['index.js', 'router.json']);
       for (const [name, content] of files) expect(content.equals(readFileSync(fileOf(plain, bundle, name)))).toBe(true);
       expect(readFileSync(join(again.dir, 'dist', bundle.artifact)).equals(zip)).toBe(true);
     }
@@ -76,15 +81,12 @@ describe('build', () => {
     expect(JSON.parse(out)).toEqual(files.map(() => 'function'));
   });
 
-  it('runs a sample event of each cloud end to end with the router.yaml shipped beside the bundle', async () => {
+  it('runs a sample event of each cloud end to end with the router.json shipped beside the bundle', async () => {
     const lambda = plain.result.bundles.find((b) => b.name === 'alarm-state-change')!;
     const fc = plain.result.bundles.find((b) => b.name === 'arms-alarm-create')!;
     const cwd = temporaryDirectory('build-run');
     const script = `
-      const invoke = async (dir, event, context) => {
-        process.env.ROUTER_CONFIG = dir + '/router.yaml';
-        return require(dir + '/index.js').handler(event, context);
-      };
+      const invoke = async (dir, event, context) => require(dir + '/index.js').handler(event, context);
       (async () => {
         const cloudwatch = require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))});
         const arms = require(${JSON.stringify(join(ROOT, 'events/alibaba/arms-alarm-create.json'))});
@@ -103,10 +105,25 @@ describe('build', () => {
     expect(files.some((f) => f.endsWith('shared/targets/cloud/sns.ts'))).toBe(false);
     const config = join(temporaryDirectory('build-sns'), 'router.yaml');
     writeFileSync(config, 'version: 1\ntargets:\n  t:\n    type: sns\n    topicArn: arn:aws:sns:us-east-1:111122223333:t\nroute:\n  targets: [t]\n');
+    const json = join(dirname(config), 'router.json');
+    writeFileSync(json, JSON.stringify(await compileRouterJson(config, 'router.yaml')));
     const script = `require(${JSON.stringify(fileOf(plain, bundle!, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { getRemainingTimeInMillis: () => 30000 })
       .then(() => process.stdout.write('RESULT delivered'), (e) => process.stdout.write('RESULT ' + e.message))`;
-    const out = await node(script, plain.dir, { ROUTER_CONFIG: config });
+    const out = await node(script, plain.dir, { ROUTER_CONFIG: json });
     expect(out.slice(out.indexOf('RESULT '))).toMatch(/target type sns is not in this bundle/);
+    // A deployed function reads no YAML: it says so rather than carrying a parser for it.
+    const yaml = await node(script, plain.dir, { ROUTER_CONFIG: config });
+    expect(yaml.slice(yaml.indexOf('RESULT '))).toMatch(/reads the router\.json its build compiled, not YAML/);
+  });
+
+  it('leaves the YAML parser and the schema library out of a bundle whose config validates nothing at start', () => {
+    for (const bundle of plain.result.bundles) expect(bundle.packages).not.toEqual(expect.arrayContaining(['yaml']));
+    for (const bundle of plain.result.bundles) expect(bundle.packages).not.toContain('zod');
+    // A secret reference is resolved and validated at start: zod is there, evaluated only then.
+    for (const bundle of awsTargets.result.bundles) {
+      expect(bundle.packages).toContain('zod');
+      expect(bundle.packages).not.toContain('yaml');
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import type { BuildResult } from '../../scripts/build';
 import { readRouterConfig } from '../../scripts/router-targets';
+import { compileRouterJson } from '../../scripts/router-json';
 import { readSYaml, resolveSYaml, type SYaml } from '../../scripts/s-yaml';
 import { matchesPattern } from '../support/event-pattern';
 import schema from './fc3-s-yaml.schema.json';
@@ -89,18 +90,18 @@ describe('s.yaml against the fc3 schema', () => {
 });
 
 describe('s.yaml functions', () => {
-  it('deploys each ARMS handler once, from its directory of the build, with router.yaml beside it', () => {
+  it('deploys each ARMS handler once, from its directory of the build, with the router.json compiled from router.yaml beside it', async () => {
     const deployed = functions(resolved).map(([, props]) => handlerOf(props));
     expect(deployed.sort()).toEqual([...boundTypes.keys()].sort());
-    const config = readFileSync(DEFAULT_CONFIG);
+    const config = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
     for (const [, props] of functions(resolved)) {
       const bundle = build.bundles.find((b) => b.cloud === 'alibaba' && `./dist/${b.artifact}` === props.code);
       expect(bundle).toBeDefined();
       expect(props).toMatchObject({ runtime: 'nodejs20', handler: 'index.handler' });
       const dir = join(serviceDir, props.code);
       expect(existsSync(join(dir, 'index.js'))).toBe(true);
-      expect(readFileSync(join(dir, 'router.yaml')).equals(config)).toBe(true);
-      expect(props.environmentVariables.ROUTER_CONFIG).toBe('/code/router.yaml');
+      expect(JSON.parse(readFileSync(join(dir, 'router.json'), 'utf8'))).toEqual(config);
+      expect(props.environmentVariables.ROUTER_CONFIG).toBe('/code/router.json');
     }
   });
 
@@ -157,7 +158,7 @@ describe('s.yaml functions', () => {
   it('takes every other environment variable from the deploying shell, never as a value, and each one router.yaml references', () => {
     const referenced = readRouterConfig(DEFAULT_CONFIG).envReferences;
     for (const [, props] of functions(raw)) {
-      const { ROUTER_CONFIG: _config, ROUTER_DATA_DIR: dataDir, NODE_OPTIONS: _options, ...others } = props.environmentVariables;
+      const { ROUTER_CONFIG: _config, ROUTER_DATA_DIR: dataDir, ...others } = props.environmentVariables;
       expect(dataDir).toBe('/tmp');
       for (const [name, value] of Object.entries(others)) expect(value).toBe(`\${env('${name}')}`);
       expect(Object.keys(others).sort()).toEqual(expect.arrayContaining(referenced));

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import type { BuildResult } from '../../scripts/build';
+import { compileRouterJson } from '../../scripts/router-json';
 import { readSYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import { CLOUDWATCH_DETAIL_TYPES } from '../../shared/normalize/cloudwatch';
@@ -117,15 +118,13 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     }
   });
 
-  it('ships router.yaml in each zip and points ROUTER_CONFIG at it', () => {
-    const config = readFileSync(DEFAULT_CONFIG);
+  it('ships the router.json compiled from router.yaml in each zip and points ROUTER_CONFIG at it', async () => {
+    const config = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
     for (const [name, [, fn]] of lambdas(plain)) {
       const zip = readZip(readFileSync(join(plain.dir, 'dist', 'aws', `${name}.zip`)));
-      expect([...zip.keys()].sort()).toEqual(['index.js', 'index.js.map', 'router.yaml']);
-      expect(zip.get('router.yaml')!.equals(config)).toBe(true);
-      expect(fn.Properties.Environment).toEqual({
-        Variables: { ROUTER_CONFIG: '/var/task/router.yaml', ROUTER_DATA_DIR: '/tmp', NODE_OPTIONS: '--enable-source-maps' },
-      });
+      expect([...zip.keys()].sort()).toEqual(['index.js', 'router.json']);
+      expect(JSON.parse(zip.get('router.json')!.toString('utf8'))).toEqual(config);
+      expect(fn.Properties.Environment).toEqual({ Variables: { ROUTER_CONFIG: '/var/task/router.json', ROUTER_DATA_DIR: '/tmp' } });
     }
   });
 
@@ -262,9 +261,8 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
   it('sets each secret router.yaml references as a Secrets Manager reference, never a value', () => {
     for (const [, [, fn]] of lambdas(narrowed)) {
       expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
-        ROUTER_CONFIG: '/var/task/router.yaml',
+        ROUTER_CONFIG: '/var/task/router.json',
         ROUTER_DATA_DIR: '/tmp',
-        NODE_OPTIONS: '--enable-source-maps',
         PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL}}',
       });
     }

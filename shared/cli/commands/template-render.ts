@@ -28,7 +28,8 @@ export default defineCommand({
       return 0;
     }
     const previews = await templatePreviews(target, file, config);
-    ctx.print(previews.map((preview, i) => (previews.length > 1 ? `── alert ${i + 1} of ${previews.length} ──\n${preview.text}` : preview.text)).join('\n\n'));
+    const shown = previews.map((preview) => (preview.skip ? `(not sent: ${preview.skip})\n${preview.text}` : preview.text));
+    ctx.print(shown.map((text, i) => (shown.length > 1 ? `── alert ${i + 1} of ${shown.length} ──\n${text}` : text)).join('\n\n'));
     return 0;
   },
 });
