@@ -80,7 +80,8 @@ export const tablestoreSettings = z
   })
   .describe('Alibaba Cloud Tablestore table (TTL, max versions 1), created by the Alibaba IaC under deploy/');
 
-const STORE_KINDS = [localSettings, dynamodbSettings, tablestoreSettings].map((schema) => schema.shape.store.value);
+/** Read when a message needs it, not at load: bundles that validate nothing at start leave zod out. */
+const storeKinds = () => [localSettings, dynamodbSettings, tablestoreSettings].map((schema) => schema.shape.store.value).join(', ');
 
 export const stateSettings = z
   .discriminatedUnion('store', [localSettings, dynamodbSettings, tablestoreSettings], {
@@ -88,8 +89,8 @@ export const stateSettings = z
       if (issue.code !== 'invalid_union') return undefined;
       const store = (issue.input as { store?: unknown } | undefined)?.store;
       return store === undefined
-        ? `is required; known stores: ${STORE_KINDS.join(', ')}`
-        : `unknown store ${JSON.stringify(store)}; known stores: ${STORE_KINDS.join(', ')}`;
+        ? `is required; known stores: ${storeKinds()}`
+        : `unknown store ${JSON.stringify(store)}; known stores: ${storeKinds()}`;
     },
   })
   .describe(
