@@ -2,13 +2,63 @@
 // Every value resolved from a secret reference in router.yaml is registered here at load
 // time; every log line and every error detail passes through redact() before it leaves.
 
-const secrets = new Set<string>();
+/** Every form of every registered secret, longest first (a whole URL before its token segment). */
+let secrets: string[] = [];
 const REDACTED = '[REDACTED]';
 
-/** Registers a secret value so that it never appears in logs, errors or reports. */
+/** A path segment or query value that is a credential rather than a word (`services`, `hook`...). */
+function tokenLike(text: string): boolean {
+  return text.length >= 16 || (text.length >= 8 && /\d/.test(text) && /[A-Za-z]/.test(text));
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The forms a secret takes on the wire and in what servers echo back: as is, percent-encoded
+ * (component, URI, form with `+`), JSON-escaped, base64 and base64url; and for a secret that
+ * is a URL (Slack and Lark webhooks, DingTalk and WeCom with their tokens), its token-like
+ * path segments, query values and userinfo, each in those forms too.
+ */
+export function secretForms(value: string): string[] {
+  const parts = [value];
+  if (/^https?:\/\//i.test(value) && URL.canParse(value)) {
+    const url = new URL(value);
+    for (const segment of url.pathname.split('/')) if (tokenLike(decoded(segment))) parts.push(decoded(segment));
+    for (const [, item] of url.searchParams) if (tokenLike(item)) parts.push(item);
+    if (url.password) parts.push(decoded(url.password));
+  }
+  const forms = new Set<string>();
+  for (const part of parts) {
+    const component = encodeURIComponent(part);
+    for (const form of [
+      part,
+      component,
+      component.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+      component.replace(/%20/g, '+'),
+      encodeURI(part),
+      JSON.stringify(part).slice(1, -1),
+      Buffer.from(part, 'utf8').toString('base64'),
+      Buffer.from(part, 'utf8').toString('base64url'),
+    ]) {
+      if (form.length >= 4) forms.add(form);
+    }
+  }
+  return [...forms];
+}
+
+/** Registers a secret value so that it never appears in logs, errors or reports, in any of its forms. */
 export function registerSecret(value: string): void {
   // Very short values would redact innocent text; config loading refuses them anyway.
-  if (value.length >= 4) secrets.add(value);
+  if (value.length < 4) return;
+  const known = new Set(secrets);
+  for (const form of secretForms(value)) known.add(form);
+  secrets = [...known].sort((a, b) => b.length - a.length);
 }
 
 export function redact(text: string): string {

@@ -1,6 +1,7 @@
 // What a target would send for each alert of an event file, rendered from its templates
 // (defaults or the config's overrides) exactly as send() renders it, with the config's
 // severity rules applied first. Nothing is sent. Used by `template render` and `report`.
+import { redact } from '../log';
 import type { Alert } from '../model/alert';
 import { ConfigError } from '../model/errors';
 import { normalizeEvent } from '../normalize';
@@ -51,10 +52,11 @@ export async function targetRenderer(config: RouterConfig, targetName: string): 
   }
   const statuses = statusFilter(target.settings);
   return (alert) => {
-    const payload = render(alert, target.settings, targetName);
+    // A secret a template or a setting puts in the payload (a token in Jira `fields`) is shown redacted.
+    const payload = JSON.parse(redact(JSON.stringify(render(alert, target.settings, targetName)))) as unknown;
     const skip =
       statuses && !statuses.includes(alert.status) ? `status ${alert.status} is not in its statuses (${statuses.join(', ')})` : renderedSkip(payload);
-    return { target: targetName, type: target.type, kind: payloadKind(target.type), payload, text: messageText(target.type, payload), ...(skip ? { skip } : {}) };
+    return { target: targetName, type: target.type, kind: payloadKind(target.type), payload, text: redact(messageText(target.type, payload)), ...(skip ? { skip } : {}) };
   };
 }
 

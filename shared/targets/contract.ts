@@ -51,6 +51,10 @@ export interface AttemptContext {
 }
 
 export interface Target {
+  /**
+   * Performs the action. Every failure is returned as a failed Outcome (classifyError for
+   * what the target catches), never thrown: that is the one way a target says it failed.
+   */
   send(alert: Alert, ctx: AttemptContext): Promise<Outcome>;
 }
 

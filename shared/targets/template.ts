@@ -7,6 +7,7 @@
 // into plain data without prototypes and without functions: every name a template can reach
 // is one of ours, and holds data.
 import Mustache from 'mustache';
+import { z } from 'zod';
 import type { Alert, Severity, Status } from '../model/alert';
 
 /** A colour by meaning; each target maps it onto its own palette. */
@@ -139,10 +140,62 @@ function escapeFunction(escape: Escape | undefined): (text: string) => string {
   return (text) => text;
 }
 
+/**
+ * Any value of the view as text: strings as they are, numbers and booleans as JSON writes
+ * them, lists joined with `, `, maps as JSON. (The view's lists and maps have no prototype:
+ * String() would throw on them, and Mustache hands escape() whatever it finds.)
+ */
+export function viewText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return Array.prototype.map.call(value, viewText).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Mustache's writer, with every interpolated value turned into text before it is escaped. */
+class TextWriter extends Mustache.Writer {
+  override unescapedValue(token: string[], context: Mustache.Context): string {
+    const value: unknown = context.lookup(token[1]!);
+    return value == null ? (undefined as unknown as string) : viewText(value);
+  }
+
+  override escapedValue(token: string[], context: Mustache.Context, config?: Mustache.RenderOptions): string {
+    const value: unknown = context.lookup(token[1]!);
+    const escape = (typeof config === 'object' && !Array.isArray(config) && config.escape) || Mustache.escape;
+    return value == null ? (undefined as unknown as string) : escape(viewText(value));
+  }
+}
+
+const writer = new TextWriter();
+
 /** Renders a template against a view built by templateView (several templates, one view). */
 export function renderView(template: string, view: Record<string, unknown>, options: RenderOptions = {}): string {
   // No partials: `{{> name}}` renders nothing rather than reading anything.
-  return Mustache.render(template, view, {}, { escape: escapeFunction(options.escape) });
+  return writer.render(template, view, {}, { escape: escapeFunction(options.escape) });
+}
+
+/**
+ * A Mustache template setting, checked when router.yaml loads: a template that does not
+ * parse is a config error naming the setting, never a failure at every delivery.
+ */
+export const templateText = z.string().superRefine((template, ctx) => {
+  try {
+    writer.parse(template);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid Mustache template: ${(err as Error).message}` });
+  }
+});
+
+/**
+ * The `templates:` setting of a target: every text it sends has a Mustache default that the
+ * user may override; unknown keys are refused so a typo does not silently keep the default.
+ */
+export function templatesSetting<K extends string>(defaults: Readonly<Record<K, string>>) {
+  const shape = Object.fromEntries(Object.entries<string>(defaults).map(([key, value]) => [key, templateText.default(value)]));
+  const schema = z.object(shape as Record<K, z.ZodDefault<typeof templateText>>).strict();
+  // Every key has a default, so an absent `templates:` is an empty object.
+  return schema.prefault({} as z.input<typeof schema>).describe(`Mustache templates: ${Object.keys(defaults).join(', ')}`);
 }
 
 export function renderTemplate(template: string, alert: Alert, options: RenderOptions = {}): string {

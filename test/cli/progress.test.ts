@@ -34,7 +34,7 @@ describe('invoke, with a slow target', () => {
     const { port } = server.address() as AddressInfo;
     writeFileSync(
       config,
-      ['version: 1', 'targets:', '  prod-hook:', '    type: webhook', `    url: http://127.0.0.1:${port}/hook`, '    allowInsecureHttp: true', '    retries: 2', '    timeoutMs: 10000', 'route:', '  targets: [prod-hook]'].join('\n'),
+      ['version: 1', 'targets:', '  prod-hook:', '    type: webhook', `    url: http://127.0.0.1:${port}/hook`, '    allowInsecureHttp: true', '    allowPrivateNetwork: true', '    retries: 2', '    timeoutMs: 10000', 'route:', '  targets: [prod-hook]'].join('\n'),
     );
     const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['shared/cli/main.ts', 'invoke', 'events/aws/state-change-single-metric.json', '--config', config], { cwd: ROOT });
     let stdout = '';

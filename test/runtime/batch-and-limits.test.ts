@@ -78,6 +78,7 @@ beforeAll(async () => {
       '  gate:',
       '    type: webhook',
       `    url: http://127.0.0.1:${port}/hook`,
+      '    allowPrivateNetwork: true',
       '    retries: 0',
       '    timeoutMs: 10000',
       'route:',

@@ -71,6 +71,7 @@ beforeAll(async () => {
       '  broken:',
       '    type: webhook',
       `    url: http://127.0.0.1:${failingPort}/hook`,
+      '    allowPrivateNetwork: true',
       '    retries: 1',
       '    timeoutMs: 2000',
       'route:',

@@ -4,7 +4,7 @@
 // close() also ends hanging requests, so a suite never waits on its own fake.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakeService, ServiceMode } from '../targets/conformance';
+import { echoBody, type FakeService, type ServiceMode } from '../targets/conformance';
 
 export interface RecordedRequest {
   method: string;
@@ -43,10 +43,12 @@ export interface ScriptedServer {
 
 export interface ScriptedServerOptions {
   /** The response of each mode, for services whose success or error bodies matter (Slack, PagerDuty...). */
-  modes?: Partial<Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>>;
+  modes?: Partial<Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>>;
+  /** The service's own checks (limits, required fields), run on every request before the script: an error reply, or undefined. */
+  validate?: (req: RecordedRequest) => ScriptedResponse | undefined;
 }
 
-const DEFAULT_MODES: Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse> = {
+const DEFAULT_MODES: Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse> = {
   ok: { status: 200, body: { ok: true } },
   throttle: { status: 429, body: { error: 'rate limited' } },
   'server-error': { status: 503, body: { error: 'service unavailable' } },
@@ -64,6 +66,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     const script = queue.length > 1 ? queue.shift()! : queue[0]!;
     if (typeof script === 'function') return script(req);
     if (script === 'hang') return 'hang';
+    if (script === 'echo') return { status: 400, headers: { 'content-type': 'text/plain' }, body: echoBody(req) };
     return typeof script === 'string' ? modes[script] : script;
   };
 
@@ -85,7 +88,7 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
         json: () => JSON.parse(body) as unknown,
       };
       requests.push(recorded);
-      const answer = resolveScript(recorded);
+      const answer = options.validate?.(recorded) ?? resolveScript(recorded);
       if (answer !== 'hang') send(res, answer);
     });
   });
@@ -136,6 +139,13 @@ export function asFakeService(server: ScriptedServer, settings: Record<string, u
     settings,
     secrets,
     respondWith: (mode) => server.respondWith(mode),
+    lastBody: () => {
+      try {
+        return server.requests.at(-1)?.json();
+      } catch {
+        return undefined;
+      }
+    },
     requests: () => server.requests.length,
     stop: () => server.close(),
   };

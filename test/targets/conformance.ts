@@ -4,7 +4,7 @@
 // (through the type's own schema) and drives it through the real deliver() with a short
 // policy: the retry matrix, timeouts, connection refused, every alert status, the outcome
 // shape, and no secret in any log line, outcome or detail.
-import { createLogger, setLogLevel, setLogSink, type LogLevel } from '../../shared/log';
+import { createLogger, registerSecret, setLogLevel, setLogSink, type LogLevel } from '../../shared/log';
 import { alertSchema, STATUSES, type Alert } from '../../shared/model/alert';
 import { normalizeEvent } from '../../shared/normalize';
 import { eventsOf, samples } from '../support/samples';
@@ -12,10 +12,23 @@ import { deliver } from '../../shared/dispatch/deliver';
 import type { DeliveryResult, PreparedTarget } from '../../shared/dispatch/types';
 import type { Outcome, Target } from '../../shared/targets/contract';
 import { loadTargetType } from '../../shared/targets/registry';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { MemoryRunInput, MemoryRunResult } from '../support/memory-run';
 
-export type ServiceMode = 'ok' | 'throttle' | 'server-error' | 'client-error' | 'hang';
+/** `echo`: a 400 whose body repeats the request (line, headers, body), as careless servers and proxies do. */
+export type ServiceMode = 'ok' | 'throttle' | 'server-error' | 'client-error' | 'hang' | 'echo';
 
-export const SERVICE_MODES: readonly ServiceMode[] = ['ok', 'throttle', 'server-error', 'client-error', 'hang'];
+export const SERVICE_MODES: readonly ServiceMode[] = ['ok', 'throttle', 'server-error', 'client-error', 'hang', 'echo'];
+
+/** The echo of a request: what a server that repeats it back answers. */
+export function echoBody(request: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: string }): string {
+  const headers = Object.entries(request.headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : (value ?? '')}`);
+  return [`${request.method} ${request.url}`, ...headers, '', request.body].join('\n');
+}
+
+/** The forms a secret takes on the wire: as is, percent-encoded, base64. */
+const wireForms = (secret: string) => [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
 
 export interface FakeService {
   /** The target's router.yaml settings (secrets already resolved) pointing at this server. */
@@ -24,6 +37,8 @@ export interface FakeService {
   secrets: string[];
   /** Scripts every following response of the fake service. */
   respondWith(mode: ServiceMode): void;
+  /** The JSON body of the last request the service received (undefined when it was not JSON): what render() must show. */
+  lastBody?(): unknown;
   /**
    * How many requests reached the service so far. A local target (network: false) counts
    * what it wrote: a failed attempt writes nothing.
@@ -49,6 +64,14 @@ export interface ConformanceHarness {
   network?: boolean;
   /** Tells two runs of one type apart in a file (`slack (api)`, `slack (webhook)`). */
   label?: string;
+  /**
+   * Where the rendered payload is in what render() returns and in the request body, for
+   * SDK targets whose render() shows the API call (Payload of an Invoke, one entry of a batch).
+   */
+  renderedBody?: (rendered: Record<string, unknown>) => unknown;
+  sentBody?: (sent: Record<string, unknown>) => unknown;
+  /** Whether this run measures memory across MEMORY_DELIVERIES (default true; once per type is enough). */
+  memory?: boolean;
 }
 
 /** The short policy of the suite: 3 attempts of at most 300 ms. */
@@ -210,6 +233,40 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<'se
   }
 }
 
+/**
+ * Deliveries per target type: 10,000 in CI; 2,000 on a developer's machine, where eight
+ * suites share two cores. The bound grows with the count: a leak of 1 KiB per delivery
+ * passes it either way.
+ */
+export const MEMORY_DELIVERIES = process.env.CI ? 10_000 : 2_000;
+const MEMORY_WARMUP = 500;
+const MEMORY_GROWTH_LIMIT = 1024 * 1024 + MEMORY_DELIVERIES * 128;
+
+/**
+ * Sends MEMORY_DELIVERIES alerts to a fresh target of the type in a child process (a heap of
+ * its own: the fake in this process is not counted) and returns the heap growth after GC.
+ */
+async function measureMemory(input: { type: string; settings: unknown; env: Record<string, string>; alert: Alert }): Promise<{ result: MemoryRunResult; growth: number }> {
+  const run: MemoryRunInput = { type: input.type, settings: input.settings, alert: input.alert, deliveries: MEMORY_DELIVERIES, warmup: MEMORY_WARMUP, concurrency: 8 };
+  const child = fork(join(__dirname, '..', 'support', 'memory-run.ts'), {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, ...input.env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const message = await new Promise<{ result?: MemoryRunResult; error?: string }>((resolve, reject) => {
+      child.once('message', (reply) => resolve(reply as { result?: MemoryRunResult; error?: string }));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`memory run exited with code ${code}`)));
+      child.send(run);
+    });
+    if (!message.result) throw new Error(`memory run failed: ${message.error}`);
+    return { result: message.result, growth: message.result.endBytes - message.result.baseBytes };
+  } finally {
+    child.kill();
+  }
+}
+
 const DEFAULT_LOG_LEVEL: LogLevel = ['debug', 'info', 'warn', 'error'].includes(process.env.LOG_LEVEL ?? '') ? (process.env.LOG_LEVEL as LogLevel) : 'info';
 
 export function describeConformance(harness: ConformanceHarness): void {
@@ -271,6 +328,11 @@ export function describeConformance(harness: ConformanceHarness): void {
           return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
         },
       });
+      // One delivery of another alarm first: an SDK's first call loads and resolves much
+      // (middleware, endpoints, credentials) and may not fit the suite's 300 ms attempts on a
+      // busy machine. The suite tests behaviour, not cold start.
+      service.respondWith('ok');
+      await target.send(cloudWatchAlert({ id: 'conformance-warm-up', dedupKey: `${CW_ARN}-warm-up` }), { signal: AbortSignal.timeout(30_000), attempt: 1, log });
     });
 
     afterAll(async () => {
@@ -346,20 +408,64 @@ export function describeConformance(harness: ConformanceHarness): void {
       });
     }
 
+    it('render() shows what send() sends', async () => {
+      const type = await loadTargetType(harness.type);
+      if (!type?.render || !fake().lastBody) return;
+      fake().respondWith('ok');
+      const alert = armsAlert();
+      const outcome = await target.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log: createLogger({ suite: 'conformance' }) });
+      expect(outcome.outcome).toBe('delivered');
+      const sent = fake().lastBody!();
+      if (sent === undefined) return;
+      // A batch API takes the one rendered item in a list; signatures and tokens are added on the wire.
+      const body = Array.isArray(sent) && sent.length === 1 ? (sent[0] as unknown) : sent;
+      const rendered = type.render(alert, type.settings.parse(fake().settings), name) as Record<string, unknown>;
+      expect((harness.sentBody ?? ((b) => b))(body as Record<string, unknown>)).toMatchObject((harness.renderedBody ?? ((r) => r))(rendered) as object);
+    });
+
+    if (network && modes.has('echo')) {
+      it('echo: a server that repeats the request back gets no secret into the report', async () => {
+        // As config loading does with every `${env:...}` reference it resolves.
+        for (const secret of fake().secrets) registerSecret(secret);
+        const { result } = await run('echo');
+        expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+        const report = JSON.stringify(result);
+        for (const secret of fake().secrets) for (const form of wireForms(secret)) expect(report).not.toContain(form);
+      });
+    }
+
+    if (harness.memory !== false) it(`memory: flat across ${MEMORY_DELIVERIES} deliveries`, async () => {
+      fake().respondWith('ok');
+      const { result, growth } = await measureMemory({
+        type: harness.type,
+        settings: fake().settings,
+        env: harness.env ?? {},
+        alert: cloudWatchAlert(),
+      });
+      expect(result.outcomes.failed ?? 0).toBe(0);
+      expect((result.outcomes.delivered ?? 0) + (result.outcomes.skipped ?? 0)).toBe(MEMORY_WARMUP + MEMORY_DELIVERIES);
+      // The bound leaves room for caches that fill once (SDK endpoint caches, agents' free sockets).
+      expect(growth).toBeLessThan(MEMORY_GROWTH_LIMIT);
+    }, 600_000);
+
     if (network) {
       it('service down: connection refused is failed and retryable', async () => {
         await fake().stop();
         stopped = true;
         const { result } = await run('ok');
         expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: policy.retries + 1 });
+        // A target signals failure one way: a failed Outcome, never a throw.
+        const outcome = await target.send(cloudWatchAlert(), { signal: AbortSignal.timeout(5000), attempt: 1, log: createLogger({ suite: 'conformance' }) });
+        emitted.push(JSON.stringify(outcome));
+        expect(outcome).toMatchObject({ outcome: 'failed', retryable: true });
       });
     }
 
-    it('no secret appears in any log line, outcome or detail', () => {
+    it('no secret appears in any log line, outcome or detail, in any wire form', () => {
       expect(emitted.length).toBeGreaterThan(0);
       for (const secret of fake().secrets) {
         expect(secret.length).toBeGreaterThan(0);
-        const leaks = emitted.filter((line) => line.includes(secret));
+        const leaks = emitted.filter((line) => wireForms(secret).some((form) => line.includes(form)));
         expect(leaks).toEqual([]);
       }
     });

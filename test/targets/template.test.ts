@@ -7,6 +7,7 @@ import { ConfigError } from '../../shared/model/errors';
 import { SEVERITIES, STATUSES } from '../../shared/model/alert';
 import { alertColour, measure, renderTemplate, renderView, SEVERITY_STYLE, STATUS_STYLE, templateView, truncate } from '../../shared/targets/template';
 import { ROOT } from '../support/samples';
+import { slackSettings } from '../../shared/targets/chat/slack';
 import { armsAlert, cloudWatchAlert } from './conformance';
 
 describe('templateView', () => {
@@ -64,6 +65,28 @@ describe('renderTemplate escaping', () => {
     expect(renderTemplate('{{name}}', alert, { escape: 'html' })).toBe('&lt;b&gt;cpu&lt;&#x2F;b&gt; &amp; &quot;disk&quot; 磁盘');
     expect(renderTemplate('{{name}} {{{name}}}', alert, { escape: 'markup' })).toBe('&lt;b&gt;cpu&lt;/b&gt; &amp; "disk" 磁盘 <b>cpu</b> & "disk" 磁盘');
     expect(renderTemplate('{{name}}', alert, { escape: (text) => text.toUpperCase() })).toBe('<B>CPU</B> & "DISK" 磁盘');
+  });
+});
+
+describe('any value of the view renders as text', () => {
+  const muted = { by: 'ops-window', startsAt: '2024-01-01T00:00:00.000Z', endsAt: null, active: true };
+  const alert = armsAlert({ muted } as never);
+  const count = alert.alerts.length;
+
+  it.each(['none', 'html', 'markup'] as const)('booleans, numbers, lists and maps with escape %s, and in {{{ }}}', (escape) => {
+    const view = templateView(alert);
+    const render = (template: string) => renderView(template, view, { escape });
+    expect(render('{{isFiring}} {{isResolved}} {{muted.active}}')).toBe('true false true');
+    expect(render('{{alerts.length}}|{{{alerts.length}}}')).toBe(`${count}|${count}`);
+    expect(render('{{{resources}}}')).toBe(alert.resources.join(', '));
+    expect(JSON.parse(render('{{{labels}}}'))).toEqual(alert.labels);
+    expect(render('{{previousStatus}}|{{{endsAt}}}')).toBe('|');
+  });
+
+  it('a template that does not parse is a config error at load time, naming the setting', () => {
+    const parsed = slackSettings.safeParse({ webhookUrl: 'https://hooks.slack.com/services/T0/B0/x', templates: { body: '{{#isFiring}}open' } });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]).toMatchObject({ path: ['templates', 'body'], message: expect.stringMatching(/^invalid Mustache template: Unclosed section "isFiring"/) });
   });
 });
 

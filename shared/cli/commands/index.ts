@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import checkConfig from './check-config';
 import invoke from './invoke';
+import migrateAlertmanager from './migrate-alertmanager';
 import normalize from './normalize';
 import report from './report';
 import routesShow from './routes-show';
@@ -10,4 +11,4 @@ import stateList from './state-list';
 import stateShow from './state-show';
 import templateRender from './template-render';
 
-export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, templateRender, report, stateList, stateShow];
+export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report, stateList, stateShow];

@@ -5,10 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../../model/alert';
-import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, renderView, truncate, type Colour } from '../template';
+import { chatView, defineChatTarget, lifecycleLines, outcomeFromResultCode, refineWebhookCredential, statusesSetting, timezoneSetting, webhookWithCredential, type ChatRequest } from './kit';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { alertColour, type Colour, renderView, templatesSetting, truncate } from '../template';
 
 export const DINGTALK_URL = 'https://oapi.dingtalk.com/robot/send';
 
@@ -67,16 +66,18 @@ const atSetting = z
 
 export const dingtalkSettings = z
   .object({
-    accessToken: z.string().min(1).describe('access_token of the robot webhook (a secret)'),
+    webhookUrl: z.string().default(DINGTALK_URL).describe('The robot webhook as pasted, with access_token (a secret); or the endpoint alone with accessToken'),
+    accessToken: z.string().min(1).optional().describe('access_token of the robot webhook, when webhookUrl does not carry it (a secret)'),
     secret: z.string().min(1).optional().describe('Signing secret of the robot, SEC... (a secret)'),
-    webhookUrl: z.string().default(DINGTALK_URL),
+    timezone: timezoneSetting,
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     at: atSetting,
     statuses: statusesSetting,
     templates: templatesSetting(DINGTALK_TEMPLATES),
   })
   .strict()
   .superRefine(refineUrl('webhookUrl'))
-  .superRefine(refineNoCredentialInUrl('webhookUrl', 'access_token', 'accessToken'));
+  .superRefine(refineWebhookCredential('webhookUrl', 'access_token', 'accessToken'));
 
 export type DingTalkSettings = z.infer<typeof dingtalkSettings>;
 
@@ -92,7 +93,7 @@ function mentions(status: Status, at: DingTalkSettings['at']): DingTalkMessage['
 }
 
 export function renderDingTalk(alert: Alert, settings: DingTalkSettings): DingTalkMessage {
-  const view = chatView(alert, DINGTALK_LIMITS.longText, 'chars', { colourHex: HEX[alertColour(alert)] });
+  const view = chatView(alert, DINGTALK_LIMITS.longText, 'chars', settings.timezone, { colourHex: HEX[alertColour(alert)] });
   const at = mentions(alert.status, settings.at);
   // A markdown message mentions only people whose @mobile or @userId is in its text.
   const tail = [...at.atMobiles, ...at.atUserIds].map((who) => `@${who}`).join(' ');
@@ -108,8 +109,7 @@ export function dingtalkSign(secret: string, timestamp: number): string {
 }
 
 function dingtalkRequest(message: DingTalkMessage, settings: DingTalkSettings, now: number): ChatRequest {
-  const url = new URL(settings.webhookUrl);
-  url.searchParams.set('access_token', settings.accessToken);
+  const url = webhookWithCredential(settings.webhookUrl, 'access_token', settings.accessToken);
   if (settings.secret !== undefined) {
     // URLSearchParams percent-encodes the base64 (+, /, =) as the robot expects.
     url.searchParams.set('timestamp', String(now));
@@ -121,7 +121,7 @@ function dingtalkRequest(message: DingTalkMessage, settings: DingTalkSettings, n
 export default defineChatTarget<DingTalkSettings, DingTalkMessage>({
   type: 'dingtalk',
   settings: dingtalkSettings,
-  secretKeys: ['accessToken', 'secret'],
+  secretKeys: ['webhookUrl', 'accessToken', 'secret'],
   render: renderDingTalk,
   request: dingtalkRequest,
   outcome: (res) => outcomeFromResultCode(res, { service: 'dingtalk', code: 'errcode', message: 'errmsg', retryable: DINGTALK_RETRYABLE }),

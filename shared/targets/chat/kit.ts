@@ -36,6 +36,8 @@ export const statusesSetting = z
 
 export interface ChatSettings {
   statuses?: Status[] | undefined;
+  allowPrivateNetwork: boolean;
+  timezone: string;
 }
 
 /** The free texts of an alert that can be long. */
@@ -47,13 +49,14 @@ const LONG_TEXTS = ['summary', 'description', 'comment', 'solution'] as const;
  * (the rendered text is cut to the hard limit afterwards all the same). Links come with
  * URLs that no markup can split (see safeLink).
  */
-export function chatView(alert: Alert, max: number, unit: LengthUnit, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function chatView(alert: Alert, max: number, unit: LengthUnit, timeZone: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const cut: Partial<Alert> = {};
   for (const key of LONG_TEXTS) {
     const text = alert[key];
     if (text !== null) cut[key] = truncate(text, max, unit);
   }
-  return templateView({ ...alert, ...cut }, { links: alert.links.map(safeLink), ...extra });
+  const time = alertTime(alert);
+  return templateView({ ...alert, ...cut }, { links: alert.links.map(safeLink), time: time === null ? null : zonedTime(time, timeZone), ...extra });
 }
 
 /** Characters that end or split a link in Slack mrkdwn (`<url|title>`) or markdown (`[title](url)`). */
@@ -69,23 +72,73 @@ export function safeLink(link: { title: string; url: string }): { title: string;
 }
 
 /**
- * A superRefine for a base URL setting that must not carry a credential as a query parameter:
- * the credential has its own setting, a secret reference, and never sits in a plain URL.
+ * A superRefine for the webhook of a robot whose credential is a query parameter (DingTalk
+ * `access_token`, WeCom `key`): the URL as pasted from the service carries it, or the token
+ * setting does; exactly one of them. Both are secret settings.
  */
-export function refineNoCredentialInUrl(key: string, param: string, setting: string) {
+export function refineWebhookCredential(key: string, param: string, setting: string) {
   return (settings: Record<string, unknown>, ctx: z.RefinementCtx): void => {
     const value = settings[key];
-    if (typeof value === 'string' && URL.canParse(value) && new URL(value).searchParams.has(param)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: `must not carry ${param}: set ${setting}, as a secret reference` });
-    }
+    const inUrl = typeof value === 'string' && URL.canParse(value) && new URL(value).searchParams.get(param);
+    const given = typeof settings[setting] === 'string';
+    if (inUrl && given) ctx.addIssue({ code: 'custom', path: [setting], message: `${key} already carries ${param}: set one of them` });
+    if (!inUrl && !given) ctx.addIssue({ code: 'custom', path: [], message: `set ${key} as pasted from the robot (with ${param}), or ${setting}` });
   };
+}
+
+/** The URL of a robot webhook with its credential: the one pasted in the URL, else the token setting. */
+export function webhookWithCredential(webhookUrl: string, param: string, token: string | undefined): URL {
+  const url = new URL(webhookUrl);
+  if (token !== undefined) url.searchParams.set(param, token);
+  return url;
+}
+
+/** `timezone:` of a chat target: the IANA zone its times are shown in. */
+export const timezoneSetting = z
+  .string()
+  .default('UTC')
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'is not an IANA time zone (e.g. UTC, Asia/Shanghai, Europe/Berlin)')
+  .describe('IANA time zone of the times in messages, e.g. Asia/Shanghai; default UTC');
+
+/**
+ * An RFC 3339 time in a time zone: `2024-03-01T09:30:00.000+08:00`. UTC keeps the alert's
+ * own form (`...Z`). Text that is no time is returned as it is.
+ */
+export function zonedTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (timeZone === 'UTC' || Number.isNaN(date.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  const offset = /^GMT([+-]\d{2}:\d{2})$/.exec(parts.timeZoneName ?? '')?.[1] ?? '+00:00';
+  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}${offset}`;
 }
 
 /**
  * Status, severity, where and when as label/value pairs: the fields Slack and Lark show
  * beside the templated text, so that a glance at any message tells what state it is in.
  */
-export function glanceFields(alert: Alert): [label: string, value: string][] {
+export function glanceFields(alert: Alert, timeZone: string): [label: string, value: string][] {
   const status = STATUS_STYLE[alert.status];
   const severity = SEVERITY_STYLE[alert.severity];
   const source = alert.sourceSeverity ? ` (${alert.sourceSeverity})` : '';
@@ -93,7 +146,7 @@ export function glanceFields(alert: Alert): [label: string, value: string][] {
     ['Status', `${status.emoji} ${status.label}`],
     ['Severity', `${severity.emoji} ${severity.label}${source}`],
     ['Where', alertWhere(alert)],
-    ['When', alertTime(alert) ?? 'unknown'],
+    ['When', zonedTime(alertTime(alert) ?? 'unknown', timeZone)],
   ];
 }
 
@@ -138,7 +191,7 @@ export function defineChatTarget<S extends ChatSettings, P extends object>(spec:
           if (skipped) return skipped;
           try {
             const request = spec.request(spec.render(alert, settings), settings, Date.now());
-            const res = await httpRequest({ method: 'POST', ...request, signal: ctx.signal });
+            const res = await httpRequest({ method: 'POST', ...request, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
             return spec.outcome(res);
           } catch (err) {
             return classifyError(err);

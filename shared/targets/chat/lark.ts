@@ -5,10 +5,9 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { chatView, defineChatTarget, glanceFields, outcomeFromResultCode, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, escapeMarkup, measure, renderView, truncate, type Colour } from '../template';
+import { chatView, defineChatTarget, glanceFields, lifecycleLines, outcomeFromResultCode, safeLink, statusesSetting, timezoneSetting, type ChatRequest } from './kit';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { alertColour, type Colour, escapeMarkup, measure, renderView, templatesSetting, truncate } from '../template';
 
 /** A custom bot takes a request body of at most 20 KB. */
 export const LARK_LIMITS = {
@@ -40,6 +39,8 @@ export const larkSettings = z
   .object({
     webhookUrl: z.string().min(1).describe('The bot webhook URL, .../open-apis/bot/v2/hook/<token> (a secret)'),
     secret: z.string().min(1).optional().describe('Signing secret of the bot (a secret)'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
+    timezone: timezoneSetting,
     statuses: statusesSetting,
     templates: templatesSetting(LARK_TEMPLATES),
   })
@@ -75,7 +76,7 @@ function buttons(links: { title: string; url: string }[]): LarkElement {
 }
 
 export function renderLark(alert: Alert, settings: LarkSettings): LarkMessage {
-  const view = chatView(alert, LARK_LIMITS.longText, 'json');
+  const view = chatView(alert, LARK_LIMITS.longText, 'json', settings.timezone);
   const title = truncate(renderView(settings.templates.title, view).trim() || alert.name, LARK_LIMITS.title);
   const links = alert.links.map(safeLink).slice(0, LARK_LIMITS.links);
   const card: LarkMessage['card'] = {
@@ -85,7 +86,7 @@ export function renderLark(alert: Alert, settings: LarkSettings): LarkMessage {
       { tag: 'div', text: larkMd('') },
       {
         tag: 'div',
-        fields: glanceFields(alert).map(([label, value]) => ({ is_short: true, text: larkMd(`**${label}**\n${escapeMarkup(value)}`) })),
+        fields: glanceFields(alert, settings.timezone).map(([label, value]) => ({ is_short: true, text: larkMd(`**${label}**\n${escapeMarkup(value)}`) })),
       },
       ...(links.length > 0 ? [buttons(links)] : []),
       { tag: 'note', elements: [{ tag: 'plain_text', content: `${alert.provider} · ${alert.id}` }] },
@@ -117,5 +118,9 @@ export default defineChatTarget<LarkSettings, LarkMessage>({
   secretKeys: ['webhookUrl', 'secret'],
   render: renderLark,
   request: larkRequest,
-  outcome: (res) => outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE }),
+  // Current bots answer {code, msg}; older ones still answer {StatusCode, StatusMessage}.
+  outcome: (res) =>
+    /"StatusCode"\s*:/.test(res.text) && !/"code"\s*:/.test(res.text)
+      ? outcomeFromResultCode(res, { service: 'lark', code: 'StatusCode', message: 'StatusMessage', retryable: LARK_RETRYABLE })
+      : outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE }),
 });

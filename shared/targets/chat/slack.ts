@@ -4,12 +4,11 @@
 // docs/targets/slack.md describes the settings.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { chatView, defineChatTarget, glanceFields, safeLink, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
+import { chatView, defineChatTarget, glanceFields, lifecycleLines, safeLink, statusesSetting, timezoneSetting, type ChatRequest } from './kit';
 import type { Outcome } from '../contract';
 import { oneLine } from '../errors';
-import { checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { escapeMarkup, renderView, truncate } from '../template';
+import { allowPrivateNetworkSetting, checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { escapeMarkup, renderView, templatesSetting, truncate } from '../template';
 
 export const SLACK_API_URL = 'https://slack.com/api';
 
@@ -49,6 +48,8 @@ export const slackSettings = z
     token: z.string().min(1).optional().describe('Bot token for chat.postMessage (a secret)'),
     channel: z.string().min(1).optional().describe('Channel id or name, with token'),
     apiUrl: z.string().default(SLACK_API_URL).describe('Base URL of the Web API'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
+    timezone: timezoneSetting,
     statuses: statusesSetting,
     templates: templatesSetting(SLACK_TEMPLATES),
   })
@@ -65,7 +66,7 @@ export const slackSettings = z
     }
     for (const key of ['webhookUrl', 'apiUrl'] as const) {
       const value = settings[key];
-      const problem = value === undefined ? undefined : checkUrl(value, false);
+      const problem = value === undefined ? undefined : checkUrl(value, { allowPrivateNetwork: settings.allowPrivateNetwork });
       if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
     }
   });
@@ -94,14 +95,14 @@ function context(alert: Alert): Text[] {
 }
 
 export function renderSlack(alert: Alert, settings: SlackSettings): SlackMessage {
-  const view = chatView(alert, SLACK_LIMITS.longText, 'chars');
+  const view = chatView(alert, SLACK_LIMITS.longText, 'chars', settings.timezone);
   const header = truncate(renderView(settings.templates.header, view).trim() || alert.name, SLACK_LIMITS.header);
   const body = truncate(renderView(settings.templates.body, view, { escape: 'markup' }).trim(), SLACK_LIMITS.sectionText);
   const blocks: SlackBlock[] = [{ type: 'header', text: { type: 'plain_text', text: header, emoji: true } }];
   // A section's text must not be empty: a template that renders nothing drops the block.
   if (body) blocks.push({ type: 'section', text: mrkdwn(body) });
   // Fixed fields: what a glance needs; the texts around them are the templates.
-  const fields = glanceFields(alert).map(([label, value]) => mrkdwn(truncate(`*${label}*\n${escapeMarkup(value)}`, SLACK_LIMITS.field)));
+  const fields = glanceFields(alert, settings.timezone).map(([label, value]) => mrkdwn(truncate(`*${label}*\n${escapeMarkup(value)}`, SLACK_LIMITS.field)));
   blocks.push({ type: 'section', fields }, { type: 'context', elements: context(alert) });
   const text = truncate(renderView(settings.templates.fallback, view, { escape: 'markup' }).trim() || header, SLACK_LIMITS.fallback);
   return { text, blocks, ...(settings.channel !== undefined ? { channel: settings.channel } : {}) };

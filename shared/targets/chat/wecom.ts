@@ -3,10 +3,9 @@
 // of UTF-8; WeCom colours text with three named font colours. docs/targets/wecom.md.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { chatView, defineChatTarget, outcomeFromResultCode, refineNoCredentialInUrl, statusesSetting, type ChatRequest, lifecycleLines } from './kit';
-import { refineUrl } from '../http/client';
-import { templatesSetting } from '../lifecycle/kit';
-import { alertColour, renderView, truncate, type Colour } from '../template';
+import { chatView, defineChatTarget, lifecycleLines, outcomeFromResultCode, refineWebhookCredential, statusesSetting, timezoneSetting, webhookWithCredential, type ChatRequest } from './kit';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { alertColour, type Colour, renderView, templatesSetting, truncate } from '../template';
 
 export const WECOM_URL = 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send';
 
@@ -46,14 +45,16 @@ export const WECOM_TEMPLATES = {
 
 export const wecomSettings = z
   .object({
-    key: z.string().min(1).describe('key of the robot webhook (a secret)'),
-    webhookUrl: z.string().default(WECOM_URL),
+    webhookUrl: z.string().default(WECOM_URL).describe('The robot webhook as pasted, with key (a secret); or the endpoint alone with key'),
+    key: z.string().min(1).optional().describe('key of the robot webhook, when webhookUrl does not carry it (a secret)'),
+    timezone: timezoneSetting,
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     statuses: statusesSetting,
     templates: templatesSetting(WECOM_TEMPLATES),
   })
   .strict()
   .superRefine(refineUrl('webhookUrl'))
-  .superRefine(refineNoCredentialInUrl('webhookUrl', 'key', 'key'));
+  .superRefine(refineWebhookCredential('webhookUrl', 'key', 'key'));
 
 export type WeComSettings = z.infer<typeof wecomSettings>;
 
@@ -63,21 +64,20 @@ export interface WeComMessage {
 }
 
 export function renderWeCom(alert: Alert, settings: WeComSettings): WeComMessage {
-  const view = chatView(alert, WECOM_LIMITS.longText, 'bytes', { fontColour: FONT[alertColour(alert)] });
+  const view = chatView(alert, WECOM_LIMITS.longText, 'bytes', settings.timezone, { fontColour: FONT[alertColour(alert)] });
   const content = truncate(renderView(settings.templates.content, view).trim() || alert.name, WECOM_LIMITS.contentBytes, 'bytes');
   return { msgtype: 'markdown', markdown: { content } };
 }
 
 function wecomRequest(message: WeComMessage, settings: WeComSettings): ChatRequest {
-  const url = new URL(settings.webhookUrl);
-  url.searchParams.set('key', settings.key);
+  const url = webhookWithCredential(settings.webhookUrl, 'key', settings.key);
   return { url: url.toString(), headers: { 'content-type': 'application/json; charset=utf-8' }, body: message };
 }
 
 export default defineChatTarget<WeComSettings, WeComMessage>({
   type: 'wecom',
   settings: wecomSettings,
-  secretKeys: ['key'],
+  secretKeys: ['webhookUrl', 'key'],
   render: renderWeCom,
   request: wecomRequest,
   outcome: (res) => outcomeFromResultCode(res, { service: 'wecom', code: 'errcode', message: 'errmsg', retryable: WECOM_RETRYABLE }),

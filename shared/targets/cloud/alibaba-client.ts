@@ -1,6 +1,8 @@
 // What the Alibaba Cloud targets (alibaba-eventbridge, fc-invoke) share: account and region
-// settings, the outcome when no credentials are at hand, and credentials read at send time.
-// No SDK is imported here: each target imports its own client inside create().
+// settings, the outcome when no credentials are at hand, credentials read at send time, and
+// the `acs:` request signature of the EventBridge API.
+// No SDK is imported here: a target that uses one imports it inside create().
+import { createHmac, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AlibabaCredentials, Outcome } from '../contract';
 
@@ -32,20 +34,37 @@ export const NO_CREDENTIALS: Outcome = {
 };
 
 /**
- * A credential for Tea clients (@alicloud/eventbridge), which ask it for the keys on every
- * request: FC rotates the function's temporary credentials, so they are read at send time
- * rather than fixed when the client is created.
+ * The headers of an EventBridge API request signed as Alibaba documents it (and as
+ * @alicloud/eventbridge does): `authorization: acs:<AccessKeyId>:<base64 HMAC-SHA1>` over the
+ * method, Content-MD5, Content-Type, Date, the sorted `x-acs-*` headers and the path with its
+ * sorted query. Temporary (STS) credentials add their key id and token as x-acs-* headers.
  */
-export function teaCredential(current: () => AlibabaCredentials | undefined) {
-  const read = (): AlibabaCredentials => {
-    const credentials = current();
-    if (!credentials) throw new Error(NO_CREDENTIALS.detail);
-    return credentials;
+export function acsSignedHeaders(input: {
+  method: string;
+  /** Path and sorted query, as sent. */
+  resource: string;
+  headers: Record<string, string>;
+  credentials: AlibabaCredentials;
+  now?: Date;
+}): Record<string, string> {
+  const headers: Record<string, string> = {
+    date: (input.now ?? new Date()).toUTCString(),
+    'x-acs-signature-nonce': randomUUID(),
+    'x-acs-signature-method': 'HMAC-SHA1',
+    'x-acs-signature-version': '1.0',
+    ...Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value])),
   };
-  return {
-    getAccessKeyId: async () => read().accessKeyId,
-    getAccessKeySecret: async () => read().accessKeySecret,
-    getSecurityToken: async () => read().securityToken ?? '',
-    getType: () => (read().securityToken ? 'sts' : 'access_key'),
-  };
+  const { accessKeyId, accessKeySecret, securityToken } = input.credentials;
+  if (securityToken) {
+    headers['x-acs-accesskey-id'] = accessKeyId;
+    headers['x-acs-security-token'] = securityToken;
+  }
+  const canonical = Object.keys(headers)
+    .filter((name) => name.startsWith('x-acs-'))
+    .sort()
+    .map((name) => `${name}:${headers[name]!.replace(/[\t\n\r\f]/g, ' ').trim()}\n`)
+    .join('');
+  const stringToSign = `${input.method.toUpperCase()}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${headers.date}\n${canonical}${input.resource}`;
+  headers.authorization = `acs:${accessKeyId}:${createHmac('sha1', accessKeySecret).update(stringToSign, 'utf8').digest('base64')}`;
+  return headers;
 }

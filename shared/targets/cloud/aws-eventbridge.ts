@@ -6,8 +6,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError } from '../errors';
-import { templatesSetting } from '../lifecycle/kit';
-import { renderTemplate } from '../template';
+import { renderTemplate, templatesSetting } from '../template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
 /** "The total entry size must be less than 256KB" (EventBridge PutEvents). */

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError } from '../errors';
-import { sha256Hex, templatesSetting } from '../lifecycle/kit';
-import { renderView, templateView } from '../template';
+import { sha256Hex } from '../lifecycle/kit';
+import { renderView, templatesSetting, templateView } from '../template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;

@@ -1,30 +1,59 @@
-// The shared HTTP helper of HTTP-based targets (webhook, PagerDuty, Slack, Jira...):
-// a thin layer over Node's global fetch, the mapping of a response to an Outcome, and the
-// URL rule for config validation.
+// The shared HTTP client of the targets that take a URL (webhook, PagerDuty, Slack, Jira...):
+// node:http(s) with keep-alive agents (the global fetch costs ~100 ms of CPU on its first
+// call), every response body read up to MAX_RESPONSE_BYTES and the rest discarded, redirects
+// never followed, and the outbound policy (outbound.ts) applied at connect time. Also the
+// mapping of a response to an Outcome, and the URL rule for config validation.
+import { Agent as HttpAgent, request as httpRequestRaw, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequestRaw } from 'node:https';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Outcome } from '../contract';
 import { oneLine, retryableStatus } from '../errors';
+import { isLocalhostName, isNonPublicAddress, OutboundPolicyError, publicOnlyLookup } from './outbound';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
-  headers?: Record<string, string> | Headers;
+  /** Header names in any case; ours (user-agent, content-type, content-length) are added when absent. */
+  headers?: Record<string, string>;
   /** A string is sent as is; anything else as JSON (with a JSON content type unless one is set). */
   body?: string | object;
   /** The attempt's signal (AttemptContext.signal): aborts the request and the body read. */
   signal?: AbortSignal;
+  /** The target's `allowPrivateNetwork`: connect to private, loopback and link-local addresses too. */
+  allowPrivateNetwork?: boolean;
+}
+
+/** Response headers, looked up by name in any case; a repeated header is joined with `, `. */
+export class ResponseHeaders {
+  constructor(private readonly raw: IncomingMessage['headers'] = {}) {}
+
+  get(name: string): string | null {
+    const value = this.raw[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
 }
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
+  /** The body as UTF-8 text, at most MAX_RESPONSE_BYTES of it. */
   text: string;
-  /** The body parsed as JSON; throws a SyntaxError when it is not JSON. */
+  /** True when the body was longer than MAX_RESPONSE_BYTES: the rest was discarded unread. */
+  truncated: boolean;
+  /** The body parsed as JSON; throws a SyntaxError when it is not JSON (or was truncated). */
   json<T = unknown>(): T;
 }
 
 export const USER_AGENT = 'alert-router/1';
+
+/**
+ * How much of a response body is read: ample for any service's answer or error (the largest,
+ * a Jira search page, is a few KB), small enough that a server answering with an endless body
+ * cannot exhaust a function's memory. The rest is discarded and the connection closed.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
 
 /**
  * Extra request headers in router.yaml (values may be secret references). Checked at load
@@ -35,32 +64,131 @@ export const headersSchema = z.record(
   z.string().regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
 );
 
-export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
-  const headers = new Headers(request.headers);
-  if (!headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
-  let body: string | undefined;
+/**
+ * One keep-alive agent per protocol and policy: a socket opened for a target that allows
+ * private addresses is never reused by one that does not.
+ */
+const agentOptions = { keepAlive: true, scheduling: 'lifo' as const, maxFreeSockets: 16 };
+const agents = {
+  public: { http: new HttpAgent({ ...agentOptions, lookup: publicOnlyLookup }), https: new HttpsAgent({ ...agentOptions, lookup: publicOnlyLookup }) },
+  private: { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) },
+};
+
+function requestHeaders(request: HttpRequest): { headers: Record<string, string>; body: Buffer | undefined } {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
+  headers['user-agent'] ??= USER_AGENT;
+  let body: Buffer | undefined;
   if (typeof request.body === 'string') {
-    body = request.body;
+    body = Buffer.from(request.body, 'utf8');
   } else if (request.body !== undefined) {
-    body = JSON.stringify(request.body);
-    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    body = Buffer.from(JSON.stringify(request.body), 'utf8');
+    headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(request.url, {
-    method: request.method,
-    headers,
-    body,
-    signal: request.signal,
-    // A redirect is a misconfigured URL; following it would carry our headers (tokens,
-    // signatures) to another host. outcomeFromResponse reports it instead.
-    redirect: 'manual',
+  if (body !== undefined) headers['content-length'] = String(body.length);
+  return { headers, body };
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  // AbortSignal.timeout() and abort() give a DOMException (TimeoutError, AbortError).
+  if (reason instanceof Error || reason instanceof DOMException) return reason as Error;
+  const error = new Error('the request was aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+/** Reads at most MAX_RESPONSE_BYTES of the body; past that the response is destroyed (the rest never read). */
+function readCapped(res: IncomingMessage): Promise<{ text: string; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (truncated: boolean) => {
+      settled = true;
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), truncated });
+    };
+    const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(err);
+    };
+    res.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      const room = MAX_RESPONSE_BYTES - size;
+      if (chunk.length > room) {
+        chunks.push(chunk.subarray(0, room));
+        finish(true);
+        res.destroy();
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    res.once('end', () => {
+      if (!settled) finish(false);
+    });
+    res.once('error', fail);
+    res.once('close', () => fail(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' })));
   });
-  const text = await res.text();
-  return {
-    status: res.status,
-    headers: res.headers,
-    text,
-    json: <T>() => JSON.parse(text) as T,
+}
+
+export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
+  const url = new URL(request.url);
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') return Promise.reject(new TypeError(`unsupported protocol ${url.protocol}`));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const allowPrivate = request.allowPrivateNetwork === true;
+  // Node connects to an IP literal without a lookup: check it here.
+  if (!allowPrivate && ((isIP(host) !== 0 && isNonPublicAddress(host)) || isLocalhostName(host))) {
+    return Promise.reject(new OutboundPolicyError(host));
+  }
+  const signal = request.signal;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const { headers, body } = requestHeaders(request);
+  const options: RequestOptions = {
+    method: request.method,
+    protocol: url.protocol,
+    hostname: host,
+    port: url.port || undefined,
+    path: `${url.pathname}${url.search}`,
+    headers,
+    agent: agents[allowPrivate ? 'private' : 'public'][secure ? 'https' : 'http'],
   };
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let response: IncomingMessage | undefined;
+    const onAbort = () => {
+      const error = abortError(signal!);
+      req.destroy(error);
+      response?.destroy(error);
+      reject(error);
+    };
+    const done = () => signal?.removeEventListener('abort', onAbort);
+    // A redirect is answered, not followed (node:http never follows one): following it would
+    // carry our headers (tokens, signatures) to another host. outcomeFromResponse reports it.
+    const req = (secure ? httpsRequestRaw : httpRequestRaw)(options, (res) => {
+      response = res;
+      readCapped(res).then(({ text, truncated }) => {
+        done();
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new ResponseHeaders(res.headers),
+          text,
+          truncated,
+          json: <T>() => JSON.parse(text) as T,
+        });
+      }, (err: unknown) => {
+        done();
+        reject(err);
+      });
+    });
+    req.once('error', (err) => {
+      done();
+      reject(err);
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
+  });
 }
 
 /**
@@ -105,41 +233,59 @@ export function outcomeFromResponse(res: HttpResponse, okDetail?: string): Outco
 }
 
 function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost') return true;
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isLocalhostName(host)) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1';
   return false;
 }
 
+export interface UrlPolicy {
+  /** Plain http to any host (else only to a loopback address). */
+  allowInsecureHttp?: boolean;
+  /** Private, loopback and link-local addresses (else refused). */
+  allowPrivateNetwork?: boolean;
+}
+
 /**
  * The problem with a target URL, or undefined when it is fine: https, or plain http to a
- * loopback address (local tests, sidecars), or any http with allowInsecureHttp. The
- * sentence never repeats the URL, which may carry a token.
+ * loopback address (local tests, sidecars), or any http with allowInsecureHttp; a host
+ * written as a non-public IP address (or localhost) only with allowPrivateNetwork (names
+ * are checked again after DNS, at connect time). The sentence never repeats the URL, which
+ * may carry a token.
  */
-export function checkUrl(url: string, allowInsecureHttp: boolean): string | undefined {
+export function checkUrl(url: string, policy: UrlPolicy = {}): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return 'is not a valid absolute URL';
   }
-  if (parsed.protocol === 'https:') return undefined;
-  if (parsed.protocol !== 'http:') return `must be an https URL, not ${parsed.protocol.replace(/:$/, '')}`;
-  if (allowInsecureHttp || isLoopback(parsed.hostname)) return undefined;
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `must be an https URL, not ${parsed.protocol.replace(/:$/, '')}`;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (!policy.allowPrivateNetwork && (isNonPublicAddress(host) || isLocalhostName(host))) {
+    return `points to ${host}, not a public address: set allowPrivateNetwork: true on the target to allow it`;
+  }
+  if (parsed.protocol === 'https:' || policy.allowInsecureHttp || isLoopback(parsed.hostname)) return undefined;
   return 'must use https: plain http is allowed only to a loopback address, or with allowInsecureHttp: true';
 }
 
+/** The `allowPrivateNetwork` setting of every target that takes a URL. */
+export const allowPrivateNetworkSetting = z
+  .boolean()
+  .default(false)
+  .describe('Allow requests to private, loopback and link-local addresses (refused by default, checked after DNS resolution)');
+
 /**
  * A superRefine callback for a target's settings schema: checks the URL at `key` with
- * checkUrl, honouring the settings' own `allowInsecureHttp`.
- *   z.object({ url: z.string(), allowInsecureHttp: z.boolean().default(false) }).superRefine(refineUrl('url'))
+ * checkUrl, honouring the settings' own `allowInsecureHttp` and `allowPrivateNetwork`.
+ *   z.object({ url: z.string(), allowPrivateNetwork: allowPrivateNetworkSetting }).superRefine(refineUrl('url'))
  */
 export function refineUrl<K extends string>(key: K) {
-  return (settings: { [P in K]?: unknown } & { allowInsecureHttp?: boolean }, ctx: z.RefinementCtx): void => {
+  return (settings: { [P in K]?: unknown } & UrlPolicy, ctx: z.RefinementCtx): void => {
     const value = settings[key];
     if (typeof value !== 'string') return;
-    const problem = checkUrl(value, settings.allowInsecureHttp === true);
+    const problem = checkUrl(value, { allowInsecureHttp: settings.allowInsecureHttp === true, allowPrivateNetwork: settings.allowPrivateNetwork === true });
     if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
   };
 }

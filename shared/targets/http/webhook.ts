@@ -5,8 +5,9 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Alert, Status } from '../../model/alert';
 import { defineTarget } from '../contract';
+import { classifyError } from '../errors';
 import type { Outcome } from '../contract';
-import { headersSchema, httpRequest, outcomeFromResponse, refineUrl } from './client';
+import { allowPrivateNetworkSetting, headersSchema, httpRequest, outcomeFromResponse, refineUrl } from './client';
 
 const settings = z
   .object({
@@ -15,6 +16,7 @@ const settings = z
     headers: headersSchema.default({}),
     secret: z.string().min(16, 'must be at least 16 characters').optional(),
     allowInsecureHttp: z.boolean().default(false),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
   })
   .strict()
   .superRefine(refineUrl('url'));
@@ -142,16 +144,21 @@ export default defineTarget({
         if (typeof payload === 'object' && payload !== null && 'skip' in payload) return { outcome: 'skipped', detail: String(payload.skip) };
         const body = JSON.stringify(payload);
         // Ours win over configured headers of the same name, whatever their case.
-        const headers = new Headers(config.headers);
-        headers.set('content-type', 'application/json');
-        headers.set(ALERT_ID_HEADER, alert.id);
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
+        headers['content-type'] = 'application/json';
+        headers[ALERT_ID_HEADER] = alert.id;
         if (config.secret) {
           const timestamp = Math.floor(Date.now() / 1000);
-          headers.set(TIMESTAMP_HEADER, String(timestamp));
-          headers.set(SIGNATURE_HEADER, signature(config.secret, timestamp, body));
+          headers[TIMESTAMP_HEADER] = String(timestamp);
+          headers[SIGNATURE_HEADER] = signature(config.secret, timestamp, body);
         }
-        const res = await httpRequest({ method: 'POST', url: config.url, headers, body, signal: ctx.signal });
-        return outcomeFromResponse(res);
+        try {
+          const res = await httpRequest({ method: 'POST', url: config.url, headers, body, signal: ctx.signal, allowPrivateNetwork: config.allowPrivateNetwork });
+          return outcomeFromResponse(res);
+        } catch (err) {
+          return classifyError(err);
+        }
       },
     };
   },

@@ -8,25 +8,9 @@ import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { refineUrl } from '../http/client';
-import {
-  RESOLVE_TEMPLATE,
-  RecentMap,
-  StepFailed,
-  TICKET_TEMPLATES,
-  actionsSetting,
-  apiCall,
-  basicAuth,
-  lifecycleAction,
-  runSteps,
-  sha256Hex,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templatesSetting,
-  ticketText,
-  truncate,
-} from './kit';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, lifecycleAction, runSteps, sha256Hex, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { templatesSetting } from '../template';
 
 /** Limits Jira Cloud enforces: summary length, text fields (description, comment body), labels. */
 export const JIRA_LIMITS = { summary: 255, text: 32_767, label: 255 } as const;
@@ -50,6 +34,7 @@ const label = z
 export const jiraSettings = z
   .object({
     url: z.string().describe('Site URL, e.g. https://your-domain.atlassian.net'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     email: z.string().min(1).describe('Atlassian account email, user of the API token'),
     apiToken: z.string().min(1).describe('Atlassian API token (a secret)'),
     project: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a Jira project key, e.g. OPS'),
@@ -165,6 +150,7 @@ class JiraClient {
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
+      allowPrivateNetwork: this.settings.allowPrivateNetwork,
     });
     return res.text ? res.json<T>() : undefined;
   }

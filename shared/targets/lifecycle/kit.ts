@@ -4,7 +4,6 @@
 // `templates:` setting, text limits, and multi-request calls that stop at the first failure.
 // docs/targets/lifecycle.md has the table of what each status does on each target.
 import { createHash } from 'node:crypto';
-import Mustache from 'mustache';
 import { z } from 'zod';
 import { STATUSES, type Alert, type Status } from '../../model/alert';
 import type { Outcome } from '../contract';
@@ -87,26 +86,6 @@ export function truncate(text: string, max: number): string {
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
   return `${text.slice(0, end)}…`;
-}
-
-/** A Mustache template, checked when the config loads. */
-export const templateText = z.string().superRefine((template, ctx) => {
-  try {
-    Mustache.parse(template);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `invalid Mustache template: ${(err as Error).message}` });
-  }
-});
-
-/**
- * The `templates:` setting of a target: every text it sends has a Mustache default that the
- * user may override; unknown keys are refused so a typo does not silently keep the default.
- */
-export function templatesSetting<K extends string>(defaults: Readonly<Record<K, string>>) {
-  const shape = Object.fromEntries(Object.entries<string>(defaults).map(([key, value]) => [key, templateText.default(value)]));
-  const schema = z.object(shape as Record<K, z.ZodDefault<typeof templateText>>).strict();
-  // Every key has a default, so an absent `templates:` is an empty object.
-  return schema.prefault({} as z.input<typeof schema>).describe(`Mustache templates: ${Object.keys(defaults).join(', ')}`);
 }
 
 // ---- multi-request actions -------------------------------------------------------------

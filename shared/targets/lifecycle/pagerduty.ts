@@ -6,22 +6,9 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
-import {
-  HEADLINE_TEMPLATE,
-  actionsSetting,
-  correlationKey,
-  lifecycleAction,
-  runSteps,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templateText,
-  templatesSetting,
-  truncate,
-  type LifecycleAction,
-} from './kit';
-import { renderTemplate } from '../template';
+import { allowPrivateNetworkSetting, httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
+import { HEADLINE_TEMPLATE, actionsSetting, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, truncate, type LifecycleAction } from './kit';
+import { renderTemplate, templatesSetting, templateText } from '../template';
 
 export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 
@@ -42,6 +29,14 @@ export const pagerDutySettings = z
   .object({
     routingKey: z.string().min(1).describe('Integration key of an Events API v2 integration (a secret)'),
     url: z.string().default(PAGERDUTY_EVENTS_URL),
+    throttleDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60_000)
+      .default(30_000)
+      .describe('Wait before retrying a 429 without Retry-After; PagerDuty asks for about 30 s'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     source: cefField.describe('payload.source; default: the first resource, else provider:account:region'),
     component: cefField.describe('payload.component; default: label component, service or namespace'),
     group: cefField.describe('payload.group; default: cloud:account:region'),
@@ -164,9 +159,13 @@ export default defineTarget({
         if (!eventAction) return skipped(NOTE_UNSUPPORTED);
         return runSteps(async () => {
           const event = pagerDutyEvent(alert, settings, eventAction);
-          const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal });
+          const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
           const outcome = outcomeFromResponse(res, `${eventAction} accepted (HTTP ${res.status})`);
-          return outcome.outcome === 'delivered' ? { ...outcome, ref: String(event.dedup_key) } : outcome;
+          if (outcome.outcome === 'delivered') return { ...outcome, ref: String(event.dedup_key) };
+          // PagerDuty throttles per integration and asks callers to back off for about 30 s;
+          // dispatch waits that long only when the function's remaining time allows it.
+          if (outcome.outcome === 'failed' && res.status === 429 && outcome.retryAfterMs === undefined) return { ...outcome, retryAfterMs: settings.throttleDelayMs };
+          return outcome;
         });
       },
     };

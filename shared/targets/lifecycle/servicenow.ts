@@ -9,23 +9,9 @@ import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { refineUrl } from '../http/client';
-import {
-  StepFailed,
-  TICKET_TEMPLATES,
-  actionsSetting,
-  apiCall,
-  basicAuth,
-  correlationKey,
-  lifecycleAction,
-  runSteps,
-  singleLine,
-  skipped,
-  skippedByMapping,
-  templatesSetting,
-  ticketText,
-  truncate,
-} from './kit';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { templatesSetting } from '../template';
 
 /** Field lengths of the incident table (base system dictionary). */
 export const SNOW_LIMITS = { correlationId: 100, shortDescription: 160, closeCode: 40, text: 4000 } as const;
@@ -66,6 +52,7 @@ const OWN_FIELDS = ['short_description', 'description', 'correlation_id', 'corre
 export const serviceNowSettings = z
   .object({
     url: z.string().describe('Instance URL, e.g. https://example.service-now.com'),
+    allowPrivateNetwork: allowPrivateNetworkSetting,
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional().describe('Password of username (a secret)'),
     token: z.string().min(1).optional().describe('OAuth access token, instead of username and password (a secret)'),
@@ -77,7 +64,8 @@ export const serviceNowSettings = z
       .partialRecord(z.enum(SEVERITIES), impactUrgency)
       .default({})
       .transform((map) => ({ ...DEFAULT_SEVERITY_MAP, ...map })),
-    closeCode: z.string().min(1).max(SNOW_LIMITS.closeCode).default('Solved (Permanently)'),
+    // `Solution provided` is in the current incident close_code choice list (the `Solved (...)` values are legacy).
+    closeCode: z.string().min(1).max(SNOW_LIMITS.closeCode).default('Solution provided'),
     inputDisplayValue: z.boolean().default(false).describe('Send reference fields as display values (sysparm_input_display_value)'),
     reopenResolved: z.boolean().default(true).describe('A new firing reopens a resolved incident not yet closed'),
     templates: templatesSetting(SERVICENOW_TEMPLATES),
@@ -134,6 +122,7 @@ class IncidentTable {
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
+      allowPrivateNetwork: this.settings.allowPrivateNetwork,
     });
     const result = res.json<{ result?: T }>().result;
     if (result === undefined) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: no result in the response` });

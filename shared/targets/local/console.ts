@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget } from '../contract';
+import { classifyError } from '../errors';
 
 const settings = z
   .object({
@@ -45,8 +46,12 @@ export default defineTarget({
   create(config, runtime) {
     return {
       async send(alert) {
-        await writeLine(consoleLine(alert, config.format, runtime.name));
-        return { outcome: 'delivered', detail: output === process.stdout ? 'written to stdout' : 'written to stderr' };
+        try {
+          await writeLine(consoleLine(alert, config.format, runtime.name));
+          return { outcome: 'delivered', detail: output === process.stdout ? 'written to stdout' : 'written to stderr' };
+        } catch (err) {
+          return classifyError(err);
+        }
       },
     };
   },

@@ -25,7 +25,7 @@ export const ALIBABA_SECRETS = [ALIBABA_CREDENTIALS.accessKeySecret, ALIBABA_CRE
 
 export const ACCOUNT_ID = '1234567890123456';
 
-type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+type Modes = Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>;
 
 export const ALIBABA_EVENT_ID = '99418e3a-2025-41c6-a914-b8d6568e0001';
 
@@ -54,6 +54,23 @@ export const EVENTBRIDGE_MODES: Modes = {
   throttle: eventBridgeError(429, 'TooManyRequests', 'The request is denied by flow limiter for too many requests.'),
   'server-error': eventBridgeError(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
   'client-error': eventBridgeError(403, 'AccessDenied', 'The OwnerId that your Access Key Id associated to is forbidden for this operation.'),
+};
+
+/**
+ * What a gateway in front of an Alibaba API answers when the backend is down or slow: an
+ * HTML page, no JSON, no code (Tengine's pages).
+ */
+export const GATEWAY_PAGES: Record<string, ScriptedResponse> = {
+  '502 Bad Gateway': {
+    status: 502,
+    headers: { 'content-type': 'text/html', server: 'Tengine' },
+    body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n',
+  },
+  '504 Gateway Time-out': {
+    status: 504,
+    headers: { 'content-type': 'text/html', server: 'Tengine' },
+    body: '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>Tengine</center>\r\n</body>\r\n</html>\r\n',
+  },
 };
 
 export const FC_REQUEST_ID = '1ef6b6c5-0000-4000-8000-0000000000fc';

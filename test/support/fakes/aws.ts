@@ -23,7 +23,7 @@ export const AWS_ENV: Record<string, string> = {
 /** What must never leak from an AWS target. */
 export const AWS_SECRETS = [AWS_CREDENTIALS.secretAccessKey, AWS_CREDENTIALS.sessionToken];
 
-type Modes = Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>;
+type Modes = Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>;
 
 const xmlError = (status: number, type: 'Sender' | 'Receiver', code: string, message: string): ScriptedResponse => ({
   status,
@@ -88,7 +88,19 @@ export const LAMBDA_MODES: Modes = {
 
 export const startSnsFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: SNS_MODES });
 export const startEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
-export const startLambdaFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: LAMBDA_MODES });
+/** Lambda's payload limits: 1 MB for an asynchronous (Event) invocation, 6 MB for a synchronous one. */
+export const LAMBDA_PAYLOAD_LIMITS = { Event: 1_048_576, RequestResponse: 6_291_456 } as const;
+
+export const startLambdaFake = (): Promise<ScriptedServer> =>
+  startScriptedServer({
+    modes: LAMBDA_MODES,
+    validate(req) {
+      const type = req.headers['x-amz-invocation-type'] === 'RequestResponse' ? 'RequestResponse' : 'Event';
+      const size = Buffer.byteLength(req.body, 'utf8');
+      if (size <= LAMBDA_PAYLOAD_LIMITS[type]) return undefined;
+      return restError(413, 'RequestEntityTooLargeException', `${size} byte payload is too large for the ${type} invocation type (limit ${LAMBDA_PAYLOAD_LIMITS[type]} bytes)`);
+    },
+  });
 
 export interface SigV4Check {
   accessKeyId: string;

@@ -30,7 +30,7 @@ export interface FakeDingTalk {
 
 const reply = (errcode: number, errmsg: string): ScriptedResponse => ({ status: 200, body: { errcode, errmsg } });
 
-export const DINGTALK_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok'>, ScriptedResponse> = {
+export const DINGTALK_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok' | 'echo'>, ScriptedResponse> = {
   throttle: reply(130101, 'send too fast, exceed 20 times per minute'),
   'server-error': reply(-1, '系统繁忙'),
   'client-error': reply(300001, 'token is not exist'),
@@ -89,7 +89,7 @@ export async function startFakeDingTalk(): Promise<FakeDingTalk> {
   };
   server.respondWith(handle);
 
-  const settings = { webhookUrl: `${server.url}/robot/send`, accessToken, secret };
+  const settings = { webhookUrl: `${server.url}/robot/send`, allowPrivateNetwork: true, accessToken, secret };
   return {
     url: server.url,
     accessToken,

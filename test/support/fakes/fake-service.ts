@@ -4,7 +4,7 @@
 // close() also ends hanging requests, so a suite never waits on its own fake.
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FakeService, ServiceMode } from '../../targets/conformance';
+import { echoBody, type FakeService, type ServiceMode } from '../../targets/conformance';
 
 export interface FakeRequest {
   method: string;
@@ -50,7 +50,7 @@ export interface FakeServer {
 
 const MAX_BODY = 1024 * 1024;
 
-export async function startFakeServer(handler: FakeHandler, errors: Record<Exclude<ServiceMode, 'ok' | 'hang'>, FakeReply>): Promise<FakeServer> {
+export async function startFakeServer(handler: FakeHandler, errors: Record<Exclude<ServiceMode, 'ok' | 'hang' | 'echo'>, FakeReply>): Promise<FakeServer> {
   const received: FakeRequest[] = [];
   let mode: ServiceMode = 'ok';
   let steps: Step[] = [];
@@ -59,6 +59,10 @@ export async function startFakeServer(handler: FakeHandler, errors: Record<Exclu
   const answer = async (req: FakeRequest): Promise<FakeReply | 'hang'> => {
     const step = steps.shift() ?? mode;
     if (step === 'hang') return 'hang';
+    if (step === 'echo') {
+      const url = `${req.path}${req.query.size > 0 ? `?${req.query}` : ''}`;
+      return { status: 400, headers: { 'content-type': 'text/plain' }, body: echoBody({ ...req, url }) };
+    }
     if (step !== 'ok' && step !== 'lost') return errors[step];
     let reply: FakeReply;
     try {

@@ -26,7 +26,7 @@ export interface FakeLark {
 const reply = (code: number, msg: string, status = 200): ScriptedResponse => ({ status, body: { code, msg, data: {} } });
 const badRequest = (why: string) => reply(9499, `Bad Request: ${why}`, 400);
 
-export const LARK_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok'>, ScriptedResponse> = {
+export const LARK_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok' | 'echo'>, ScriptedResponse> = {
   throttle: reply(11232, 'frequency limited psm[lark.oapi.app_platform_runtime]'),
   'server-error': { status: 502, body: 'Bad Gateway' },
   'client-error': reply(19001, 'param invalid: incoming webhook access token invalid'),
@@ -112,7 +112,7 @@ export async function startFakeLark(): Promise<FakeLark> {
   server.respondWith(handle);
 
   const webhookUrl = `${server.url}/open-apis/bot/v2/hook/${hookToken}`;
-  const settings = { webhookUrl, secret };
+  const settings = { webhookUrl, secret, allowPrivateNetwork: true };
   return {
     url: server.url,
     webhookUrl,

@@ -56,19 +56,17 @@ export const SNOW_FIELD_LENGTHS: Readonly<Record<string, number>> = {
 const STATES = new Set(['1', '2', '3', '6', '7', '8']);
 const INACTIVE_STATES = new Set(['7', '8']);
 const LEVELS = new Set(['1', '2', '3']);
+/** The incident close_code choice list of current releases (the `Solved (...)` values are gone). */
 const CLOSE_CODES = new Set([
-  'Solved (Work Around)',
-  'Solved (Permanently)',
-  'Solved Remotely (Work Around)',
-  'Solved Remotely (Permanently)',
-  'Not Solved (Not Reproducible)',
-  'Not Solved (Too Costly)',
-  'Closed/Resolved by Caller',
   'Duplicate',
   'Known error',
   'No resolution provided',
   'Resolved by caller',
+  'Resolved by change',
+  'Resolved by problem',
+  'Resolved by request',
   'Solution provided',
+  'User error',
   'Workaround provided',
 ]);
 const QUERY_FIELDS = new Set(['correlation_id', 'active', 'state', 'number', 'sys_id', 'short_description', 'sys_created_on']);

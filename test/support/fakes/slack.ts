@@ -74,7 +74,7 @@ function messageError(body: Json): string | undefined {
   return undefined;
 }
 
-const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang'>, ScriptedResponse>> = {
+const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>> = {
   webhook: {
     ok: { status: 200, body: 'ok' },
     throttle: { status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' },
@@ -135,7 +135,7 @@ export async function startFakeSlack(via: SlackVia): Promise<FakeSlack> {
   server.respondWith(handle);
 
   const webhookUrl = `${server.url}${hookPath}`;
-  const settings: Record<string, unknown> = via === 'webhook' ? { webhookUrl } : { token, channel, apiUrl: `${server.url}/api` };
+  const settings: Record<string, unknown> = via === 'webhook' ? { webhookUrl, allowPrivateNetwork: true } : { token, channel, apiUrl: `${server.url}/api`, allowPrivateNetwork: true };
   const credential = via === 'webhook' ? webhookUrl : token;
   return {
     url: server.url,

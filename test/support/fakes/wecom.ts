@@ -20,7 +20,7 @@ export interface FakeWeCom {
 
 const reply = (errcode: number, errmsg: string): ScriptedResponse => ({ status: 200, body: { errcode, errmsg } });
 
-export const WECOM_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok'>, ScriptedResponse> = {
+export const WECOM_MODES: Record<Exclude<ServiceMode, 'hang' | 'ok' | 'echo'>, ScriptedResponse> = {
   throttle: reply(45009, 'api freq out of limit'),
   'server-error': reply(-1, 'system busy'),
   'client-error': reply(93000, 'invalid webhook url'),
@@ -54,7 +54,7 @@ export async function startFakeWeCom(): Promise<FakeWeCom> {
   };
   server.respondWith(handle);
 
-  const settings = { webhookUrl: `${server.url}/cgi-bin/webhook/send`, key };
+  const settings = { webhookUrl: `${server.url}/cgi-bin/webhook/send`, allowPrivateNetwork: true, key };
   return {
     url: server.url,
     key,

@@ -150,10 +150,31 @@ describe('dingtalk target', () => {
 });
 
 describe('dingtalk settings', () => {
+  it('accepts the webhook URL as pasted from the robot, and posts to it with its token', async () => {
+    const fake = await startFakeDingTalk();
+    try {
+      const pasted = `${fake.server.url}/robot/send?access_token=${fake.accessToken}`;
+      const settings = dingtalk.settings.parse({ webhookUrl: pasted, secret: fake.secret, allowPrivateNetwork: true });
+      const target = await dingtalk.create(settings, { name: 'pasted', log, alibabaCredentials: () => undefined });
+      const outcome = await target.send(cloudWatchAlert(), { signal: AbortSignal.timeout(5000), attempt: 1, log });
+      expect(outcome).toMatchObject({ outcome: 'delivered' });
+      expect(new URL(fake.server.requests.at(-1)!.url, 'http://x').searchParams.getAll('access_token')).toEqual([fake.accessToken]);
+    } finally {
+      await fake.server.close();
+    }
+  });
+
+  it('shows times in its timezone', () => {
+    const settings = dingtalk.settings.parse({ accessToken: 't', timezone: 'Asia/Shanghai' });
+    const text = dingtalk.render!(cloudWatchAlert({ observedAt: '2024-03-01T01:30:00.000Z' }), settings) as { markdown: { text: string } };
+    expect(text.markdown.text).toContain('2024-03-01T09:30:00.000+08:00');
+  });
+
   it.each([
-    [{ accessToken: 't', webhookUrl: 'https://oapi.dingtalk.com/robot/send?access_token=abc' }, 'must not carry access_token'],
+    [{ accessToken: 't', webhookUrl: 'https://oapi.dingtalk.com/robot/send?access_token=abc' }, 'webhookUrl already carries access_token: set one of them'],
+    [{ timezone: 'Mars/Olympus', accessToken: 't' }, 'is not an IANA time zone'],
     [{ accessToken: 't', webhookUrl: 'http://oapi.dingtalk.com/robot/send' }, 'must use https'],
-    [{}, 'expected string'],
+    [{}, 'set webhookUrl as pasted from the robot (with access_token), or accessToken'],
     [{ accessToken: 't', at: { atMobiles: [''] } }, 'Too small'],
   ])('refuses %j', (settings, message) => {
     const result = dingtalk.settings.safeParse(settings);

@@ -64,6 +64,13 @@ describe('lark target', () => {
     expect(sent.sign).toBe(larkSign(fake.secret, Number(sent.timestamp)));
   });
 
+  it('takes the legacy {StatusCode, StatusMessage} answer of older bots: 0 delivered, other codes failed', async () => {
+    fake.server.respondWith({ status: 200, body: { Extra: null, StatusCode: 0, StatusMessage: 'success' } });
+    expect(await send(cloudWatchAlert())).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    fake.server.respondWith({ status: 200, body: { StatusCode: 19021, StatusMessage: 'sign match fail or timestamp is not within one hour from current time' } });
+    expect(await send(cloudWatchAlert())).toMatchObject({ outcome: 'failed', retryable: false, detail: expect.stringMatching(/^lark StatusCode 19021: sign match fail/) });
+  });
+
   it('colours the header by status and severity', async () => {
     const alerts = [cloudWatchAlert(), armsAlert({ severity: 'warning' }), armsAlert({ status: 'resolved' }), armsAlert({ status: 'acknowledged' }), cloudWatchAlert({ status: 'insufficient-data' })];
 

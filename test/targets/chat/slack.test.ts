@@ -10,8 +10,8 @@ import { startFakeSlack, SLACK_TS, type FakeSlack, type SlackVia } from '../../s
 import { ROOT } from '../../support/samples';
 import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
 
-describeConformance({ type: 'slack', start: async () => (await startFakeSlack('webhook')).conformance() });
-describeConformance({ type: 'slack', start: async () => (await startFakeSlack('api')).conformance() });
+describeConformance({ type: 'slack', label: 'webhook', start: async () => (await startFakeSlack('webhook')).conformance() });
+describeConformance({ type: 'slack', label: 'api', memory: false, start: async () => (await startFakeSlack('api')).conformance() });
 
 const log = createLogger({ test: 'slack' });
 const sample = (file: string): Alert => normalizeEvent(JSON.parse(readFileSync(join(ROOT, 'events', file), 'utf8')));

@@ -129,12 +129,19 @@ describe('wecom target', () => {
 });
 
 describe('wecom settings', () => {
+  it('takes the webhook URL as pasted (with its key) the same as key', () => {
+    const pasted = wecom.settings.parse({ webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx' });
+    expect(pasted.key).toBeUndefined();
+    expect(wecom.settings.parse({ key: '693a91f6-7xxx' }).webhookUrl).toBe('https://qyapi.weixin.qq.com/cgi-bin/webhook/send');
+  });
+
   it.each([
-    [{ key: 'k', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc' }, 'must not carry key'],
+    [{ key: 'k', webhookUrl: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc' }, 'webhookUrl already carries key: set one of them'],
+    [{}, 'set webhookUrl as pasted from the robot (with key), or key'],
     [{ key: 'k', webhookUrl: 'ftp://qyapi.weixin.qq.com/' }, 'must be an https URL'],
     [{ key: 'k', statuses: [] }, 'at least one status'],
   ])('refuses %j', (settings, message) => {
-    const result = wecom.settings.safeParse(settings);
+    const result = wecom.settings.safeParse(settings as Record<string, unknown>);
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((issue) => issue.message).join('; ')).toContain(message);
   });

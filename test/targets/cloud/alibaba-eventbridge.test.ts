@@ -2,6 +2,7 @@ import type { PreparedTarget } from '../../../shared/dispatch/types';
 import { setLogSink } from '../../../shared/log';
 import type { AlibabaCredentials } from '../../../shared/targets/contract';
 import alibabaEventBridge, { EVENT_MAX_BYTES, eventBridgeEndpoint } from '../../../shared/targets/cloud/alibaba-eventbridge';
+import { GATEWAY_PAGES } from '../../support/fakes/alibaba';
 import {
   ACCOUNT_ID,
   ALIBABA_CREDENTIALS,
@@ -21,7 +22,7 @@ describeConformance({
   env: ALIBABA_ENV,
   async start() {
     const server = await startAlibabaEventBridgeFake();
-    return asFakeService(server, { eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: `127.0.0.1:${server.port}`, protocol: 'http' }, ALIBABA_SECRETS);
+    return asFakeService(server, { eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: `127.0.0.1:${server.port}`, protocol: 'http', allowPrivateNetwork: true }, ALIBABA_SECRETS);
   },
 });
 
@@ -31,7 +32,7 @@ describe('alibaba-eventbridge target', () => {
   let server: ScriptedServer;
   let bus: PreparedTarget;
   let credentials: AlibabaCredentials | undefined;
-  const settings = () => ({ eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: `127.0.0.1:${server.port}`, protocol: 'http' });
+  const settings = () => ({ eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: `127.0.0.1:${server.port}`, protocol: 'http', allowPrivateNetwork: true });
 
   beforeAll(async () => {
     setLogSink(() => undefined);
@@ -126,6 +127,24 @@ describe('alibaba-eventbridge target', () => {
       expect(server.requests).toHaveLength(3);
     });
 
+    it.each(Object.entries(GATEWAY_PAGES))('retries a gateway page (%s), then delivers', async (_name, page) => {
+      server.respondWith(page, 'ok');
+      const result = await deliverOne(bus, armsAlert());
+      expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    });
+
+    it.each([
+      ['503 ServiceUnavailable', { status: 503, body: { requestId: 'r', code: 'ServiceUnavailable', message: 'busy' } }],
+      ['500 with a code other than InternalError', { status: 500, body: { requestId: 'r', code: 'InternalFailure', message: 'oops' } }],
+      ['400 Throttling.User', { status: 400, body: { requestId: 'r', code: 'Throttling.User', message: 'Request was denied due to user flow control.' } }],
+      ['200 that is not JSON', { status: 200, body: '<html><body>proxy</body></html>' }],
+      ['200 without EntryList', { status: 200, body: { RequestId: 'r' } }],
+    ])('retries %s', async (_name, reply) => {
+      server.respondWith(reply, 'ok');
+      const result = await deliverOne(bus, armsAlert());
+      expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    });
+
     it('does not retry a 4xx and names the error', async () => {
       server.respondWith('client-error');
       const result = await deliverOne(bus, armsAlert());
@@ -139,6 +158,24 @@ describe('alibaba-eventbridge target', () => {
       expect(result.detail).toMatch(/over the EventBridge putEvents limit of 65536/);
       expect(server.requests).toHaveLength(0);
     });
+  });
+
+  it('sends what the real @alicloud/eventbridge SDK sends: the same body, headers and signature scheme', async () => {
+    const { default: Client, Config, CloudEvent } = await import('@alicloud/eventbridge');
+    const alert = armsAlert();
+    await deliverOne(bus, alert);
+    const ours = server.requests.at(-1)!;
+    const rendered = alibabaEventBridge.render!(alert, alibabaEventBridge.settings.parse(settings())) as Record<string, unknown>;
+    const { aliyuneventbusname, data, ...attributes } = rendered;
+    const client = new Client(new Config({ endpoint: `127.0.0.1:${server.port}`, protocol: 'http', regionId: 'cn-hangzhou', ...ALIBABA_CREDENTIALS }));
+    await client.putEvents([new CloudEvent({ ...attributes, data: Buffer.from(JSON.stringify(data)), extensions: { aliyuneventbusname } })]);
+    const theirs = server.requests.at(-1)!;
+
+    expect(ours.json()).toEqual(theirs.json());
+    expect(ours.url).toBe(theirs.url);
+    for (const request of [ours, theirs]) expect(verifyAcsSignature(request, ALIBABA_CREDENTIALS.accessKeySecret)?.valid).toBe(true);
+    const signed = (request: RecordedRequest) => Object.keys(request.headers).filter((name) => /^(x-acs-|x-eventbridge-|content-type|date|authorization)/.test(name)).sort();
+    expect(signed(ours)).toEqual(signed(theirs));
   });
 
   describe('endpoint and protocol', () => {

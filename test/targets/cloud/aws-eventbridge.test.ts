@@ -8,6 +8,9 @@ import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance'
 
 describeConformance({
   type: 'aws-eventbridge',
+  // PutEvents takes entries; the JSON 1.1 protocol writes Time in epoch seconds.
+  sentBody: (sent) => (sent.Entries as unknown[])[0],
+  renderedBody: (rendered) => ({ ...rendered, Time: new Date(rendered.Time as string).getTime() / 1000 }),
   env: AWS_ENV,
   async start() {
     const server = await startEventBridgeFake();

@@ -9,6 +9,7 @@ import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance'
 
 describeConformance({
   type: 'fc-invoke',
+  renderedBody: (rendered) => rendered.payload,
   env: ALIBABA_ENV,
   async start() {
     const server = await startFcFake();

@@ -1,13 +1,14 @@
 import type { PreparedTarget } from '../../../shared/dispatch/types';
 import { setLogSink } from '../../../shared/log';
 import lambdaInvoke from '../../../shared/targets/cloud/lambda-invoke';
-import { AWS_CREDENTIALS, AWS_ENV, AWS_SECRETS, LAMBDA_REQUEST_ID, startLambdaFake, verifySigV4 } from '../../support/fakes/aws';
+import { AWS_CREDENTIALS, AWS_ENV, AWS_SECRETS, LAMBDA_PAYLOAD_LIMITS, LAMBDA_REQUEST_ID, startLambdaFake, verifySigV4 } from '../../support/fakes/aws';
 import { deliverOne, prepare, sampleAlert, useEnv } from '../../support/fakes/deliver';
 import { asFakeService, type RecordedRequest, type ScriptedServer } from '../../support/http-server';
 import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
 
 describeConformance({
   type: 'lambda-invoke',
+  renderedBody: (rendered) => rendered.Payload,
   env: AWS_ENV,
   async start() {
     const server = await startLambdaFake();
@@ -96,6 +97,15 @@ describe('lambda-invoke target', () => {
       const result = await deliverOne(remediate, cloudWatchAlert());
       expect(result).toMatchObject({ outcome: 'delivered', attempts: 3 });
       expect(server.requests).toHaveLength(3);
+    });
+
+    it('delivers an Event payload up to 1 MB, and refuses one over it for good', async () => {
+      const base = Buffer.byteLength(JSON.stringify({ alert: cloudWatchAlert({ description: '' }) }));
+      const fits = await deliverOne(remediate, cloudWatchAlert({ description: 'x'.repeat(LAMBDA_PAYLOAD_LIMITS.Event - base) }));
+      expect(fits).toMatchObject({ outcome: 'delivered' });
+      const over = await deliverOne(remediate, cloudWatchAlert({ description: 'x'.repeat(LAMBDA_PAYLOAD_LIMITS.Event - base + 1) }));
+      expect(over).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+      expect(over.detail).toMatch(/RequestEntityTooLargeException/);
     });
 
     it('does not retry a 4xx and names the error', async () => {

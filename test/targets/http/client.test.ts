@@ -1,6 +1,9 @@
 // The shared HTTP helper of HTTP targets, against a scripted server on 127.0.0.1.
 import { registerSecret } from '../../../shared/log';
-import { checkUrl, httpRequest, outcomeFromResponse, parseRetryAfter, USER_AGENT } from '../../../shared/targets/http/client';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { checkUrl, httpRequest as rawHttpRequest, MAX_RESPONSE_BYTES, outcomeFromResponse, parseRetryAfter, USER_AGENT, type HttpRequest } from '../../../shared/targets/http/client';
+import { isNonPublicAddress, OutboundPolicyError, publicOnlyLookup } from '../../../shared/targets/http/outbound';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/http-server';
 
 let server: ScriptedServer;
@@ -11,6 +14,9 @@ afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
 });
+
+/** The scripted server is on 127.0.0.1: these requests allow it, as a target would with allowPrivateNetwork: true. */
+const httpRequest = (request: HttpRequest) => rawHttpRequest({ allowPrivateNetwork: true, ...request });
 
 const lastRequest = () => server.requests.at(-1) as RecordedRequest;
 
@@ -48,6 +54,119 @@ describe('httpRequest', () => {
   it('rejects when its signal aborts', async () => {
     server.respondWith('hang');
     await expect(httpRequest({ method: 'GET', url: server.url, signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+
+  it('keeps connections alive between requests', async () => {
+    const ports = new Set<number>();
+    const keepAlive = createServer((req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.end('ok');
+    });
+    const url = await listen(keepAlive);
+    try {
+      for (let i = 0; i < 5; i += 1) await httpRequest({ method: 'POST', url, body: { i } });
+      expect(ports.size).toBe(1);
+    } finally {
+      keepAlive.closeAllConnections();
+      keepAlive.close();
+    }
+  });
+});
+
+/** Listens on 127.0.0.1; the URL. */
+async function listen(target: Server): Promise<string> {
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
+}
+
+describe('response bodies are read up to MAX_RESPONSE_BYTES', () => {
+  let huge: Server;
+  let url: string;
+  let written = 0;
+  beforeAll(async () => {
+    // /big: 64 MiB; /endless: writes until the client goes away (bounded at 1 GiB).
+    huge = createServer((req, res) => {
+      written = 0;
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const limit = req.url === '/big' ? 64 * 1024 * 1024 : 1024 * 1024 * 1024;
+      res.writeHead(200, req.url === '/big' ? { 'content-length': String(limit) } : {});
+      const pump = () => {
+        while (written < limit && !res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.on('close', () => res.destroy());
+      pump();
+    });
+    url = await listen(huge);
+  });
+  afterAll(() => {
+    huge.closeAllConnections();
+    huge.close();
+  });
+
+  it.each(['/big', '/endless'])('%s: the first MAX_RESPONSE_BYTES, the rest discarded unread', async (path) => {
+    const res = await httpRequest({ method: 'GET', url: `${url}${path}` });
+    expect(res.status).toBe(200);
+    expect(res.truncated).toBe(true);
+    expect(res.text.length).toBe(MAX_RESPONSE_BYTES);
+    // The connection was closed long before the server could write it all.
+    expect(written).toBeLessThan(32 * 1024 * 1024);
+  });
+
+  it('a body of exactly MAX_RESPONSE_BYTES is whole', async () => {
+    server.respondWith({ status: 200, body: 'y'.repeat(MAX_RESPONSE_BYTES) });
+    const res = await httpRequest({ method: 'GET', url: server.url });
+    expect(res).toMatchObject({ truncated: false });
+    expect(res.text.length).toBe(MAX_RESPONSE_BYTES);
+  });
+});
+
+describe('the outbound policy', () => {
+  it.each(['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3/x', 'http://[::ffff:192.168.0.1]/x'])(
+    '%s is refused before connecting unless allowPrivateNetwork',
+    async (url) => {
+      const before = server.requests.length;
+      await expect(rawHttpRequest({ method: 'POST', url, body: {} })).rejects.toBeInstanceOf(OutboundPolicyError);
+      expect(server.requests.length).toBe(before);
+    },
+  );
+
+  it('refuses the scripted server without allowPrivateNetwork, and reaches it with it', async () => {
+    await expect(rawHttpRequest({ method: 'POST', url: server.url, body: {} })).rejects.toMatchObject({ name: 'OutboundPolicyError' });
+    expect(server.requests).toHaveLength(0);
+    await expect(rawHttpRequest({ method: 'POST', url: server.url, body: {}, allowPrivateNetwork: true })).resolves.toMatchObject({ status: 200 });
+  });
+
+  it('checks the addresses a name resolves to, at connect time', async () => {
+    // localhost resolves (through /etc/hosts) to loopback addresses only.
+    const result = await new Promise<unknown>((resolve) => publicOnlyLookup('localhost', { all: true }, (err, address) => resolve(err ?? address)));
+    expect(result).toBeInstanceOf(OutboundPolicyError);
+  });
+
+  it.each([
+    ['8.8.8.8', false],
+    ['1.1.1.1', false],
+    ['2606:4700:4700::1111', false],
+    ['127.0.0.1', true],
+    ['10.0.0.1', true],
+    ['172.16.0.1', true],
+    ['172.32.0.1', false],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['100.64.0.1', true],
+    ['0.0.0.0', true],
+    ['::1', true],
+    ['::', true],
+    ['fd00::1', true],
+    ['fe80::1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::ffff:8.8.8.8', false],
+    ['64:ff9b::a9fe:a9fe', true],
+  ])('%s is non-public: %s', (address, expected) => {
+    expect(isNonPublicAddress(address)).toBe(expected);
   });
 });
 
@@ -113,16 +232,28 @@ describe('parseRetryAfter', () => {
 });
 
 describe('checkUrl', () => {
+  const privateOk = { allowPrivateNetwork: true };
   it.each([
-    ['https://hooks.example.com/x', false],
-    ['http://127.0.0.1:8080/x', false],
-    ['http://127.255.0.1/x', false],
-    ['http://localhost:3000/x', false],
-    ['http://LOCALHOST/x', false],
-    ['http://[::1]/x', false],
-    ['http://hooks.internal/x', true],
-  ])('%s is fine', (url, insecure) => {
-    expect(checkUrl(url, insecure)).toBeUndefined();
+    ['https://hooks.example.com/x', {}],
+    ['http://127.0.0.1:8080/x', privateOk],
+    ['http://127.255.0.1/x', privateOk],
+    ['http://localhost:3000/x', privateOk],
+    ['http://LOCALHOST/x', privateOk],
+    ['http://[::1]/x', privateOk],
+    ['https://10.0.0.8/x', privateOk],
+    ['http://hooks.internal/x', { allowInsecureHttp: true }],
+  ])('%s is fine with %j', (url, policy) => {
+    expect(checkUrl(url, policy)).toBeUndefined();
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080/x', '127.0.0.1'],
+    ['https://localhost/x', 'localhost'],
+    ['https://169.254.169.254/latest', '169.254.169.254'],
+    ['https://[fd00::1]/x', 'fd00::1'],
+    ['https://192.168.0.10/x', '192.168.0.10'],
+  ])('%s is refused without allowPrivateNetwork', (url, host) => {
+    expect(checkUrl(url)).toBe(`points to ${host}, not a public address: set allowPrivateNetwork: true on the target to allow it`);
   });
 
   it.each([
@@ -133,6 +264,6 @@ describe('checkUrl', () => {
     ['ftp://example.com/x', 'must be an https URL, not ftp'],
     ['hooks.example.com/x', 'is not a valid absolute URL'],
   ])('%s is refused', (url, problem) => {
-    expect(checkUrl(url, false)).toBe(problem);
+    expect(checkUrl(url, { allowPrivateNetwork: true })).toBe(problem);
   });
 });

@@ -16,7 +16,7 @@ describeConformance({
     const server = await startScriptedServer();
     const secret = 'whsec-conformance-5f1c0e2a9b';
     const token = 'Bearer tok-conformance-8d41c7';
-    return asFakeService(server, { url: `${server.url}/hooks/alerts`, secret, headers: { Authorization: token } }, [secret, token]);
+    return asFakeService(server, { url: `${server.url}/hooks/alerts`, allowPrivateNetwork: true, secret, headers: { Authorization: token } }, [secret, token]);
   },
 });
 
@@ -24,7 +24,8 @@ const log = createLogger({ test: 'webhook' });
 const FAST: RetryPolicy = { timeoutMs: 1000, retries: 2 };
 
 function createWebhook(settings: Record<string, unknown>, name = 'ops-hook'): PreparedTarget & { policy: RetryPolicy } {
-  const parsed = webhook.settings.parse(settings);
+  // The fake is on 127.0.0.1.
+  const parsed = webhook.settings.parse({ allowPrivateNetwork: true, ...settings });
   const target = webhook.create(parsed, { name, log, alibabaCredentials: () => undefined });
   if (target instanceof Promise) throw new Error('webhook.create is synchronous');
   return { name, type: 'webhook', target, policy: FAST };
@@ -262,8 +263,17 @@ describe('webhook target', () => {
       expect(message).not.toContain('T0KEN');
     });
 
-    it.each(['https://hooks.example.com/a', 'http://127.0.0.1:8080/a', 'http://127.1.2.3/a', 'http://localhost/a', 'http://[::1]:9000/a'])('accepts %s', (url) => {
-      expect(problem({ url })).toBeUndefined();
+    it.each(['http://127.0.0.1:8080/a', 'http://127.1.2.3/a', 'http://localhost/a', 'http://[::1]:9000/a'])('accepts %s with allowPrivateNetwork, not without', (url) => {
+      expect(problem({ url, allowPrivateNetwork: true })).toBeUndefined();
+      expect(problem({ url })).toMatch(/^url: points to .*, not a public address: set allowPrivateNetwork: true on the target to allow it$/);
+    });
+
+    it.each(['https://169.254.169.254/latest/meta-data/', 'https://10.0.0.5/hook', 'https://[fd12::1]/hook'])('refuses %s without allowPrivateNetwork', (url) => {
+      expect(problem({ url })).toMatch(/not a public address/);
+    });
+
+    it('accepts a public https URL', () => {
+      expect(problem({ url: 'https://hooks.example.com/a' })).toBeUndefined();
     });
 
     it('accepts plain http anywhere with allowInsecureHttp', () => {
@@ -285,7 +295,7 @@ describe('webhook target', () => {
 
     it('lists its secret key and applies defaults', () => {
       expect(webhook.secretKeys).toEqual(['secret']);
-      expect(webhook.settings.parse({ url: 'https://a.example' })).toEqual({ url: 'https://a.example', format: 'alert', headers: {}, allowInsecureHttp: false });
+      expect(webhook.settings.parse({ url: 'https://a.example' })).toEqual({ url: 'https://a.example', format: 'alert', headers: {}, allowInsecureHttp: false, allowPrivateNetwork: false });
     });
   });
 });

@@ -15,7 +15,7 @@ describeConformance({
   type: 'jira',
   async start() {
     const fake = await startFakeJira();
-    const settings = { url: fake.url, email: fake.email, apiToken: fake.apiToken, project: fake.project };
+    const settings = { url: fake.url, allowPrivateNetwork: true, email: fake.email, apiToken: fake.apiToken, project: fake.project };
     return conformanceService(fake.server, settings, [fake.apiToken, basicSecret(fake.email, fake.apiToken)]);
   },
 });
@@ -33,7 +33,7 @@ describe('jira target', () => {
   afterAll(() => fake.stop());
 
   const settingsFor = (server: FakeJira, extra: Record<string, unknown> = {}) =>
-    jiraSettings.parse({ url: server.url, email: server.email, apiToken: server.apiToken, project: server.project, ...extra });
+    jiraSettings.parse({ url: server.url, allowPrivateNetwork: true, email: server.email, apiToken: server.apiToken, project: server.project, ...extra });
   const target = (extra: Record<string, unknown> = {}, server = fake): Target => jira.create(settingsFor(server, extra), runtime) as Target;
   const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
   /** A CloudWatch alert of its own alarm, so that tests do not share issues. */

@@ -13,7 +13,7 @@ describeConformance({
   type: 'pagerduty',
   async start() {
     const pd = await startFakePagerDuty();
-    return conformanceService(pd.server, { routingKey: pd.routingKey, url: pd.url }, [pd.routingKey]);
+    return conformanceService(pd.server, { routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10 }, [pd.routingKey]);
   },
 });
 
@@ -30,7 +30,7 @@ describe('pagerduty target', () => {
   afterAll(() => pd.stop());
 
   const target = (extra: Record<string, unknown> = {}): Target =>
-    pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, ...extra }), runtime) as Target;
+    pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10, ...extra }), runtime) as Target;
   const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
   /** A CloudWatch alert of its own alarm, so that tests do not share PagerDuty alerts. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
@@ -132,9 +132,20 @@ describe('pagerduty target', () => {
     expect(alertsOf(alert.dedupKey)).toHaveLength(1);
   });
 
+  it('waits about 30 s after a 429 by default, and only when the function has the time', async () => {
+    const t = pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true }), runtime) as Target;
+    pd.server.nextResponses('throttle');
+    const first = await t.send(alarm(), { signal: AbortSignal.timeout(2000), attempt: 1, log });
+    expect(first).toMatchObject({ outcome: 'failed', retryable: true, retryAfterMs: 30_000 });
+    pd.server.nextResponses('throttle');
+    const [result] = await deliver(alarm(), [{ name: 'pd', type: 'pagerduty', target: t, policy: { timeoutMs: 2000, retries: 2 } }], { log, random: () => 0, deadline: Date.now() + 10_000 });
+    expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: 1 });
+    expect(result?.detail).toMatch(/would pass the function's deadline/);
+  });
+
   it('does not retry a refused event, and its detail never shows the routing key', async () => {
     const wrongKey = 'X'.repeat(32);
-    const t = pagerduty.create(pagerDutySettings.parse({ routingKey: wrongKey, url: pd.url }), runtime) as Target;
+    const t = pagerduty.create(pagerDutySettings.parse({ routingKey: wrongKey, url: pd.url, allowPrivateNetwork: true }), runtime) as Target;
     const [result] = await deliver(alarm(), [{ name: 'pd', type: 'pagerduty', target: t, policy: { timeoutMs: 2000, retries: 2 } }], { log, random: () => 0 });
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
     expect(result?.detail).toMatch(/HTTP 400/);
@@ -149,10 +160,11 @@ describe('pagerduty target', () => {
     expect(pagerduty.render?.(armsAlert({ status: 'commented' }), settings)).toEqual({ action: 'note', sent: false, detail: NOTE_UNSUPPORTED });
   });
 
-  it('defaults to the PagerDuty endpoint and refuses plain http except to loopback', () => {
+  it('defaults to the PagerDuty endpoint, refuses plain http except to loopback, and loopback without allowPrivateNetwork', () => {
     expect(pagerDutySettings.parse({ routingKey: 'k' }).url).toBe(PAGERDUTY_EVENTS_URL);
     expect(pagerDutySettings.safeParse({ routingKey: 'k', url: 'http://events.example.com/v2/enqueue' }).success).toBe(false);
-    expect(pagerDutySettings.safeParse({ routingKey: 'k', url: 'http://127.0.0.1:8080/v2/enqueue' }).success).toBe(true);
+    expect(pagerDutySettings.safeParse({ routingKey: 'k', url: 'http://127.0.0.1:8080/v2/enqueue', allowPrivateNetwork: true }).success).toBe(true);
+    expect(pagerDutySettings.safeParse({ routingKey: 'k', url: 'http://127.0.0.1:8080/v2/enqueue' }).success).toBe(false);
     expect(pagerDutySettings.safeParse({ routingKey: 'k', routing_key: 'k' }).success).toBe(false);
     expect(pagerDutySettings.safeParse({ routingKey: 'k', templates: { summary: '{{#name}}' } }).success).toBe(false);
   });

@@ -14,16 +14,18 @@ describeConformance({
   type: 'servicenow',
   async start() {
     const fake = await startFakeServiceNow();
-    const settings = { url: fake.url, username: fake.username, password: fake.password };
+    const settings = { url: fake.url, allowPrivateNetwork: true, username: fake.username, password: fake.password };
     return conformanceService(fake.server, settings, [fake.password, Buffer.from(`${fake.username}:${fake.password}`).toString('base64')]);
   },
 });
 
 describeConformance({
+  label: 'token',
+  memory: false,
   type: 'servicenow',
   async start() {
     const fake = await startFakeServiceNow();
-    return conformanceService(fake.server, { url: fake.url, token: fake.token }, [fake.token]);
+    return conformanceService(fake.server, { url: fake.url, allowPrivateNetwork: true, token: fake.token }, [fake.token]);
   },
 });
 
@@ -45,7 +47,7 @@ describe('servicenow target', () => {
   });
 
   const target = (extra: Record<string, unknown> = {}): Target =>
-    servicenow.create(serviceNowSettings.parse({ url: fake.url, username: fake.username, password: fake.password, ...extra }), runtime) as Target;
+    servicenow.create(serviceNowSettings.parse({ url: fake.url, allowPrivateNetwork: true, username: fake.username, password: fake.password, ...extra }), runtime) as Target;
   const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
   /** A CloudWatch alert of its own alarm, so that tests do not share incidents. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
@@ -109,15 +111,15 @@ describe('servicenow target', () => {
     await send(t, { ...alert, status: 'resolved', solution: 'Scaled out', actor });
     const [incident] = incidentsOf(alert);
     expect(incident).toMatchObject({ state: '6', active: 'true', workNotes: [`ACKNOWLEDGED by wang: ${alert.summary}`, 'COMMENTED by zhang: 误报'] });
-    expect(incident?.fields).toMatchObject({ close_code: 'Solved (Permanently)', close_notes: 'Scaled out' });
+    expect(incident?.fields).toMatchObject({ close_code: 'Solution provided', close_notes: 'Scaled out' });
   });
 
   it('uses the summary as close notes when there is no solution, and the configured close code', async () => {
-    const t = target({ closeCode: 'Solution provided' });
+    const t = target({ closeCode: 'Workaround provided' });
     const alert = alarm();
     await send(t, alert);
     await send(t, { ...alert, status: 'resolved' });
-    expect(incidentsOf(alert)[0]?.fields).toMatchObject({ close_code: 'Solution provided', close_notes: alert.summary });
+    expect(incidentsOf(alert)[0]?.fields).toMatchObject({ close_code: 'Workaround provided', close_notes: alert.summary });
   });
 
   it('skips acknowledge, note and resolve when no incident is active', async () => {
@@ -180,7 +182,7 @@ describe('servicenow target', () => {
 
   it('validates its settings', () => {
     const base = { url: 'https://example.service-now.com' };
-    expect(serviceNowSettings.parse({ ...base, token: 't' })).toMatchObject({ closeCode: 'Solved (Permanently)', reopenResolved: true, inputDisplayValue: false });
+    expect(serviceNowSettings.parse({ ...base, token: 't' })).toMatchObject({ closeCode: 'Solution provided', reopenResolved: true, inputDisplayValue: false });
     expect(serviceNowSettings.safeParse(base).success).toBe(false);
     expect(serviceNowSettings.safeParse({ ...base, token: 't', username: 'u', password: 'p' }).success).toBe(false);
     expect(serviceNowSettings.safeParse({ ...base, username: 'u' }).success).toBe(false);
