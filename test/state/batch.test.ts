@@ -26,7 +26,7 @@ beforeAll(async () => {
       'version: 1',
       'defaults: { retries: 0 }',
       'targets:',
-      ...['hook-a', 'hook-b'].flatMap((name) => [`  ${name}:`, '    type: webhook', `    url: ${server.url}/${name}`, '    allowInsecureHttp: true']),
+      ...['hook-a', 'hook-b'].flatMap((name) => [`  ${name}:`, '    type: webhook', `    url: ${server.url}/${name}`, '    allowInsecureHttp: true', '    allowPrivateNetwork: true']),
       'route:',
       '  targets: [hook-a, hook-b]',
       'state:',

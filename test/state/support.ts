@@ -62,7 +62,7 @@ export async function webhookConfig(url: string, names: string[], state: Record<
     '  retries: 0',
     '  timeoutMs: 3000',
     'targets:',
-    ...names.flatMap((name) => [`  ${name}:`, '    type: webhook', `    url: ${url}/${name}`, '    allowInsecureHttp: true']),
+    ...names.flatMap((name) => [`  ${name}:`, '    type: webhook', `    url: ${url}/${name}`, '    allowInsecureHttp: true', '    allowPrivateNetwork: true']),
     'route:',
     `  targets: [${names.join(', ')}]`,
     extra,
