@@ -13,6 +13,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 import { loadTargetType, targetTypes } from '../shared/targets/registry';
+import { loadStoreType, storeTypes } from '../shared/state/registry';
 import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './router-targets';
 import { alibabaRamStatements, awsIamStatements } from './permissions';
 import { parseDocument } from 'yaml';
@@ -67,32 +68,49 @@ export interface BuildResult {
 
 const toPosix = (path: string) => path.split('\\').join('/');
 
-/** The module each registry entry loads, read from registry.ts (`type: () => import('./module')`). */
-function registryModules(registryFile: string): Map<string, string> {
+/**
+ * A registry of modules loaded on demand (`kind: () => import('./module')`): the target
+ * types, and the state store kinds. A bundle keeps only the entries its router.yaml uses.
+ */
+interface Registry {
+  /** What an entry is, for messages: `target type`, `state store`. */
+  label: string;
+  file: string;
+  /** Entry -> the module it imports (`./local/file`). */
+  modules: Map<string, string>;
+  /** Entries the config uses. */
+  used: Set<string>;
+  /** Entry -> npm packages its module imports (declared on its contract as `sdk`). */
+  sdk(entry: string): Promise<readonly string[]>;
+}
+
+/** The module each registry entry loads, read from the registry's source. */
+function registryModules(registryFile: string, entries: string[]): Map<string, string> {
   const text = readFileSync(registryFile, 'utf8');
   const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w/-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
-  const missing = Object.keys(targetTypes).filter((type) => !modules.has(type));
-  if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of target type(s) ${missing.join(', ')}`);
+  const missing = entries.filter((entry) => !modules.has(entry));
+  if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of ${missing.join(', ')}`);
   return modules;
 }
 
 /**
- * Replaces the registry's import of every target module the config does not use with a
- * module that throws, so neither that module nor its SDK is bundled (and a module that does
- * not exist yet does not break the build).
+ * Replaces the registry's import of every module the config does not use with a module
+ * that throws, so neither that module nor its SDK is bundled (and a module that does not
+ * exist yet does not break the build).
  */
-function selectTargets(registryFile: string, modules: Map<string, string>, used: Set<string>): Plugin {
-  const typeOfModule = new Map([...modules].map(([type, module]) => [module, type]));
+function selectModules(registry: Registry): Plugin {
+  const entryOfModule = new Map([...registry.modules].map(([entry, module]) => [module, entry]));
+  const namespace = `omitted-${registry.label.replace(/\W+/g, '-')}`;
   return {
-    name: 'router-targets',
+    name: `router-${namespace}`,
     setup(b) {
       b.onResolve({ filter: /^\.\/[\w/-]+$/ }, (args) => {
-        const type = typeOfModule.get(args.path);
-        if (resolve(args.importer) !== registryFile || type === undefined || used.has(type)) return undefined;
-        return { path: type, namespace: 'omitted-target' };
+        const entry = entryOfModule.get(args.path);
+        if (resolve(args.importer) !== registry.file || entry === undefined || registry.used.has(entry)) return undefined;
+        return { path: entry, namespace };
       });
-      b.onLoad({ filter: /.*/, namespace: 'omitted-target' }, (args) => ({
-        contents: `throw new Error(${JSON.stringify(`target type ${args.path} is not in this bundle: the router.yaml it was built with defines no target of that type`)});`,
+      b.onLoad({ filter: /.*/, namespace }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${registry.label} ${args.path} is not in this bundle: the router.yaml it was built with does not use it`)});`,
         loader: 'js',
       }));
     },
@@ -181,19 +199,21 @@ function packageOf(path: string): string | undefined {
   return match?.[1];
 }
 
-/** SDKs declared by the target types (`sdk` on the contract), split by whether the config uses the type. */
-async function declaredSdks(used: Set<string>): Promise<{ needed: Set<string>; unused: Set<string> }> {
+/** SDKs declared by the registries' entries (`sdk` on their contracts), split by whether the config uses the entry. */
+async function declaredSdks(registries: Registry[]): Promise<{ needed: Set<string>; unused: Set<string> }> {
   const needed = new Set<string>();
   const unused = new Set<string>();
-  for (const type of Object.keys(targetTypes)) {
-    let sdk: readonly string[] = [];
-    try {
-      sdk = (await loadTargetType(type))?.sdk ?? [];
-    } catch (error) {
-      // An unused module that cannot load is left out of the bundles anyway.
-      if (used.has(type)) throw error;
+  for (const registry of registries) {
+    for (const entry of registry.modules.keys()) {
+      let sdk: readonly string[] = [];
+      try {
+        sdk = await registry.sdk(entry);
+      } catch (error) {
+        // An unused module that cannot load is left out of the bundles anyway.
+        if (registry.used.has(entry)) throw error;
+      }
+      for (const name of sdk) (registry.used.has(entry) ? needed : unused).add(name);
     }
-    for (const name of sdk) (used.has(type) ? needed : unused).add(name);
   }
   for (const name of needed) unused.delete(name);
   return { needed, unused };
@@ -242,17 +262,33 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const rel = (path: string) => toPosix(relative(root, path));
   const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
 
-  const registryFile = join(root, 'shared', 'targets', 'registry.ts');
-  const modules = registryModules(registryFile);
   const used = new Set(config.targets.map((t) => t.type));
-  for (const type of used) {
-    const module = modules.get(type);
-    if (module === undefined) throw new BuildConfigError(config.file, `target type ${JSON.stringify(type)} is not in shared/targets/registry.ts`);
-    if (!existsSync(join(dirname(registryFile), `${module}.ts`))) {
-      throw new BuildConfigError(config.file, `target type ${type}: its module shared/targets/${module.slice(2)}.ts does not exist`);
+  const targetRegistry: Registry = {
+    label: 'target type',
+    file: join(root, 'shared', 'targets', 'registry.ts'),
+    modules: registryModules(join(root, 'shared', 'targets', 'registry.ts'), Object.keys(targetTypes)),
+    used,
+    sdk: async (type) => (await loadTargetType(type))?.sdk ?? [],
+  };
+  const stateRegistry: Registry = {
+    label: 'state store',
+    file: join(root, 'shared', 'state', 'registry.ts'),
+    modules: registryModules(join(root, 'shared', 'state', 'registry.ts'), Object.keys(storeTypes)),
+    used: new Set(config.state ? [config.state.store] : []),
+    sdk: async (kind) => (await loadStoreType(kind))?.sdk ?? [],
+  };
+  const registries = [targetRegistry, stateRegistry];
+  for (const registry of registries) {
+    for (const entry of registry.used) {
+      const module = registry.modules.get(entry);
+      const where = relative(root, registry.file);
+      if (module === undefined) throw new BuildConfigError(config.file, `${registry.label} ${JSON.stringify(entry)} is not in ${where}`);
+      if (!existsSync(join(dirname(registry.file), `${module}.ts`))) {
+        throw new BuildConfigError(config.file, `${registry.label} ${entry}: its module ${join(dirname(where), module.slice(2))}.ts does not exist`);
+      }
     }
   }
-  const sdks = await declaredSdks(used);
+  const sdks = await declaredSdks(registries);
   // Validated and compiled before bundling: a config error fails the build, not a cold start.
   const routerJson = await compileRouterJson(config.file, rel(config.file));
   const validatesAtStart = Object.keys(routerJson.atStart).length > 0;
@@ -279,7 +315,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     logLevel: 'warning',
     // proxy-agent is an optional dependency of @alicloud/fc2 that it loads only when asked to.
     external: [...sdks.unused, 'proxy-agent'],
-    plugins: [selectTargets(registryFile, modules, used), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
+    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
   });
 
   const bundles = Object.keys(entryPoints).map((entry) => {
@@ -325,7 +361,7 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
   const packages = [...new Set(Object.keys(meta.inputs).map(packageOf).filter((p): p is string => p !== undefined))].sort();
   const strayImports = meta.imports.filter((i) => i.external && ctx.sdks.unused.has(packageOf(`node_modules/${i.path}`) ?? i.path));
   if (strayImports.length > 0) {
-    throw new Error(`${ctx.source} still imports ${strayImports.map((i) => i.path).join(', ')}: an SDK of a target type the config does not use`);
+    throw new Error(`${ctx.source} still imports ${strayImports.map((i) => i.path).join(', ')}: an SDK of a target type or state store the config does not use`);
   }
   moveSourceMap(`${js}.map`, join(ctx.outDir, SOURCEMAP_DIR, ctx.cloud, ctx.name, 'index.js.map'));
   writeFileSync(join(ctx.dir, ROUTER_JSON), `${JSON.stringify(ctx.routerJson)}\n`);
@@ -352,7 +388,7 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
 /** What the templates read, by path under the output directory. */
 function deployFileContents(root: string, config: RouterConfigSummary): Record<string, unknown> {
   return {
-    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences },
+    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file, config.state), secretEnv: config.envReferences },
     'alibaba/infra.yaml': alibabaInfraTemplate(root, config),
   };
 }

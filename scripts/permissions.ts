@@ -1,7 +1,7 @@
 // Least-privilege permissions derived from the targets of a router.yaml: only the actions
 // the configured targets perform, on the resources their settings name. A target type that
 // calls no cloud API (webhook, chat, ticketing...) adds nothing.
-import { BuildConfigError, literalSetting, type RouterTarget } from './router-targets';
+import { BuildConfigError, literalSetting, type RouterConfigSummary, type RouterTarget } from './router-targets';
 
 /** A CloudFormation value: a string or the intrinsics we emit (no ${} so that no template engine rewrites it). */
 export type CfnValue = string | { Ref: string } | { 'Fn::Join': [string, CfnValue[]] };
@@ -94,12 +94,28 @@ const AWS_GRANTS: Record<string, { action: string; resources: (target: RouterTar
   'lambda-invoke': { action: 'lambda:InvokeFunction', resources: lambdaResources },
 };
 
+/** What the functions do with a DynamoDB state store (shared/state/dynamodb.ts); `router state` also scans. */
+export const DYNAMODB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
+
+/** The state table's grants: a `state:` section with `store: dynamodb` names its table literally. */
+function stateGrants(state: RouterConfigSummary['state'], file: string): { action: string; resources: CfnValue[] }[] {
+  if (state?.store !== 'dynamodb') return [];
+  const table = state.settings.table;
+  if (typeof table !== 'string' || table === '' || table.includes('${')) {
+    throw new BuildConfigError(file, "state.table: must be written literally: the function's permissions are generated from it");
+  }
+  const region = typeof state.settings.region === 'string' ? state.settings.region : undefined;
+  const arn = join(stackArn('dynamodb', region, `table/${table}`));
+  return DYNAMODB_STATE_ACTIONS.map((action) => ({ action, resources: [arn] }));
+}
+
 /** IAM statements for the Lambda role: one per action, on exactly the named resources. */
-export function awsIamStatements(targets: RouterTarget[], file: string): IamStatement[] {
+export function awsIamStatements(targets: RouterTarget[], file: string, state?: RouterConfigSummary['state']): IamStatement[] {
   const grants = targets.flatMap((target) => {
     const grant = AWS_GRANTS[target.type];
     return grant ? [{ action: grant.action, resources: grant.resources(target, file) }] : [];
   });
+  grants.push(...stateGrants(state, file));
   return group(grants, (r) => JSON.stringify(r)).map(({ action, resources }) => ({ Effect: 'Allow', Action: [action], Resource: resources }));
 }
 

@@ -16,6 +16,8 @@ export interface RouterTarget {
 export interface RouterConfigSummary {
   file: string;
   targets: RouterTarget[];
+  /** The `state:` section as written: its store kind and settings. */
+  state?: { store: string; settings: Record<string, unknown> };
   /** Names of the environment variables the file references, sorted, each once. */
   envReferences: string[];
 }
@@ -47,7 +49,13 @@ export function readRouterConfig(file: string): RouterConfigSummary {
     return { name, type, settings };
   });
   const envReferences = [...new Set([...text.matchAll(ENV_REFERENCE)].map((m) => m[1]!))].sort();
-  return { file, targets, envReferences };
+  let state: RouterConfigSummary['state'];
+  if (doc.state !== undefined) {
+    if (!isMap(doc.state) || typeof doc.state.store !== 'string') throw new BuildConfigError(file, 'state: expected a map with a `store`');
+    const { store, ...settings } = doc.state;
+    state = { store, settings };
+  }
+  return { file, targets, envReferences, ...(state ? { state } : {}) };
 }
 
 /** A setting that names a resource: a literal string, since IAM cannot follow a reference. */

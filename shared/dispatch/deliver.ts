@@ -6,6 +6,7 @@ import type { Alert } from '../model/alert';
 import type { Outcome, Target } from '../targets/contract';
 import { classifyError, oneLine } from '../targets/errors';
 import { backoffDelay, sleep } from './backoff';
+import { deliverOnce } from './once';
 import type { DeliverOptions, DeliveryResult, PreparedTarget } from './types';
 
 const DEFAULT_SAFETY_MARGIN_MS = 500;
@@ -16,9 +17,14 @@ const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_DETAIL = 500;
 
 export async function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
+  const { ledger } = options;
+  const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   return Promise.all(
     targets.map((prepared) =>
-      deliverToTarget(alert, prepared, options).catch((err: unknown) => {
+      (ledger
+        ? deliverOnce(alert, prepared, { ledger, deadline: options.deadline, safetyMarginMs }, () => deliverToTarget(alert, prepared, options))
+        : deliverToTarget(alert, prepared, options)
+      ).catch((err: unknown) => {
         // deliverToTarget catches everything a target does; this guards dispatch's own bugs.
         const outcome = classifyError(err);
         return toResult(prepared, outcome, 0, 0, '');
@@ -33,6 +39,7 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   const timeLeft = () => (options.deadline === undefined ? Infinity : options.deadline - margin - Date.now());
   const { timeoutMs, retries } = prepared.policy;
+  const ref = options.refs && Object.hasOwn(options.refs, prepared.name) ? options.refs[prepared.name] : undefined;
   const started = Date.now();
   let attempts = 0;
   let outcome: Outcome | undefined;
@@ -48,7 +55,7 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
     const byDeadline = budget < timeoutMs;
     // Lets a watcher (the command line's progress) say what is being waited on.
     log.debug('delivery attempt started', { attempt: attempts });
-    outcome = await attempt(prepared.target, alert, { attempt: attempts, log, timeoutMs: Math.floor(Math.min(timeoutMs, budget)), byDeadline });
+    outcome = await attempt(prepared.target, alert, { attempt: attempts, log, timeoutMs: Math.floor(Math.min(timeoutMs, budget)), byDeadline, ref });
     log.debug('delivery attempt', { attempt: attempts, outcome: outcome.outcome, detail: outcome.detail });
     if (outcome.outcome !== 'failed' || !outcome.retryable || attempts > retries) break;
 
@@ -92,6 +99,7 @@ interface AttemptOptions {
   timeoutMs: number;
   /** The timeout is the function's remaining time rather than the target's policy. */
   byDeadline: boolean;
+  ref?: string;
 }
 
 /**
@@ -110,7 +118,14 @@ async function attempt(target: Target, alert: Alert, options: AttemptOptions): P
     }, options.timeoutMs);
   });
   const sent = Promise.resolve()
-    .then(() => target.send(alert, { signal: controller.signal, attempt: options.attempt, log: options.log.child({ attempt: options.attempt }) }))
+    .then(() =>
+      target.send(alert, {
+        signal: controller.signal,
+        attempt: options.attempt,
+        log: options.log.child({ attempt: options.attempt }),
+        ...(options.ref ? { ref: options.ref } : {}),
+      }),
+    )
     .then(checkOutcome, classifyError);
   try {
     return await Promise.race([sent, timedOut]);

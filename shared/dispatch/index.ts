@@ -3,4 +3,4 @@ export { deliver } from './deliver';
 export { prepareTargets, type PrepareRuntime } from './targets';
 export { buildReport } from './report';
 export { backoffDelay, BACKOFF_BASE_MS, BACKOFF_CAP_MS } from './backoff';
-export type { DeliverOptions, DeliveryReport, DeliveryResult, PreparedTarget } from './types';
+export type { DeliverOptions, DeliveryReport, DeliveryResult, PreparedTarget, StateNote } from './types';

@@ -5,6 +5,8 @@ import type { Logger } from '../log';
 import type { Severity, Status } from '../model/alert';
 import type { RetryPolicy } from '../route/types';
 import type { Target } from '../targets/contract';
+import type { Ledger } from '../state/ledger';
+import type { Stale } from '../state/alert-state';
 
 /** A target created from router.yaml, with the retry policy dispatch applies to it. */
 export interface PreparedTarget {
@@ -28,6 +30,13 @@ export interface DeliveryResult {
   detail?: string;
   /** Id of what the target created or updated upstream (ticket key, message id...). */
   ref?: string;
+  /**
+   * Why the target was not sent the event: an earlier invocation delivered it (ledger),
+   * another one is delivering it right now, or the event is older than its alert's state.
+   */
+  reason?: 'already-delivered' | 'in-progress-elsewhere' | 'stale';
+  /** The ledger could not be used for this delivery: it went ahead at least once. */
+  ledger?: 'unavailable';
 }
 
 export interface DeliverOptions {
@@ -38,6 +47,10 @@ export interface DeliverOptions {
   random?: () => number;
   /** Time kept free before the deadline for the report and the handler's return. Default 500 ms. */
   safetyMarginMs?: number;
+  /** The delivery ledger: targets that already have the event are not sent it again. */
+  ledger?: Ledger;
+  /** target -> the reference it returned for this alert before (from the alert state). */
+  refs?: Readonly<Record<string, string>>;
 }
 
 export interface DeliveryReport {
@@ -55,4 +68,22 @@ export interface DeliveryReport {
   deliveries: DeliveryResult[];
   /** No delivery failed (delivered and skipped both count as ok). */
   ok: boolean;
+  /** What the state store did for this event; absent when router.yaml has no `state:` section. */
+  state?: StateNote;
+}
+
+export interface StateNote {
+  /** The store kind (`local`, `dynamodb`, `tablestore`). */
+  store: string;
+  /**
+   * `used`: every target was checked against the delivery ledger. `unavailable`: the store
+   * failed or was too slow for some or all of them, which were delivered at least once.
+   */
+  ledger: 'used' | 'unavailable';
+  /** The alert's state was updated with this event. */
+  recorded: boolean;
+  /** The event is older than the last one applied to its alert: it changed nothing. */
+  stale?: Stale;
+  /** Why the store was unavailable. */
+  detail?: string;
 }

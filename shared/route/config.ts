@@ -120,7 +120,7 @@ export async function compileConfig(text: string, file: string, options: Compile
   const timeIntervals = compileTimeIntervals(data, source);
   const route = compileRoute(data.route, ['route'], undefined, { targets: Object.keys(data.targets), intervals: Object.keys(timeIntervals) }, source);
   const silences = compileSilences(data, source);
-  return { config: { file, targets, route, severityRules, timeIntervals, silences }, problems: source.problems, lineOf, incomplete: source.incomplete };
+  return { config: { file, targets, route, severityRules, timeIntervals, silences, ...(data.state ? { state: data.state } : {}) }, problems: source.problems, lineOf, incomplete: source.incomplete };
 }
 
 function fromError(error: ConfigError): ConfigProblem {

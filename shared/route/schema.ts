@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../model/alert';
 import { MAP_FIELDS, MATCHER_FIELDS } from './matcher';
 import { targetTypes } from '../targets/registry';
+import { stateSettings } from '../state/settings';
 
 /** Keys every target has; the rest of a target's keys are its type's own settings. */
 export const COMMON_TARGET_KEYS = ['type', 'timeoutMs', 'retries'] as const;
@@ -214,6 +215,7 @@ export function routerFileSchema(target: z.ZodType = looseTargetSchema()) {
       route: rootRouteSchema,
       timeIntervals: timeIntervals.optional(),
       silences: z.array(silence).optional().describe('Silences, as in Alertmanager'),
+      state: stateSettings.optional(),
     })
     .meta({ title: 'router.yaml', description: 'Configuration of the multi-cloud alert router' });
 }

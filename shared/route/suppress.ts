@@ -40,7 +40,10 @@ export function routeHoldReasons(route: Route, alert: Alert, config: Pick<Router
 
 /**
  * The targets held back, each with every reason, in the order of `targets`. `routes` are the
- * delivering routes of the alert (tree.ts), `targets` their targets.
+ * delivering routes of the alert (tree.ts), `targets` their targets. `mustHear` names the one
+ * exception to every reason: a target that was told this alert is firing hears how it ended
+ * (resolve, ack, comment) whatever would hold it back now (the alert state decides, see
+ * shared/state/alert-state.ts).
  */
 export function heldBackTargets(
   alert: Alert,
@@ -48,6 +51,7 @@ export function heldBackTargets(
   targets: readonly string[],
   config: Pick<RouterConfig, 'timeIntervals' | 'silences'>,
   at: Date,
+  mustHear: (target: string) => boolean = () => false,
 ): HeldTarget[] {
   const silenced: HoldReason[] = silencesMatching(alert, config.silences, at).map((silence) => ({
     kind: 'silenced',
@@ -62,7 +66,7 @@ export function heldBackTargets(
     const reaching = routes.filter((route) => route.targets.includes(target));
     const everyRouteHolds = reaching.length > 0 && reaching.every((route) => (byRoute.get(route) ?? []).length > 0);
     const reasons = [...silenced, ...(everyRouteHolds ? reaching.flatMap((route) => byRoute.get(route) ?? []) : [])];
-    if (reasons.length > 0) held.push({ target, reasons });
+    if (reasons.length > 0 && !mustHear(target)) held.push({ target, reasons });
   }
   return held;
 }

@@ -1,6 +1,7 @@
 // The loaded, validated routing configuration (router.yaml). Produced by loadConfig()
 // in shared/route/config.ts; consumed by the runtime, dispatch and the command line.
 import type { Alert, Severity } from '../model/alert';
+import type { StateSettings } from '../state/settings';
 
 export interface RetryPolicy {
   /** Per-attempt timeout. */
@@ -88,4 +89,6 @@ export interface RouterConfig {
   /** Named time intervals: a name holds when any of its intervals holds. */
   timeIntervals: Record<string, TimeInterval[]>;
   silences: Silence[];
+  /** The `state:` section: the store of the delivery ledger and the alert state; none without it. */
+  state?: StateSettings;
 }

@@ -1,4 +1,5 @@
-// The pipeline of one raw event: unwrap + normalize -> enrich -> route -> dispatch -> report.
+// The pipeline of one raw event: unwrap + normalize -> enrich -> (read state) -> route ->
+// dispatch (through the ledger) -> record state -> report.
 // Bad input never throws out of here: it becomes a refused report carrying the error and
 // the raw event, so one bad event of a batch does not hide the others.
 import type { Alert } from '../model/alert';
@@ -8,7 +9,9 @@ import { applySeverityRules } from '../route/severity';
 import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
-import { deliver, buildReport, type DeliveryReport, type DeliveryResult } from '../dispatch';
+import { deliver, buildReport, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
+import { mustHear, staleness, type AlertState } from '../state';
+import { oneLine } from '../targets/errors';
 import type { Logger } from '../log';
 import type { Router } from './router';
 import { rawEventForLog } from './raw-log';
@@ -48,11 +51,16 @@ export interface Plan {
   held: HeldTarget[];
 }
 
-/** enrich + route + suppress at `at`: the alert as routed, and where it goes. Nothing is sent. */
-export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Date()): Plan {
+/**
+ * enrich + route + suppress at `at`: the alert as routed, and where it goes. Nothing is sent.
+ * `state` is the alert's stored state, when a store is configured: a target it says was
+ * told the alert is firing is never held back from how it ended (resolve, ack, comment).
+ */
+export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Date(), state?: AlertState): Plan {
   const enriched = applySeverityRules(alert, config.severityRules);
   const { targets, routes } = routeTargets(config.route, enriched);
-  return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at) };
+  const mustHearIt = (target: string) => mustHear(state, target, enriched);
+  return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at, mustHearIt) };
 }
 
 /**
@@ -78,20 +86,102 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     log.error('event refused', { report, event: rawEventForLog(raw) });
     return report;
   }
-  const plan = planAlert(alert, router.config);
+  const known = await readAlertState(router, alert, log);
+  const plan = planAlert(alert, router.config, new Date(), known.state);
+  const typeOf = (name: string) => router.config.targets[name]?.type ?? 'unknown';
+
+  const stale = staleness(known.state, plan.alert);
+  if (stale) {
+    const skipped = plan.targets.map(
+      (name): DeliveryResult => ({
+        target: name,
+        type: typeOf(name),
+        outcome: 'skipped',
+        attempts: 0,
+        latencyMs: 0,
+        detail: `stale: older than ${stale.lastEventId} (${stale.lastEventAt}), the last event applied to this alert`,
+        reason: 'stale',
+      }),
+    );
+    const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note!, stale });
+    log.info('delivery report', { report });
+    return report;
+  }
+
   const active = plan.targets.filter((name) => !plan.held.some((held) => held.target === name));
-  const delivered = await deliver(plan.alert, router.targets(active), { deadline: options.deadline, log });
+  const delivered = await deliver(plan.alert, router.targets(active), {
+    deadline: options.deadline,
+    log,
+    ...(known.note?.ledger === 'used' && router.state ? { ledger: router.state.ledger } : {}),
+    refs: storedRefs(known.state),
+  });
   const skipped: DeliveryResult[] = plan.held.map(({ target, reasons }) => ({
     target,
-    type: router.config.targets[target]?.type ?? 'unknown',
+    type: typeOf(target),
     outcome: 'skipped',
     attempts: 0,
     latencyMs: 0,
     detail: reasons.map(describeHoldReason).join('; '),
   }));
-  const report = buildReport(plan.alert, plan.routes, [...delivered, ...skipped]);
+  const deliveries = [...delivered, ...skipped];
+  const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));
+  const report = buildReport(plan.alert, plan.routes, deliveries, note);
   log.info('delivery report', { report });
   return report;
+}
+
+interface KnownState {
+  state?: AlertState;
+  /** Undefined when no store is configured. */
+  note?: StateNote;
+}
+
+/**
+ * The alert's stored state, bounded by the store's timeout. A store that fails here is not
+ * asked again for this event (no ledger either): its deliveries go ahead at least once.
+ */
+async function readAlertState(router: Router, alert: Alert, log: Logger): Promise<KnownState> {
+  if (router.stateProblem) return { note: { store: router.config.state?.store ?? 'unknown', ledger: 'unavailable', recorded: false, detail: router.stateProblem } };
+  if (!router.state) return {};
+  const note: StateNote = { store: router.state.kind, ledger: 'used', recorded: false };
+  try {
+    return { state: await router.state.alerts.read(alert.dedupKey), note };
+  } catch (err) {
+    const detail = oneLine(errorText(err), 300);
+    log.warn('state store unavailable: delivering without it', { detail });
+    return { note: { ...note, ledger: 'unavailable', detail } };
+  }
+}
+
+async function recordAlertState(router: Router, alert: Alert, deliveries: DeliveryResult[], note: StateNote, log: Logger): Promise<StateNote> {
+  const ledger = deliveries.some((d) => d.ledger === 'unavailable') ? 'unavailable' : note.ledger;
+  if (!router.state || note.ledger === 'unavailable') return { ...note, ledger };
+  try {
+    await router.state.alerts.record(
+      alert,
+      deliveries.map((d) => ({
+        target: d.target,
+        outcome: d.outcome,
+        ...(d.ref ? { ref: d.ref } : {}),
+        ...(d.reason === 'already-delivered' ? { alreadyDelivered: true } : {}),
+      })),
+    );
+    return { ...note, ledger, recorded: true };
+  } catch (err) {
+    const detail = oneLine(errorText(err), 300);
+    log.warn('alert state not recorded', { detail });
+    return { ...note, ledger, recorded: false, detail };
+  }
+}
+
+function storedRefs(state: AlertState | undefined): Record<string, string> {
+  const refs: Record<string, string> = {};
+  for (const [target, told] of Object.entries(state?.targets ?? {})) if (told.ref) refs[target] = told.ref;
+  return refs;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function refusedReport(raw: unknown, error: { code: string; message: string }): RefusedReport {

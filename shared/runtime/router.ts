@@ -7,10 +7,15 @@ import { ROUTER_JSON, loadRouterJson } from '../route/compiled';
 import type { RouterConfig, Route } from '../route/types';
 import { prepareTargets, type PreparedTarget } from '../dispatch';
 import { createLogger, type Logger } from '../log';
+import { openState, type RouterState, type StateSettings } from '../state';
 import { alibabaCredentials } from './credentials';
 
 export interface Router {
   config: RouterConfig;
+  /** The state store of the config's `state:` section, when it has one and it opened. */
+  state?: RouterState;
+  /** Why the configured store could not be opened (deliveries then go ahead without it). */
+  stateProblem?: string;
   /** The prepared targets of these names (every name comes from the config's routes). */
   targets(names: readonly string[]): PreparedTarget[];
 }
@@ -22,9 +27,13 @@ function routedTargetNames(route: Route, into = new Set<string>()): Set<string> 
 }
 
 export async function createRouter(config: RouterConfig, log: Logger = createLogger()): Promise<Router> {
-  const prepared = await prepareTargets(config, [...routedTargetNames(config.route)], { log, alibabaCredentials });
+  const [prepared, state] = await Promise.all([
+    prepareTargets(config, [...routedTargetNames(config.route)], { log, alibabaCredentials }),
+    config.state ? openRouterState(config.state, log) : {},
+  ]);
   return {
     config,
+    ...state,
     targets: (names) =>
       names.map((name) => {
         const target = prepared.get(name);
@@ -33,6 +42,17 @@ export async function createRouter(config: RouterConfig, log: Logger = createLog
         return target;
       }),
   };
+}
+
+/** A store that cannot be opened (its SDK fails to load...) never stops the router: it delivers without it. */
+async function openRouterState(settings: StateSettings, log: Logger): Promise<{ state?: RouterState; stateProblem?: string }> {
+  try {
+    return { state: await openState(settings) };
+  } catch (err) {
+    const stateProblem = `the ${settings.store} store could not be opened: ${err instanceof Error ? err.message : String(err)}`;
+    log.error('state store unavailable', { detail: stateProblem });
+    return { stateProblem };
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ type Loader = () => Promise<{ default: StoreType<unknown> }>;
 
 export const storeTypes: Record<string, Loader> = {
   local: () => import('./local') as Promise<{ default: StoreType<unknown> }>,
+  dynamodb: () => import('./dynamodb') as Promise<{ default: StoreType<unknown> }>,
   tablestore: () => import('./tablestore') as Promise<{ default: StoreType<unknown> }>,
 };
 

@@ -80,9 +80,22 @@ export const tablestoreSettings = z
   })
   .describe('Alibaba Cloud Tablestore table (TTL, max versions 1), created by the Alibaba IaC under deploy/');
 
-export const stateSettings = z.discriminatedUnion('store', [localSettings, dynamodbSettings, tablestoreSettings]).describe(
-  'Where the delivery ledger and the alert state are kept (exactly-once side effects, resolves that always reach the targets told of the firing, stale events ignored). Without this section every delivery is at least once.',
-);
+/** Read when a message needs it, not at load: bundles that validate nothing at start leave zod out. */
+const storeKinds = () => [localSettings, dynamodbSettings, tablestoreSettings].map((schema) => schema.shape.store.value).join(', ');
+
+export const stateSettings = z
+  .discriminatedUnion('store', [localSettings, dynamodbSettings, tablestoreSettings], {
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const store = (issue.input as { store?: unknown } | undefined)?.store;
+      return store === undefined
+        ? `is required; known stores: ${storeKinds()}`
+        : `unknown store ${JSON.stringify(store)}; known stores: ${storeKinds()}`;
+    },
+  })
+  .describe(
+    'Where the delivery ledger and the alert state are kept (exactly-once side effects, resolves that always reach the targets told of the firing, stale events ignored). Without this section every delivery is at least once.',
+  );
 
 export type LocalSettings = z.output<typeof localSettings>;
 export type DynamodbSettings = z.output<typeof dynamodbSettings>;

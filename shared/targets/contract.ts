@@ -42,6 +42,12 @@ export interface AttemptContext {
   /** 1 for the first attempt. */
   attempt: number;
   log: Logger;
+  /**
+   * The reference this target returned for the same alert (dedupKey) before, from the
+   * alert state (ticket key, incident id, chat message ts): update it instead of searching.
+   * Absent without a state store, or when the target never returned one.
+   */
+  ref?: string;
 }
 
 export interface Target {

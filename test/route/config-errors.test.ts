@@ -45,7 +45,7 @@ const CASES: [string, number | undefined, string, string | (() => string)][] = [
   ['tab-indent.yaml', 4, '', 'YAML syntax error: Tabs are not allowed as indentation'],
   ['duplicate-key.yaml', 6, '', 'YAML syntax error: Map keys must be unique'],
   ['version-2.yaml', 2, 'version', 'must be 1, the only version of router.yaml this router reads'],
-  ['unknown-top-key.yaml', 6, 'rout', 'unknown key "rout"; valid keys here: version, defaults, severity, targets, route, timeIntervals, silences'],
+  ['unknown-top-key.yaml', 6, 'rout', 'unknown key "rout"; valid keys here: version, defaults, severity, targets, route, timeIntervals, silences, state'],
   [
     'unknown-route-key.yaml',
     12,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { StateStore } from '../../shared/state/contract';
 import { stateSettings } from '../../shared/state/settings';
 import { createStore } from '../../shared/state/store';
+import { DYNALITE_ENV, startDynalite } from '../support/dynalite';
 import { ALIBABA_CREDENTIALS, ALIBABA_ENV } from '../support/fakes/alibaba';
 import { startTablestoreServer } from '../support/fakes/tablestore';
 
@@ -31,6 +32,18 @@ export const localHarness: StoreHarness = {
     return { store, settings, stop: () => rm(dir, { recursive: true, force: true }) };
   },
 };
+
+export const dynamodbHarness: StoreHarness = {
+  name: 'dynamodb',
+  async start() {
+    const server = await startDynalite();
+    for (const [name, value] of Object.entries(DYNALITE_ENV)) process.env[name] ??= value;
+    const settings = { store: 'dynamodb', table: server.table, endpoint: server.endpoint, region: DYNALITE_ENV.AWS_REGION };
+    const store = await createStore(stateSettings.parse(settings));
+    return { store, settings, stop: () => server.stop() };
+  },
+};
+
 
 /** Tablestore: the real SDK against the local Tablestore server, with the IaC's table (TTL 31 days, one version). */
 export const tablestoreHarness: StoreHarness = {
@@ -58,4 +71,4 @@ export const tablestoreHarness: StoreHarness = {
   },
 };
 
-export const storeHarnesses: StoreHarness[] = [localHarness, tablestoreHarness];
+export const storeHarnesses: StoreHarness[] = [localHarness, dynamodbHarness, tablestoreHarness];

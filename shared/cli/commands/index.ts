@@ -7,6 +7,8 @@ import normalize from './normalize';
 import report from './report';
 import routesShow from './routes-show';
 import routesTest from './routes-test';
+import stateList from './state-list';
+import stateShow from './state-show';
 import templateRender from './template-render';
 
-export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report];
+export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report, stateList, stateShow];

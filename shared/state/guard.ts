@@ -1,0 +1,25 @@
+// What every use of a store shares: a bound on each call (a slow store never holds an
+// alert back) and keys that fit every adapter.
+import { createHash } from 'node:crypto';
+import { MAX_KEY_BYTES } from './contract';
+
+export class StoreTimeoutError extends Error {
+  override name = 'StoreTimeoutError';
+}
+
+/** The call's result, or a StoreTimeoutError after `ms` (the late result is dropped). */
+export function withTimeout<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreTimeoutError(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  // A call that fails after the timeout must not become an unhandled rejection.
+  call.catch(() => undefined);
+  return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/** The identity itself while it fits MAX_KEY_BYTES, else `sha256:<hex>` of it. */
+export function storeKey(identity: string): string {
+  if (identity.length > 0 && Buffer.byteLength(identity, 'utf8') <= MAX_KEY_BYTES) return identity;
+  return `sha256:${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+}

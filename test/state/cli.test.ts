@@ -1,0 +1,79 @@
+// `router state list` and `router state show` as users run them: a real process, on a
+// local store filled by `router invoke` of two events of one alarm (firing, then resolved)
+// and one of another (firing).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../support/samples';
+import { alarmEvent } from './support';
+
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const dir = mkdtempSync(join(tmpdir(), 'router-state-cli-'));
+const config = join(dir, 'router.yaml');
+writeFileSync(
+  config,
+  [
+    'version: 1',
+    'targets:',
+    '  local-file:',
+    '    type: file',
+    `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`,
+    'route:',
+    '  targets: [local-file]',
+    'state:',
+    '  store: local',
+    `  path: ${JSON.stringify(join(dir, 'state'))}`,
+  ].join('\n'),
+);
+
+function router(...args: string[]) {
+  const result = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ROUTER_CONFIG: config }, timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+beforeAll(() => {
+  const events = [
+    alarmEvent({ id: 'cli-firing-1', state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: 'OrdersLatency' }),
+    alarmEvent({ id: 'cli-resolve-1', state: 'OK', at: '2026-03-01T10:20:00.000Z', alarm: 'OrdersLatency' }),
+    alarmEvent({ id: 'cli-firing-2', state: 'ALARM', at: '2026-03-01T11:00:00.000Z', alarm: 'DiskFull' }),
+  ];
+  for (const event of events) {
+    const file = join(dir, `${event.id}.json`);
+    writeFileSync(file, JSON.stringify(event));
+    expect(router('invoke', file).code).toBe(0);
+  }
+}, 120_000);
+
+test('state list: every alert, firing ones first, since when, what each target was told', () => {
+  const { code, stdout } = router('state', 'list');
+  expect(code).toBe(0);
+  const lines = stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^status\s+since\s+cloud\s+alert\s+targets told\s+dedupKey$/);
+  expect(lines[2]).toMatch(/^firing\s+2026-03-01T11:00:00.000Z\s+aws\s+DiskFull\s+local-file:firing\s+arn:aws:cloudwatch:us-east-1:123456789012:alarm:DiskFull$/);
+  expect(lines[3]).toMatch(/^resolved\s+2026-03-01T10:20:00.000Z\s+aws\s+OrdersLatency\s+local-file:resolved\s/);
+  expect(lines[4]).toBe('2 alert(s) in the local store: 1 firing or acknowledged');
+  expect(router('state', 'list', '--firing').stdout).not.toMatch(/OrdersLatency/);
+  const json = JSON.parse(router('state', 'list', '--json').stdout) as { name: string }[];
+  expect(json.map((a) => a.name)).toEqual(['DiskFull', 'OrdersLatency']);
+});
+
+test("state show: one alert's history, event by event", () => {
+  const { code, stdout } = router('state', 'show', 'OrdersLatency');
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^status\s+resolved since 2026-03-01T10:20:00.000Z$/m);
+  expect(stdout).toMatch(/^local-file\s+resolved\s+\S+\s+cli-resolve-1\s+-$/m);
+  expect(stdout).toMatch(/^2026-03-01T10:00:00.000Z\s+cli-firing-1\s+firing\s+local-file:delivered$/m);
+  expect(stdout).toMatch(/^2026-03-01T10:20:00.000Z\s+cli-resolve-1\s+resolved\s+local-file:delivered$/m);
+});
+
+test('state show of an unknown alert, and a config without state, exit 2 with one line', () => {
+  const unknown = router('state', 'show', 'NoSuchAlarm');
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/no alert in the store has the dedupKey or name "NoSuchAlarm"/);
+  const bare = join(dir, 'bare.yaml');
+  writeFileSync(bare, 'version: 1\ntargets:\n  c:\n    type: console\nroute:\n  targets: [c]\n');
+  const none = router('state', 'list', '--config', bare);
+  expect(none.code).toBe(2);
+  expect(none.stderr).toMatch(/state: is not set, so the router keeps no state/);
+});

@@ -1,0 +1,4 @@
+import { describeStoreContract } from './contract';
+import { dynamodbHarness } from './adapters';
+
+describeStoreContract(dynamodbHarness);
