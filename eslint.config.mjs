@@ -12,7 +12,8 @@ const LAYERS = ['model', 'normalize', 'route', 'state', 'dispatch', 'targets', '
 const FORBIDDEN = {
   model: ['normalize', 'route', 'state', 'dispatch', 'targets', 'runtime', 'cli', 'log'],
   normalize: ['route', 'state', 'dispatch', 'targets', 'runtime', 'cli'],
-  route: ['normalize', 'state', 'dispatch', 'runtime', 'cli'],
+  // route reads the settings schemas of the targets and stores router.yaml names.
+  route: ['normalize', 'dispatch', 'runtime', 'cli'],
   state: ['normalize', 'route', 'dispatch', 'targets', 'runtime', 'cli'],
   dispatch: ['normalize', 'runtime', 'cli'],
   targets: ['normalize', 'route', 'dispatch', 'runtime', 'cli'],

@@ -91,7 +91,8 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
   const typeOf = (name: string) => router.config.targets[name]?.type ?? 'unknown';
 
   const stale = staleness(known.state, plan.alert);
-  if (stale) {
+  // A stale event needs a known alert state, which only a read store gives (so a note too).
+  if (stale && known.note) {
     const skipped = plan.targets.map(
       (name): DeliveryResult => ({
         target: name,
@@ -103,7 +104,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
         reason: 'stale',
       }),
     );
-    const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note!, stale });
+    const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note, stale });
     log.info('delivery report', { report });
     return report;
   }

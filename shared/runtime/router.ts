@@ -7,7 +7,7 @@ import { ROUTER_JSON, loadRouterJson } from '../route/compiled';
 import type { RouterConfig, Route } from '../route/types';
 import { prepareTargets, type PreparedTarget } from '../dispatch';
 import { createLogger, type Logger } from '../log';
-import { openState, type RouterState, type StateSettings } from '../state';
+import { openState, storeRuntime, type RouterState, type StateSettings } from '../state';
 import { alibabaCredentials } from './credentials';
 
 export interface Router {
@@ -47,7 +47,7 @@ export async function createRouter(config: RouterConfig, log: Logger = createLog
 /** A store that cannot be opened (its SDK fails to load...) never stops the router: it delivers without it. */
 async function openRouterState(settings: StateSettings, log: Logger): Promise<{ state?: RouterState; stateProblem?: string }> {
   try {
-    return { state: await openState(settings) };
+    return { state: await openState(settings, { ...storeRuntime(), alibabaCredentials }) };
   } catch (err) {
     const stateProblem = `the ${settings.store} store could not be opened: ${err instanceof Error ? err.message : String(err)}`;
     log.error('state store unavailable', { detail: stateProblem });

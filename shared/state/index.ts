@@ -32,4 +32,5 @@ export function stateOver(store: StateStore, settings: Omit<StateSettings, 'stor
 
 export type { AlertState, HistoryEntry, TargetState, Stale } from './alert-state';
 export { mustHear, staleness, targetRef, toldFiring } from './alert-state';
+export { storeRuntime } from './store';
 export type { StateSettings } from './settings';

@@ -4,7 +4,7 @@
 // DynamoDB; only this build bundles the DynamoDB SDK.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildService, DEFAULT_CONFIG, removeTemporaryDirectories, resourcesOfType, serverlessPackage, temporaryDirectory, type Packaged } from '../iac/support';
+import { buildService, DEFAULT_CONFIG, removeTemporaryDirectories, resourcesOfType, serverlessPackage, serviceDirectory, temporaryDirectory, type Packaged } from '../iac/support';
 import type { BuildResult } from '../../scripts/build';
 
 jest.setTimeout(300_000);
@@ -14,7 +14,7 @@ let plainBuild: BuildResult;
 let packaged: Packaged;
 
 beforeAll(async () => {
-  const dir = temporaryDirectory('sls-state');
+  const dir = serviceDirectory('sls-state');
   const config = join(dir, 'router.yaml');
   writeFileSync(
     config,
@@ -31,9 +31,10 @@ beforeAll(async () => {
       '  table: alert-router-test-state',
     ].join('\n'),
   );
-  build = await buildService(dir, config);
+  // serverless package runs the build with this config (ROUTER_CONFIG).
+  packaged = await serverlessPackage(dir, ['--stage', 'test'], config);
+  build = packaged.build;
   plainBuild = await buildService(temporaryDirectory('sls-state-plain'), DEFAULT_CONFIG);
-  packaged = await serverlessPackage(dir, ['--stage', 'test']);
 });
 afterAll(() => removeTemporaryDirectories());
 
