@@ -12,7 +12,6 @@
 //   BENCH_TIMED        1: report each invocation's wall time (after the first)
 // The result is one JSON line on file descriptor 3.
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS bootstrap, as the platforms' own */
 const { readFileSync, writeSync } = require('node:fs');
 
 const platform = process.env.BENCH_PLATFORM || 'lambda';

@@ -181,7 +181,7 @@ async function buildFixture(work: string, label: string, yaml: string, deliverie
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'router.src.yaml');
   writeFileSync(config, yaml);
-  const result = await build({ root: ROOT, config, outDir: join(dir, 'dist'), env: {} });
+  const result = await build({ root: ROOT, config, outDir: join(dir, 'dist') });
   const sdk = [...new Set(result.bundles.flatMap((b) => b.sdk))].sort();
   return { label, dir: join(dir, 'dist'), bundles: result.bundles, sdk, deliveries };
 }

@@ -4,7 +4,8 @@
 // production stack trace offline: a function never loads them, so they are not shipped. A target type's module and SDK are in a bundle only when that
 // router.yaml defines a target of that type. Also writes what the deployment templates
 // read: the Lambda role's IAM statements and secret variables (dist/aws/deploy.json), the
-// FC role's RAM policy (dist/alibaba/ram-policy.json) and a manifest (dist/manifest.json).
+// Alibaba shared-resources ROS template with the FC role's policy (dist/alibaba/infra.yaml,
+// from deploy/alibaba/infra.yaml) and a manifest (dist/manifest.json).
 //
 //   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { build as esbuild, type Metafile, type Plugin } from 'esbuild';
 import { loadTargetType, targetTypes } from '../shared/targets/registry';
 import { BuildConfigError, readRouterConfig, type RouterConfigSummary } from './router-targets';
 import { alibabaRamStatements, awsIamStatements } from './permissions';
-import { readSYaml, resolveSYaml } from './s-yaml';
+import { parseDocument } from 'yaml';
 import { writeZip } from './zip';
 import { compileRouterJson } from './router-json';
 import { ROUTER_JSON, type RouterJson } from '../shared/route/compiled';
@@ -27,14 +28,11 @@ export const BUNDLE_FILES = ['index.js', ROUTER_JSON] as const;
 export const SOURCEMAP_DIR = 'sourcemaps';
 
 export interface BuildOptions {
-  /** Repository root (functions/, shared/, s.yaml). */
+  /** Repository root (functions/, shared/, deploy/). */
   root: string;
   /** The router.yaml to ship. */
   config: string;
   outDir: string;
-  /** Account id for the RAM policy; `*` when not given (ALIBABA_CLOUD_ACCOUNT_ID). */
-  alibabaAccountId?: string;
-  env?: Record<string, string | undefined>;
 }
 
 export interface Bundle {
@@ -209,20 +207,38 @@ function handlers(root: string, cloud: Cloud): string[] {
     .map((file) => join(dir, file));
 }
 
-/** Reads what the RAM policy names from s.yaml's vars: region, log store, dead-letter queue. */
-function alibabaDeployment(root: string, env: Record<string, string | undefined>, accountId: string) {
-  const { vars } = resolveSYaml(readSYaml(join(root, 's.yaml')), { env, accountId });
-  const text = (key: string): string => {
-    if (typeof vars[key] !== 'string') throw new Error(`s.yaml: vars.${key} must be a string`);
-    return vars[key] as string;
-  };
-  return { region: text('region'), accountId, logProject: text('logProject'), logStore: text('logStore'), deadLetterQueue: text('deadLetterQueue') };
+/**
+ * Where the FC functions' own resources are, in the terms of the ROS templates under
+ * deploy/alibaba (their Prefix parameter and ROS's pseudo parameters): the RAM policy's
+ * resources are ROS Fn::Sub strings, resolved when the stack is created.
+ */
+const ALIBABA_DEPLOYMENT = {
+  region: '${ALIYUN::Region}',
+  accountId: '${ALIYUN::AccountId}',
+  logProject: '${Prefix}-${ALIYUN::AccountId}',
+  logStore: 'functions',
+  deadLetterQueue: '${Prefix}-dead-letters',
+};
+
+/** A RAM policy resource as ROS takes it: a plain string, or Fn::Sub when it names a parameter. */
+const rosString = (value: string): string | { 'Fn::Sub': string } => (value.includes('${') ? { 'Fn::Sub': value } : value);
+
+/** deploy/alibaba/infra.yaml with the FC role's policy statements filled in (comments and quoting kept). */
+function alibabaInfraTemplate(root: string, config: RouterConfigSummary): string {
+  const file = join(root, 'deploy', 'alibaba', 'infra.yaml');
+  const template = parseDocument(readFileSync(file, 'utf8'));
+  const statements = ['Resources', 'FunctionRole', 'Properties', 'Policies', 0, 'PolicyDocument', 'Statement'];
+  if (template.getIn(['Resources', 'FunctionRole', 'Type']) !== 'ALIYUN::RAM::Role' || !template.hasIn(statements)) {
+    throw new Error(`${file}: expected the FunctionRole (ALIYUN::RAM::Role) with one policy`);
+  }
+  const policy = alibabaRamStatements(config.targets, config.file, ALIBABA_DEPLOYMENT).map((statement) => ({ ...statement, Resource: statement.Resource.map(rosString) }));
+  template.setIn(statements, template.createNode(policy));
+  return `# Written by scripts/build.ts from deploy/alibaba/infra.yaml for ${toPosix(relative(root, config.file))}: edit those, not this.\n${template.toString({ lineWidth: 0 })}`;
 }
 
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
-  const env = options.env ?? process.env;
   const rel = (path: string) => toPosix(relative(root, path));
   const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
 
@@ -241,7 +257,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const routerJson = await compileRouterJson(config.file, rel(config.file));
   const validatesAtStart = Object.keys(routerJson.atStart).length > 0;
   // Before bundling, so that a config the permissions cannot be derived from fails fast.
-  const deployFiles = deployFileContents(root, config, env, options.alibabaAccountId ?? env.ALIBABA_CLOUD_ACCOUNT_ID ?? '*');
+  const deployFiles = deployFileContents(root, config);
 
   for (const dir of [...CLOUDS, SOURCEMAP_DIR]) rmSync(join(outDir, dir), { recursive: true, force: true });
   const entryPoints = Object.fromEntries(
@@ -273,7 +289,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   for (const [file, content] of Object.entries(deployFiles)) {
     mkdirSync(dirname(join(outDir, file)), { recursive: true });
-    writeFileSync(join(outDir, file), `${JSON.stringify(content, null, 2)}\n`);
+    writeFileSync(join(outDir, file), typeof content === 'string' ? content : `${JSON.stringify(content, null, 2)}\n`);
   }
   const summary: BuildResult = { config: rel(config.file), outDir: rel(outDir), targetTypes: [...used].sort(), envReferences: config.envReferences, bundles };
   writeFileSync(join(outDir, 'manifest.json'), `${JSON.stringify(summary, null, 2)}\n`);
@@ -333,13 +349,10 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
 }
 
 /** What the templates read, by path under the output directory. */
-function deployFileContents(root: string, config: RouterConfigSummary, env: Record<string, string | undefined>, alibabaAccountId: string) {
+function deployFileContents(root: string, config: RouterConfigSummary): Record<string, unknown> {
   return {
     'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file), secretEnv: config.envReferences },
-    'alibaba/ram-policy.json': {
-      Version: '1',
-      Statement: alibabaRamStatements(config.targets, config.file, alibabaDeployment(root, env, alibabaAccountId)),
-    },
+    'alibaba/infra.yaml': alibabaInfraTemplate(root, config),
   };
 }
 

@@ -25,6 +25,11 @@ export interface CommandContext {
    * Says on stderr which file it used.
    */
   loadConfig(file?: string): Promise<RouterConfig>;
+  /**
+   * The path loadConfig would read (checked readable) and where it came from (`from --config`),
+   * for commands that read the file themselves.
+   */
+  configPath(file?: string): Promise<{ path: string; source: string }>;
   /** Writes the command's output to stdout (a newline is added when missing). */
   print(text: string): void;
   /** Writes a note (progress, which file was used) to stderr. */

@@ -50,8 +50,8 @@ function optionError(error: unknown, options: Record<string, OptionSpec>): unkno
   return new UsageError(error.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
 }
 
-/** Resolves and loads the routing config: `file` (an argument) or --config, then ROUTER_CONFIG, then ./router.yaml. */
-async function loadCommandConfig(values: OptionValues, file?: string) {
+/** Resolves the routing config's path: `file` (an argument) or --config, then ROUTER_CONFIG, then ./router.yaml. */
+async function resolveConfigPath(values: OptionValues, file?: string): Promise<{ path: string; source: string }> {
   const flag = typeof values.config === 'string' ? values.config : undefined;
   if (file && flag && file !== flag) throw new UsageError(`two configs given (${file} and --config ${flag}): pass one`);
   const env = process.env.ROUTER_CONFIG;
@@ -62,6 +62,12 @@ async function loadCommandConfig(values: OptionValues, file?: string) {
         ? [env, 'from ROUTER_CONFIG', 'ROUTER_CONFIG names it: fix or unset the variable']
         : [DEFAULT_CONFIG_FILE, 'the default', 'run from the repository root, or pass --config FILE or set ROUTER_CONFIG'];
   await checkReadable(path, hint);
+  return { path, source };
+}
+
+/** Resolves and loads the routing config, and says on stderr which file it used. */
+async function loadCommandConfig(values: OptionValues, file?: string) {
+  const { path, source } = await resolveConfigPath(values, file);
   const config = await loadConfig(path);
   note(`using config ${path} (${source})`);
   return config;
@@ -119,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
       args: positionals.slice(command.name.split(' ').length),
       values,
       loadConfig: (file) => loadCommandConfig(values, file),
+      configPath: (file) => resolveConfigPath(values, file),
       print,
       note,
     };

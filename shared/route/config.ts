@@ -87,6 +87,11 @@ export interface CompiledConfig {
   problems: ConfigProblem[];
   /** The line of a path inside the file (`route.routes[1]`), for later checks. */
   lineOf(path: string): number | undefined;
+  /**
+   * Paths of routes, rules and silences compiled without a matcher or interval that had an
+   * error, and `ROUTE.targets` for routes without a target that had one: later checks skip them.
+   */
+  incomplete: ReadonlySet<string>;
 }
 
 /** Parses and validates a router.yaml, collecting every problem instead of stopping at the first. */
@@ -97,11 +102,11 @@ export async function compileConfig(text: string, file: string, options: Compile
     source = Source.parse(text, file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { problems: [fromError(error)], lineOf: () => undefined };
+    return { problems: [fromError(error)], lineOf: () => undefined, incomplete: new Set() };
   }
   const lineOf = (path: string) => source.lineOf(parsePath(path));
   const data = source.validate(routerFileSchema());
-  if (!data) return { problems: source.problems, lineOf };
+  if (!data) return { problems: source.problems, lineOf, incomplete: source.incomplete };
   // In the order of the sections in a usual file, so the first problem reported is the
   // first one a reader meets.
   const severityRules = (data.severity ?? []).map(
@@ -115,7 +120,7 @@ export async function compileConfig(text: string, file: string, options: Compile
   const timeIntervals = compileTimeIntervals(data, source);
   const route = compileRoute(data.route, ['route'], undefined, { targets: Object.keys(data.targets), intervals: Object.keys(timeIntervals) }, source);
   const silences = compileSilences(data, source);
-  return { config: { file, targets, route, severityRules, timeIntervals, silences }, problems: source.problems, lineOf };
+  return { config: { file, targets, route, severityRules, timeIntervals, silences }, problems: source.problems, lineOf, incomplete: source.incomplete };
 }
 
 function fromError(error: ConfigError): ConfigProblem {
@@ -135,6 +140,7 @@ export function formatPath(path: Path): string {
 /** The parsed YAML document, to turn a path inside the file into a line number. */
 class Source {
   readonly problems: ConfigProblem[] = [];
+  readonly incomplete = new Set<string>();
 
   private constructor(
     readonly file: string,
@@ -324,7 +330,10 @@ function compileMatchers(texts: readonly string[] | undefined, at: Path, source:
         }
         return matchers;
       } catch (error) {
-        if (error instanceof MatcherError) throw source.error([...at, 'matchers', i], error.message);
+        if (error instanceof MatcherError) {
+          source.incomplete.add(formatPath(at));
+          throw source.error([...at, 'matchers', i], error.message);
+        }
         throw error;
       }
     }, []),
@@ -337,14 +346,19 @@ interface Defined {
 }
 
 function compileRoute(file: RouteFile, at: Path, parent: Route | undefined, defined: Defined, source: Source): Route {
+  const path = formatPath(at);
+  // A route that lost a target to an error, or inherits from one that did: later checks
+  // must not judge its targets (`PATH.targets` in `incomplete`).
+  if (!file.targets && parent && source.incomplete.has(`${parent.path}.targets`)) source.incomplete.add(`${path}.targets`);
   const known = (key: 'targets' | 'muteTimeIntervals' | 'activeTimeIntervals', names: readonly string[], what: string) =>
     (file[key] ?? []).filter((name, i) => {
       if (names.includes(name)) return true;
+      source.incomplete.add(key === 'targets' ? `${path}.targets` : path);
       source.report([...at, key, i], `unknown ${what} ${JSON.stringify(name)}; defined ${what}s: ${names.join(', ') || '(none)'}`);
       return false;
     });
   const node: Route = {
-    path: formatPath(at),
+    path,
     matchers: compileMatchers(file.matchers, at, source),
     targets: file.targets ? known('targets', defined.targets, 'target') : [...(parent?.targets ?? [])],
     continue: file.continue ?? false,

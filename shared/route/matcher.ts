@@ -215,11 +215,6 @@ function predicateOf(op: MatchOp, value: string, compile: 'now' | 'onFirstUse'):
   }
 }
 
-/**
- * `^(?:RE)$` compiled by RE2 and searched, exactly as Go's MatchString runs Alertmanager's
- * pattern: so `a)|(b`, which Alertmanager accepts as `^(?:a)|(b)$`, means the same here
- * (check-config warns about it).
- */
 let re2js: typeof RE2JS | undefined;
 
 /** re2js, loaded on first use (its tables cost a start that compiles no regex several ms). */
@@ -228,6 +223,11 @@ function engine(): typeof RE2JS {
   return (re2js ??= (require('re2js') as typeof import('re2js')).RE2JS);
 }
 
+/**
+ * `^(?:RE)$` compiled by RE2 and searched, exactly as Go's MatchString runs Alertmanager's
+ * pattern: so `a)|(b`, which Alertmanager accepts as `^(?:a)|(b)$`, means the same here
+ * (check-config warns about it).
+ */
 export function compileAnchored(source: string): RE2JS {
   try {
     return engine().compile(`^(?:${source})$`);

@@ -53,5 +53,31 @@ function describeNode(node: Route, isRoot: boolean): string {
   const targets = node.targets.length > 0 ? node.targets.join(', ') : '(none)';
   // The root has no siblings, so `continue` means nothing there.
   const cont = isRoot ? '' : `  continue: ${node.continue}`;
-  return `targets: ${targets}${cont}  muted: ${node.muted}`;
+  const mute = node.muteTimeIntervals.length > 0 ? `  muteTimeIntervals: ${node.muteTimeIntervals.join(', ')}` : '';
+  const active = node.activeTimeIntervals.length > 0 ? `  activeTimeIntervals: ${node.activeTimeIntervals.join(', ')}` : '';
+  return `targets: ${targets}${cont}  muted: ${node.muted}${mute}${active}`;
+}
+
+/**
+ * The path an alert took, as amtool's `--tree` shows it: only the nodes on the way from the
+ * root to each delivering node, the delivering ones marked.
+ *
+ *   route  targets: default
+ *   └── {labels.team="db"}
+ *       └── {severity="critical"}  targets: pager  (delivers)
+ */
+export function formatMatchedTree(root: Route, delivering: readonly Route[]): string {
+  const onPath = (node: Route) => delivering.some((d) => d.path === node.path || d.path.startsWith(`${node.path}.`));
+  const label = (node: Route) => (delivering.includes(node) ? `  targets: ${node.targets.join(', ') || '(none)'}  (delivers)` : '');
+  const lines = [`route${label(root)}`];
+  const walk = (node: Route, indent: string) => {
+    const children = node.routes.filter(onPath);
+    children.forEach((child, index) => {
+      const last = index === children.length - 1;
+      lines.push(`${indent}${last ? '└── ' : '├── '}${formatMatchers(child.matchers)}${label(child)}`);
+      walk(child, indent + (last ? '    ' : '│   '));
+    });
+  };
+  walk(root, '');
+  return lines.join('\n');
 }

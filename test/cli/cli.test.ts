@@ -169,17 +169,85 @@ describe('routes, check-config', () => {
     expect(stdout).toContain('labels.InstanceId="i-unreachable"');
   });
 
-  it('check-config accepts the default router.yaml and refuses a broken file with exit 2', () => {
+  it('check-config accepts the default router.yaml and reports every problem of a broken file, exit 2', () => {
     expect(router('check-config', join(ROOT, 'router.yaml')).code).toBe(0);
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'version: 1\ntargets:\n  a:\n    type: nope\nroute:\n  targets: [a]\n');
-    const { code, stderr } = router('check-config', bad);
+    writeFileSync(bad, "version: 1\ntargets:\n  a:\n    type: console\nroute:\n  targets: [b]\n  routes:\n    - matchers: ['team=db']\n    - matchers: []\n    - matchers: ['cloud=\"aws\"']\n");
+    const { code, stdout, stderr } = router('check-config', bad);
     expect(code).toBe(2);
     oneLineError(stderr);
-    expect(stderr).toContain(`${bad}:4`);
-    expect(stderr).toContain('targets.a.type');
+    expect(stderr).toContain(`${bad}: invalid: 2 errors, 1 warning (the first at line 6)`);
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      `${bad}:6: error: route.targets[0]: unknown target "b"; defined targets: a`,
+      expect.stringMatching(new RegExp(`^${bad}:8: error: route\\.routes\\[0\\]\\.matchers\\[0\\]: unknown field "team" \\(for the label team, write labels\\.team\\)`)),
+      `${bad}:10: warning: route.routes[2]: unreachable: the catch-all route.routes[1] before it takes every alert this route matches, and has no continue: true`,
+    ]);
   });
 
+  it('routes test takes an alert from the command line, shows its path at a given time, and verifies its targets', () => {
+    const timed = join(dir, 'timed.yaml');
+    writeFileSync(
+      timed,
+      [
+        'version: 1',
+        'targets:',
+        '  default: { type: console }',
+        '  db: { type: console }',
+        'timeIntervals:',
+        '  weekends: [{ weekdays: [saturday, sunday] }]',
+        'route:',
+        '  targets: [default]',
+        '  routes:',
+        '    - matchers: [\'{labels.team="db", severity="critical"}\']',
+        '      targets: [db]',
+        '      muteTimeIntervals: [weekends]',
+      ].join('\n'),
+    );
+    const args = ['routes', 'test', 'severity=critical', 'labels.team=db', '--config', timed];
+    const friday = run([...args, '--at', '2026-12-04T12:00:00Z', '--verify', 'db', '--tree']);
+    expect(friday.code).toBe(0);
+    expect(friday.stdout).toBe(
+      [
+        'routes-test (aws.cloudwatch, firing, critical) at 2026-12-04T12:00:00.000Z',
+        'route',
+        '└── {labels.team="db", severity="critical"}  targets: db  (delivers)',
+        '  db  delivered via route.routes[0]',
+        '  verify: ok',
+        '',
+        '',
+      ].join('\n'),
+    );
+    const saturday = run([...args, '--at', '2026-12-05T12:00:00Z', '--verify', 'db']);
+    expect(saturday.code).toBe(1);
+    expect(saturday.stdout).toBe('db (held back)\n');
+    expect(saturday.stderr).toContain('verify failed: (command line) (routes-test): expected db, delivered to (none)');
+    const json = JSON.parse(run([...args, '--at', '2026-12-05T12:00:00Z', '--json']).stdout);
+    expect(json[0].held).toEqual([{ target: 'db', reasons: ['inside mute time interval weekends of route.routes[0]'] }]);
+    const badField = run(['routes', 'test', 'severity=Critical', '--config', timed]);
+    expect(badField.code).toBe(2);
+    oneLineError(badField.stderr);
+    expect(badField.stderr).toContain('severity:');
+  });
+
+  it('routes test takes a directory: one line per alert, each with its file', () => {
+    const { code, stdout } = router('routes', 'test', join(ROOT, 'events', 'aws'));
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(line).toMatch(/^\/.*events\/aws\/[^:]+\.json: local-file( \(held back\))?$/);
+  });
+
+  it('migrate alertmanager writes a router.yaml that check-config accepts, and lists what it did not convert', () => {
+    const out = join(dir, 'migrated.yaml');
+    const { code, stderr } = router('migrate', 'alertmanager', join(ROOT, 'docs/examples/alertmanager.yml'), '--out', out);
+    expect(code).toBe(0);
+    expect(stderr).toContain('not converted: inhibit_rules (1)');
+    expect(stderr).toContain('set AM_PAGER_PAGERDUTY_ROUTING_KEY: receivers[1] (pager).pagerduty_configs[0].routing_key');
+    expect(stderr).not.toContain('abcdef0123456789secretkey');
+    const checked = router('check-config', out);
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/migrated\.yaml: valid: 4 target\(s\)/);
+  });
 });
 
 describe('help, usage errors', () => {

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { build, sizeTable, type BuildResult, type Bundle } from '../../scripts/build';
 import { BuildConfigError } from '../../scripts/router-targets';
 import { compileRouterJson } from '../../scripts/router-json';
@@ -175,10 +176,13 @@ describe('files for the templates', () => {
     expect(deploy.iamStatements.map((s) => s.Action[0])).toEqual(['events:PutEvents', 'lambda:InvokeFunction', 'sns:Publish']);
   });
 
-  it('writes the RAM policy of the FC role with the Alibaba targets named', () => {
-    const policy = readJson(alibabaTargets, 'alibaba/ram-policy.json') as { Statement: { Action: string[]; Resource: string[] }[] };
-    expect(policy.Statement).toContainEqual({ Effect: 'Allow', Action: ['eventbridge:PutEvents'], Resource: ['acs:eventbridge:cn-shanghai:1234567890123456:eventbus/remediation'] });
-    expect(policy.Statement).toContainEqual({ Effect: 'Allow', Action: ['fc:InvokeFunction'], Resource: ['acs:fc:cn-hangzhou:1234567890123456:functions/open-ticket'] });
+  it('writes the Alibaba shared-resources template with the RAM policy of the FC role, the Alibaba targets named', () => {
+    const infra = parse(readFileSync(join(alibabaTargets.dir, 'dist', 'alibaba', 'infra.yaml'), 'utf8')) as {
+      Resources: { FunctionRole: { Properties: { Policies: { PolicyDocument: { Statement: { Action: string[]; Resource: unknown[] }[] } }[] } } };
+    };
+    const [policy] = infra.Resources.FunctionRole.Properties.Policies;
+    expect(policy!.PolicyDocument.Statement).toContainEqual({ Effect: 'Allow', Action: ['eventbridge:PutEvents'], Resource: ['acs:eventbridge:cn-shanghai:1234567890123456:eventbus/remediation'] });
+    expect(policy!.PolicyDocument.Statement).toContainEqual({ Effect: 'Allow', Action: ['fc:InvokeFunction'], Resource: ['acs:fc:cn-hangzhou:1234567890123456:functions/open-ticket'] });
   });
 
   it('prints each bundle with its size', () => {
@@ -196,7 +200,7 @@ describe('build refusals', () => {
     writeFileSync(file, `version: 1\ntargets:\n${targets}\nroute:\n  targets: [t]\n`);
     return file;
   };
-  const attempt = (config: string) => build({ root: ROOT, config, outDir: join(temporaryDirectory('build-bad-out'), 'dist'), env: {} });
+  const attempt = (config: string) => build({ root: ROOT, config, outDir: join(temporaryDirectory('build-bad-out'), 'dist') });
 
   it.each([
     ['an unknown target type', '  t:\n    type: carrier-pigeon', /target type "carrier-pigeon" is not in shared\/targets\/registry\.ts/],

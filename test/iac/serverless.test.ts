@@ -4,9 +4,13 @@
 // routed through the generated rules, and every handler is deployed by exactly one of
 // serverless.yml and s.yaml.
 import { readFileSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { execFile } from 'node:child_process';
+import { join, normalize, relative, resolve as resolvePath } from 'node:path';
+import { promisify } from 'node:util';
 import type { BuildResult } from '../../scripts/build';
 import { compileRouterJson } from '../../scripts/router-json';
+import { serverlessArgs } from '../../scripts/serverless';
+import { validateTemplate } from './cloudformation-spec';
 import { readSYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import { CLOUDWATCH_DETAIL_TYPES } from '../../shared/normalize/cloudwatch';
@@ -14,19 +18,21 @@ import {
   DEFAULT_CONFIG,
   FIXTURES,
   ROOT,
-  buildService,
   evaluateCfn,
   handlerEventTypes,
   readZip,
   removeTemporaryDirectories,
   resourcesOfType,
   sampleEvents,
+  serverless,
   serverlessPackage,
+  serviceDirectory,
   temporaryDirectory,
   type CfnResource,
   type Packaged,
 } from './support';
 
+const run = promisify(execFile);
 const AWS_TARGETS = join(FIXTURES, 'router-aws-targets.yaml');
 const ALARM_TOPIC = 'arn:aws:sns:eu-west-1:111122223333:ops';
 const NARROWED_ACCOUNT = '111122223333';
@@ -48,23 +54,25 @@ let plain: Service;
 let narrowed: Service;
 
 beforeAll(async () => {
-  const plainDir = temporaryDirectory('sls');
-  const narrowedDir = temporaryDirectory('sls-narrowed');
-  const plainBuild = await buildService(plainDir, DEFAULT_CONFIG);
-  const narrowedBuild = await buildService(narrowedDir, AWS_TARGETS);
-  const [plainPackage, narrowedPackage] = await Promise.all([
-    serverlessPackage(plainDir, ['--stage', 'test']),
-    serverlessPackage(narrowedDir, [
+  const plainDir = serviceDirectory('sls');
+  const narrowedDir = serviceDirectory('sls-narrowed');
+  // One after the other: each runs a build and a serverless process, heavy on a shared machine.
+  const plainPackage = await serverlessPackage(plainDir, ['--stage', 'test']);
+  const narrowedPackage = await serverlessPackage(
+    narrowedDir,
+    [
       '--stage',
       'prod',
+      '--param=secretVersionId=3f2a9c1e-0000-4000-8000-00000000abcd',
       `--param=account=${NARROWED_ACCOUNT}`,
       `--param=alarmNamePrefix=${NARROWED_PREFIX}`,
       `--param=alarmTopicArn=${ALARM_TOPIC}`,
       `--param=alarmNotificationTopicArns=${ALARM_NOTIFICATION_TOPICS.join(', ')}`,
-    ]),
-  ]);
-  plain = { dir: plainDir, build: plainBuild, packaged: plainPackage, stage: 'test' };
-  narrowed = { dir: narrowedDir, build: narrowedBuild, packaged: narrowedPackage, stage: 'prod' };
+    ],
+    AWS_TARGETS,
+  );
+  plain = { dir: plainDir, build: plainPackage.build, packaged: plainPackage, stage: 'test' };
+  narrowed = { dir: narrowedDir, build: narrowedPackage.build, packaged: narrowedPackage, stage: 'prod' };
 }, 240_000);
 
 afterAll(removeTemporaryDirectories);
@@ -113,7 +121,7 @@ describe('serverless.yml packaged with the default router.yaml', () => {
     for (const [name, [, fn]] of functions) {
       const bundle = plain.build.bundles.find((b) => b.cloud === 'aws' && b.name === name)!;
       expect(plain.packaged.state.service.functions[name]?.package?.artifact).toBe(`dist/${bundle.artifact}`);
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs20.x', Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
       expect((fn.Properties.Code as { S3Key: string }).S3Key).toMatch(new RegExp(`/${name}\\.zip$`));
     }
   });
@@ -258,12 +266,12 @@ describe('serverless.yml packaged with AWS targets and the deploy-time parameter
     expect(resourcesOfType(plain.packaged.template, 'AWS::SNS::Subscription')).toEqual([]);
   });
 
-  it('sets each secret router.yaml references as a Secrets Manager reference, never a value', () => {
+  it('sets each secret router.yaml references as a Secrets Manager reference to the version given, never a value', () => {
     for (const [, [, fn]] of lambdas(narrowed)) {
       expect((fn.Properties.Environment as { Variables: Record<string, string> }).Variables).toEqual({
         ROUTER_CONFIG: '/var/task/router.json',
         ROUTER_DATA_DIR: '/tmp',
-        PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL}}',
+        PAGER_WEBHOOK_URL: '{{resolve:secretsmanager:alert-router/prod:SecretString:PAGER_WEBHOOK_URL::3f2a9c1e-0000-4000-8000-00000000abcd}}',
       });
     }
   });
@@ -314,7 +322,74 @@ describe('serverless.yml and s.yaml together', () => {
       bySource.set(bundle.source, bySource.get(bundle.source)! + 1);
     };
     for (const fn of Object.values(plain.packaged.state.service.functions)) count(fn.package!.artifact!);
-    for (const resource of Object.values(readSYaml(join(ROOT, 's.yaml')).resources)) count(String(resource.props.code));
+    for (const resource of Object.values(readSYaml(join(ROOT, 's.yaml')).resources).filter((r) => r.component === 'fc3')) count(String(resource.props.code));
     expect(Object.fromEntries(bySource)).toEqual(Object.fromEntries(plain.build.bundles.map((b) => [b.source, 1])));
+  });
+});
+
+describe('serverless commands straight from the repository', () => {
+  it('invoke local runs the built handler on a sample event and delivers to the file target', async () => {
+    const dir = serviceDirectory('sls-invoke');
+    const data = temporaryDirectory('sls-invoke-data');
+    const event = join(ROOT, 'events', 'aws', 'state-change-single-metric.json');
+    const { stdout } = await serverless(dir, ['invoke', 'local', '-f', 'alarm-state-change', '-p', event], { ROUTER_DATA_DIR: data });
+    const report = JSON.parse(stdout.slice(stdout.indexOf('\n{') + 1)) as { ok: boolean; deliveries: { target: string; outcome: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.deliveries).toContainEqual(expect.objectContaining({ target: 'local-file', outcome: 'delivered' }));
+    const written = readFileSync(join(data, 'out', 'alerts.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { name: string });
+    expect(written.map((alert) => alert.name)).toEqual([JSON.parse(readFileSync(event, 'utf8')).detail.alarmName]);
+    // The build it ran is the one in the service directory, with the default router.yaml compiled beside it.
+    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
+    expect(JSON.parse(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change', 'router.json'), 'utf8'))).toEqual(compiled);
+  }, 120_000);
+
+  it('npm run package -- --config FILE builds and ships that router.yaml', async () => {
+    const dir = serviceDirectory('sls-npm-package');
+    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    await run(process.execPath, [tsx, join(ROOT, 'scripts', 'serverless.ts'), 'package', '--config', AWS_TARGETS, '--stage', 'ci'], {
+      cwd: dir,
+      env: { ...process.env, HOME: dir, SLS_NOTIFICATIONS_MODE: 'off' },
+      timeout: 180_000,
+    });
+    const manifest = JSON.parse(readFileSync(join(dir, 'dist', 'manifest.json'), 'utf8')) as BuildResult;
+    expect(manifest.targetTypes).toEqual(expect.arrayContaining(['sns', 'aws-eventbridge', 'lambda-invoke']));
+    const zip = readZip(readFileSync(join(dir, 'dist', 'aws', 'alarm-state-change.zip')));
+    const compiled = JSON.parse(JSON.stringify(await compileRouterJson(AWS_TARGETS, relative(ROOT, AWS_TARGETS)))) as unknown;
+    expect(JSON.parse(zip.get('router.json')!.toString('utf8'))).toEqual(compiled);
+    const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged['template'];
+    expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(handlerEventTypes('aws').size);
+  }, 180_000);
+
+  it('passes --config to the build and everything else to serverless', () => {
+    expect(serverlessArgs('package', ['--config', 'x/router.yaml', '--stage', 'prod'])).toEqual(['package', '--stage', 'prod', `--param=routerConfig=${resolvePath('x/router.yaml')}`]);
+    expect(serverlessArgs('deploy', ['--stage', 'prod'])).toEqual(['deploy', '--stage', 'prod']);
+    expect(() => serverlessArgs('package', ['--config'])).toThrow(/needs a file/);
+  });
+});
+
+describe('the packaged CloudFormation against the CloudFormation resource specification', () => {
+  it.each([
+    ['default router.yaml', () => plain],
+    ['AWS targets and parameters', () => narrowed],
+  ])('is valid with the %s', (_name, service) => {
+    expect(validateTemplate(service().packaged.template)).toEqual([]);
+  });
+
+  const mutated = (change: (resources: Packaged['template']['Resources']) => void) => {
+    const template = structuredClone(plain.packaged.template);
+    change(template.Resources);
+    return validateTemplate(template);
+  };
+  const firstOf = (resources: Packaged['template']['Resources'], type: string) => Object.values(resources).find((r) => r.Type === type)!;
+
+  it.each([
+    ['a misspelt property', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::SQS::Queue').Properties.MessageRetention = 60), /unknown property MessageRetention/],
+    ['a missing required property', (r: Packaged['template']['Resources']) => delete firstOf(r, 'AWS::Lambda::Function').Properties.Code, /missing required property Code/],
+    ['a number where a string goes', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Lambda::Function').Properties.Handler = 3), /Handler: expected a string/],
+    ['a value outside the allowed ones', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Events::Rule').Properties.State = 'ON'), /ON is not one of/],
+    ['an attribute the resource does not have', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::Events::Rule').Properties.Targets = [{ Id: 't', Arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Url'] } }]), /AWS::SQS::Queue has no attribute Url/],
+    ['an unknown resource type', (r: Packaged['template']['Resources']) => (firstOf(r, 'AWS::SQS::Queue').Type = 'AWS::SQS::Queues'), /unknown resource type AWS::SQS::Queues/],
+  ])('refuses %s', (_name, change, problem) => {
+    expect(mutated(change).join('\n')).toMatch(problem);
   });
 });

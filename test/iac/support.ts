@@ -2,7 +2,7 @@
 // `serverless package` (v3, offline), the sample events, and the event type each handler
 // is bound to.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,39 +28,52 @@ export function removeTemporaryDirectories(): void {
 }
 
 /** Builds the repository's handlers with `config` into `<serviceDir>/dist`. */
-export function buildService(serviceDir: string, config: string, env: Record<string, string | undefined> = {}): Promise<BuildResult> {
-  return build({ root: ROOT, config, outDir: join(serviceDir, 'dist'), env });
+export function buildService(serviceDir: string, config: string): Promise<BuildResult> {
+  return build({ root: ROOT, config, outDir: join(serviceDir, 'dist') });
 }
 
-export type CfnResource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
+export type CfnResource = { Type: string; Properties: Record<string, unknown>; Condition?: string; DependsOn?: string | string[] };
 export interface Packaged {
-  template: { Resources: Record<string, CfnResource>; Conditions?: Record<string, unknown>; Outputs?: Record<string, unknown> };
+  template: { Resources: Record<string, CfnResource>; Conditions?: Record<string, unknown>; Outputs?: Record<string, unknown>; Parameters?: Record<string, unknown> };
   /** The service as Serverless resolved it (functions with their package.artifact). */
-  state: { service: { functions: Record<string, { package?: { artifact?: string } }> } };
+  state: { service: { functions: Record<string, { handler: string; package?: { artifact?: string } }> } };
+  /** The build that serverless ran (dist/manifest.json of the service directory). */
+  build: BuildResult;
 }
 
-/**
- * Runs the real `serverless package` on a copy of serverless.yml (and its variable file)
- * in a service directory that holds a build in dist/.
- */
-export async function serverlessPackage(serviceDir: string, args: string[]): Promise<Packaged> {
-  copyFileSync(join(ROOT, 'serverless.yml'), join(serviceDir, 'serverless.yml'));
-  mkdirSync(join(serviceDir, 'scripts'), { recursive: true });
-  copyFileSync(join(ROOT, 'scripts', 'serverless-vars.cjs'), join(serviceDir, 'scripts', 'serverless-vars.cjs'));
+/** A service directory as a user has it: serverless.yml, with scripts/ and deploy/ of the repository. */
+export function serviceDirectory(prefix: string): string {
+  const dir = temporaryDirectory(prefix);
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  for (const linked of ['scripts', 'deploy']) symlinkSync(join(ROOT, linked), join(dir, linked));
+  return dir;
+}
+
+/** Runs the real serverless CLI (v3, offline) in a service directory. */
+export async function serverless(serviceDir: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   const bin = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
   try {
-    await run(process.execPath, [bin, 'package', ...args], {
+    return await run(process.execPath, [bin, ...args], {
       cwd: serviceDir,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', HOME: serviceDir },
-      timeout: 120_000,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', HOME: serviceDir, ...env },
+      timeout: 180_000,
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`serverless package failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`serverless ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
-  const read = (file: string) => JSON.parse(readFileSync(join(serviceDir, '.serverless', file), 'utf8'));
-  return { template: read('cloudformation-template-update-stack.json'), state: read('serverless-state.json') };
+}
+
+/** The real `serverless package`, which builds with `routerConfig` (ROUTER_CONFIG) and packages the build. */
+export async function serverlessPackage(serviceDir: string, args: string[], routerConfig = DEFAULT_CONFIG): Promise<Packaged> {
+  await serverless(serviceDir, ['package', ...args], { ROUTER_CONFIG: routerConfig });
+  const read = (file: string) => JSON.parse(readFileSync(join(serviceDir, file), 'utf8'));
+  return {
+    template: read('.serverless/cloudformation-template-update-stack.json'),
+    state: read('.serverless/serverless-state.json'),
+    build: read('dist/manifest.json'),
+  };
 }
 
 export function resourcesOfType(template: Packaged['template'], type: string): [string, CfnResource][] {

@@ -3,7 +3,7 @@
 import { normalizeEvent } from '../../shared/normalize';
 import type { Alert } from '../../shared/model/alert';
 import { parseConfig } from '../../shared/route/config';
-import { formatRouteTree, matchRoutes, routeTargets } from '../../shared/route/tree';
+import { formatMatchedTree, formatRouteTree, matchRoutes, routeTargets } from '../../shared/route/tree';
 import type { Route } from '../../shared/route/types';
 import { eventsOf, samples } from '../support/samples';
 
@@ -129,3 +129,25 @@ describe('formatRouteTree', () => {
     expect(formatRouteTree(route)).toBe('route  targets: out  muted: skip');
   });
 });
+
+describe('formatMatchedTree', () => {
+  it('prints only the path the alert took, the delivering nodes marked', () => {
+    const alert = { ...aws, severity: 'critical' as const, labels: { team: 'db' } };
+    expect(formatMatchedTree(root, matchRoutes(root, alert))).toBe(
+      [
+        'route',
+        '└── {labels.team="db"}',
+        '    └── {severity="critical"}  targets: db-critical  (delivers)',
+      ].join('\n'),
+    );
+    const other = { ...aws, severity: 'warning' as const, labels: {} };
+    expect(formatMatchedTree(root, matchRoutes(root, other))).toBe(
+      ['route', '├── {cloud="aws"}  targets: aws  (delivers)', '└── {cloud="aws"}  targets: audit, aws  (delivers)'].join('\n'),
+    );
+  });
+
+  it('marks the root when no child takes the alert', () => {
+    expect(formatMatchedTree(root, matchRoutes(root, { ...arms, labels: {} }))).toBe('route  targets: default  (delivers)');
+  });
+});
+

@@ -2,10 +2,11 @@
 import type { Command } from '../command';
 import checkConfig from './check-config';
 import invoke from './invoke';
+import migrateAlertmanager from './migrate-alertmanager';
 import normalize from './normalize';
 import report from './report';
 import routesShow from './routes-show';
 import routesTest from './routes-test';
 import templateRender from './template-render';
 
-export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, templateRender, report];
+export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report];
