@@ -270,7 +270,7 @@ async function main() {
         yamlConfig(
           {
             bus: { type: 'alibaba-eventbridge', eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: new URL(fakes['alibaba-eventbridge']!.url).host, protocol: 'http' },
-            remediate: { type: 'fc-invoke', accountId: '1234567890123456', region: 'cn-hangzhou', serviceName: 'ops', functionName: 'remediate', endpoint: fakes['fc-invoke']!.url, secure: false },
+            remediate: { type: 'fc-invoke', functionName: 'remediate', endpoint: fakes['fc-invoke']!.url, allowPrivateNetwork: true },
           },
           data,
         ),
@@ -288,7 +288,7 @@ async function main() {
       '@aws-sdk/client-eventbridge': fakes['aws-eventbridge']!.url,
       '@aws-sdk/client-lambda': fakes['lambda-invoke']!.url,
       '@alicloud/eventbridge': fakes['alibaba-eventbridge']!.url,
-      '@alicloud/fc2': fakes['fc-invoke']!.url,
+      '@alicloud/fc20230330': fakes['fc-invoke']!.url,
     });
     // The baseline must call exactly the SDKs the fixture bundles, or the ratio means nothing.
     const { awsCalls } = await import('./sdk-alone/aws');

@@ -313,8 +313,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
-    // proxy-agent is an optional dependency of @alicloud/fc2 that it loads only when asked to.
-    external: [...sdks.unused, 'proxy-agent'],
+    external: [...sdks.unused],
     plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
   });
 

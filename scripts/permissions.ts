@@ -146,13 +146,11 @@ const ALIBABA_GRANTS: Record<string, { action: string; resource: (target: Router
   },
   'fc-invoke': {
     action: 'fc:InvokeFunction',
+    // FC 3.0 names the function alone; a qualifier (version or alias) is part of the same resource.
     resource: (t, f, scope) => {
-      const service = literalSetting(t, 'serviceName', f);
       const fn = literalSetting(t, 'functionName', f);
-      if (service === undefined || fn === undefined) throw new BuildConfigError(f, `targets.${t.name}: serviceName and functionName are required`);
-      const qualifier = literalSetting(t, 'qualifier', f);
-      const where = `${literalSetting(t, 'region', f) ?? scope.region}:${literalSetting(t, 'accountId', f) ?? scope.accountId}`;
-      return `acs:fc:${where}:services/${service}${qualifier ? `.${qualifier}` : ''}/functions/${fn}`;
+      if (fn === undefined) throw new BuildConfigError(f, `targets.${t.name}.functionName: required`);
+      return `acs:fc:${literalSetting(t, 'region', f) ?? scope.region}:${literalSetting(t, 'accountId', f) ?? scope.accountId}:functions/${fn}`;
     },
   },
 };

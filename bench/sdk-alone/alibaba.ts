@@ -1,7 +1,9 @@
 // The Alibaba SDK calls of the Alibaba targets fixture, made with the SDKs alone (see aws.ts).
 import EventBridge, { Config, CloudEvent } from '@alicloud/eventbridge';
-// @ts-expect-error -- @alicloud/fc2 ships no type declarations.
-import FcClient from '@alicloud/fc2';
+import { Readable } from 'node:stream';
+import FcClient, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
+import { $OpenApiUtil } from '@alicloud/openapi-core';
+import { RuntimeOptions } from '@darabonba/typescript';
 import { sdkAloneHandler, type SdkCall } from './calls';
 
 const credentials = () => ({
@@ -24,18 +26,14 @@ export const alibabaCalls: Record<string, SdkCall> = {
     const out = await client.putEvents([event]);
     if (out.failedEntryCount) throw new Error('putEvents failed an entry');
   },
-  '@alicloud/fc2': async (endpoint, message) => {
-    const c = credentials();
-    const client = new FcClient('1234567890123456', {
-      accessKeyID: c.accessKeyId,
-      accessKeySecret: c.accessKeySecret,
-      securityToken: c.securityToken,
-      region: 'cn-hangzhou',
-      secure: false,
-      endpoint,
-    });
-    client.securityToken = c.securityToken;
-    await client.invokeFunction('ops', 'remediate', message, { 'x-fc-invocation-type': 'Async' });
+  '@alicloud/fc20230330': async (endpoint, message) => {
+    const client = new FcClient(new $OpenApiUtil.Config({ endpoint: new URL(endpoint).host, protocol: 'http', ...credentials() }));
+    await client.invokeFunctionWithOptions(
+      'remediate',
+      new InvokeFunctionRequest({ body: Readable.from([Buffer.from(message)]) }),
+      new InvokeFunctionHeaders({ xFcInvocationType: 'Async' }),
+      new RuntimeOptions({ autoretry: false }),
+    );
   },
 };
 

@@ -95,18 +95,18 @@ describe('alibabaRamStatements', () => {
       [
         target('bus', 'alibaba-eventbridge', { eventBusName: 'remediation', accountId: '1234567890', region: 'cn-shanghai' }),
         target('local-bus', 'alibaba-eventbridge', { eventBusName: 'ops', endpoint: 'x.example.com' }),
-        target('fn', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', serviceName: 'svc', functionName: 'fix' }),
-        target('fn-prod', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', serviceName: 'svc', functionName: 'fix', qualifier: 'prod' }),
+        target('fn', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', functionName: 'fix' }),
+        target('fn-prod', 'fc-invoke', { accountId: '1234567890', region: 'cn-beijing', functionName: 'fix', qualifier: 'prod' }),
       ],
       FILE,
       deployment,
     );
     const grants = Object.fromEntries(statements.map((s) => [s.Action[0], s.Resource]));
     expect(grants['eventbridge:PutEvents']).toEqual(['acs:eventbridge:cn-hangzhou:5555:eventbus/ops', 'acs:eventbridge:cn-shanghai:1234567890:eventbus/remediation']);
-    expect(grants['fc:InvokeFunction']).toEqual(['acs:fc:cn-beijing:1234567890:services/svc.prod/functions/fix', 'acs:fc:cn-beijing:1234567890:services/svc/functions/fix']);
+    expect(grants['fc:InvokeFunction']).toEqual(['acs:fc:cn-beijing:1234567890:functions/fix']);
   });
 
   it('refuses an fc-invoke target without its function', () => {
-    expect(() => alibabaRamStatements([target('fn', 'fc-invoke', { serviceName: 'svc' })], FILE, deployment)).toThrow(/targets\.fn: serviceName and functionName are required/);
+    expect(() => alibabaRamStatements([target('fn', 'fc-invoke', { qualifier: 'prod' })], FILE, deployment)).toThrow(/targets\.fn\.functionName: required/);
   });
 });

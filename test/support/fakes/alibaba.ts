@@ -1,8 +1,8 @@
 // Fakes of the Alibaba Cloud services the cloud targets call (EventBridge /openapi/putEvents,
-// Function Compute 2016-08-15 invocations), served by the scripted server on 127.0.0.1, and
+// Function Compute 3.0 InvokeFunction), served by the scripted server on 127.0.0.1, and
 // verifiers of both signature schemes written from Alibaba's documentation, so tests check
-// the real SDKs' signatures independently of them.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// the requests' signatures independently of the code that signs them.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ServiceMode } from '../../targets/conformance';
 import { startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
@@ -77,20 +77,56 @@ export const FC_REQUEST_ID = '1ef6b6c5-0000-4000-8000-0000000000fc';
 
 const fcError = (status: number, code: string, message: string): ScriptedResponse => ({
   status,
-  headers: { 'x-fc-request-id': FC_REQUEST_ID },
-  body: { ErrorCode: code, ErrorMessage: message },
+  headers: { 'x-fc-request-id': FC_REQUEST_ID, 'content-type': 'application/json' },
+  body: { Code: code, Message: message, RequestId: FC_REQUEST_ID },
 });
 
-/** Function Compute 2016-08-15: `POST /2016-08-15/services/S/functions/F/invocations`; Async answers 202. */
+/** FC 3.0 InvokeFunction: Async answers 202 with no body. */
 export const FC_MODES: Modes = {
   ok: { status: 202, headers: { 'x-fc-request-id': FC_REQUEST_ID } },
-  throttle: fcError(429, 'ResourceThrottled', 'Reserve resource exhausted, please retry later.'),
+  throttle: fcError(429, 'TooManyRequests', 'Reserve resource exhausted, please retry later.'),
   'server-error': fcError(500, 'InternalServerError', 'An internal error has occurred.'),
-  'client-error': fcError(404, 'FunctionNotFound', "function 'remediate' does not exist in service 'ops'"),
+  'client-error': fcError(404, 'FunctionNotFound', 'function not found: remediate'),
 };
 
+/** Payload limits of FC 3.0 invocations, by x-fc-invocation-type. */
+const FC_PAYLOAD_LIMITS: Record<string, number> = { Sync: 32 * 1024 * 1024, Async: 128 * 1024 };
+const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/?]+)\/invocations(\?.*)?$/;
+
+/**
+ * FC 3.0's own checks, before any script: the path, an ACS3 signature by a known key
+ * (secrets maps key id to secret), the body hash, the invocation type, the payload limit,
+ * and functions that exist.
+ */
+function fcValidate(secrets: Map<string, string>, functions: Set<string>) {
+  return (req: RecordedRequest): ScriptedResponse | undefined => {
+    const path = INVOKE_PATH.exec(req.url);
+    if (req.method !== 'POST' || !path) return fcError(404, 'PathNotSupported', `${req.method} ${req.url} is not supported`);
+    const accessKeyId = /Credential=([^,]+)/.exec(header(req.headers, 'authorization'))?.[1];
+    const secret = accessKeyId ? secrets.get(accessKeyId) : undefined;
+    if (!secret) return fcError(403, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (!verifyAcs3Signature(req, secret)?.valid) return fcError(403, 'SignatureNotMatch', 'The request signature we calculated does not match the signature you provided.');
+    const type = header(req.headers, 'x-fc-invocation-type') || 'Sync';
+    if (!(type in FC_PAYLOAD_LIMITS)) return fcError(400, 'InvalidArgument', `invalid invocation type ${type}`);
+    if (Buffer.byteLength(req.body, 'utf8') > FC_PAYLOAD_LIMITS[type]!) return fcError(413, 'EntityTooLarge', 'payload size exceeds maximum allowed size');
+    if (!functions.has(decodeURIComponent(path[1]!))) return fcError(404, 'FunctionNotFound', `function not found: ${path[1]}`);
+    return undefined;
+  };
+}
+
+/** An FC 3.0 API serving the functions named, for the keys given (the test credentials by default). */
+export const startFcFake = (
+  options: { functions?: string[]; keys?: Record<string, string> } = {},
+): Promise<ScriptedServer> =>
+  startScriptedServer({
+    modes: FC_MODES,
+    validate: fcValidate(
+      new Map(Object.entries(options.keys ?? { [ALIBABA_CREDENTIALS.accessKeyId]: ALIBABA_CREDENTIALS.accessKeySecret })),
+      new Set(options.functions ?? ['remediate']),
+    ),
+  });
+
 export const startAlibabaEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
-export const startFcFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: FC_MODES });
 
 export interface SignatureCheck {
   accessKeyId: string;
@@ -103,7 +139,7 @@ const header = (headers: IncomingHttpHeaders, name: string) => {
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 };
 
-/** `name:value\n` for every header with the prefix, sorted by name (both schemes canonicalize this way). */
+/** `name:value\n` for every header with the prefix, sorted by name, as the acs: scheme canonicalizes them. */
 function canonicalHeaders(headers: IncomingHttpHeaders, prefix: string): string {
   return Object.keys(headers)
     .filter((name) => name.startsWith(prefix))
@@ -137,10 +173,31 @@ export function verifyAcsSignature(request: RecordedRequest, secret: string): Si
   return check(request, /^acs:([^:]+):(.+)$/, 'sha1', 'x-acs-', resource, secret);
 }
 
+const sha256 = (data: string) => createHash('sha256').update(data, 'utf8').digest('hex');
+const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /**
- * Function Compute signature: `FC <AccessKeyId>:<base64 HMAC-SHA256>` over method,
- * Content-MD5, Content-Type, Date, the x-fc-* headers and the path.
+ * V3 signature (ACS3-HMAC-SHA256), from Alibaba's "Request syntax and signature method V3":
+ * `ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=<names>,Signature=<hex>`, the HMAC-SHA256 of
+ * "ACS3-HMAC-SHA256\n" + hex SHA-256 of the canonical request (method, path, sorted encoded
+ * query, the signed headers as name:value lines, their names, hex SHA-256 of the body).
+ * The signed headers must include host, x-acs-date and x-acs-content-sha256, the body's hash.
  */
-export function verifyFcSignature(request: RecordedRequest, secret: string): SignatureCheck | undefined {
-  return check(request, /^FC ([^:]+):(.+)$/, 'sha256', 'x-fc-', new URL(request.url, 'http://fake').pathname, secret);
+export function verifyAcs3Signature(request: RecordedRequest, secret: string): SignatureCheck | undefined {
+  const match = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(header(request.headers, 'authorization'));
+  if (!match) return undefined;
+  const [, accessKeyId, signedHeaders, signature] = match as unknown as [string, string, string, string];
+  const names = signedHeaders.split(';');
+  const required = ['host', 'x-acs-date', 'x-acs-content-sha256'];
+  const bodyHash = sha256(request.body);
+  if (required.some((name) => !names.includes(name)) || header(request.headers, 'x-acs-content-sha256') !== bodyHash) return { accessKeyId, valid: false };
+  const url = new URL(request.url, 'http://fake');
+  const query = [...url.searchParams.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`)
+    .join('&');
+  const canonical = [request.method, url.pathname, query, names.map((name) => `${name}:${header(request.headers, name).trim()}\n`).join(''), signedHeaders, bodyHash].join('\n');
+  const expected = Buffer.from(createHmac('sha256', secret).update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`, 'utf8').digest('hex'));
+  const given = Buffer.from(signature);
+  return { accessKeyId, valid: expected.length === given.length && timingSafeEqual(expected, given) };
 }
