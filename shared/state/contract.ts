@@ -115,6 +115,22 @@ export class StoreLimitError extends Error {
   override name = 'StoreLimitError';
 }
 
+/** Refuses a key outside the contract's limits; `store` names the adapter in the message. */
+export function checkKey(store: string, key: string): void {
+  if (key.length === 0 || Buffer.byteLength(key) > MAX_KEY_BYTES) {
+    throw new StoreLimitError(`${store} store: a key must be 1 to ${MAX_KEY_BYTES} bytes`);
+  }
+}
+
+/** The value of a put as JSON text, refused when it is over MAX_VALUE_BYTES. */
+export function serializedValue(store: string, request: Pick<PutRequest, 'space' | 'key' | 'value'>): string {
+  const text = JSON.stringify(request.value);
+  if (Buffer.byteLength(text) > MAX_VALUE_BYTES) {
+    throw new StoreLimitError(`${store} store: value of ${request.space}/${request.key} is over ${MAX_VALUE_BYTES} bytes`);
+  }
+  return text;
+}
+
 /** The record is live at `now` (epoch ms). */
 export function isLive(expiresAt: number, now: number): boolean {
   return expiresAt * 1000 > now;

@@ -7,10 +7,9 @@
 // this table), Scan by `router state` only.
 import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import {
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
-  StoreLimitError,
+  checkKey,
   isLive,
+  serializedValue,
   type PutRequest,
   type PutResult,
   type Space,
@@ -35,7 +34,7 @@ export class DynamodbStore implements StateStore {
   ) {}
 
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
-    checkKey(key);
+    checkKey('dynamodb', key);
     const { Item } = await this.call('GetItem', () =>
       this.client.send(new this.sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: `${space}#${key}` } }, ConsistentRead: true })),
     );
@@ -44,10 +43,9 @@ export class DynamodbStore implements StateStore {
   }
 
   async put<T>(request: PutRequest<T>): Promise<PutResult> {
-    const { space, key, value, expect, expiresAt, now } = request;
-    checkKey(key);
-    const doc = JSON.stringify(value);
-    if (Buffer.byteLength(doc) > MAX_VALUE_BYTES) throw new StoreLimitError(`dynamodb store: value of ${space}/${key} is over ${MAX_VALUE_BYTES} bytes`);
+    const { space, key, expect, expiresAt, now } = request;
+    checkKey('dynamodb', key);
+    const doc = serializedValue('dynamodb', request);
     const version = 'absent' in expect ? 1 : expect.version + 1;
     // Live means expiresAt * 1000 > now: compare in seconds, with the fraction kept.
     const nowSeconds = { N: String(now / 1000) };
@@ -134,11 +132,6 @@ function fromItem<T>(item: Item): StoredRecord<T> {
   };
 }
 
-function checkKey(key: string): void {
-  if (key.length === 0 || Buffer.byteLength(key) > MAX_KEY_BYTES) {
-    throw new StoreLimitError(`dynamodb store: a key must be 1 to ${MAX_KEY_BYTES} bytes`);
-  }
-}
 
 const dynamodbStore: StoreType<DynamodbSettings> = {
   kind: 'dynamodb',

@@ -11,11 +11,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
+  checkKey,
   SPACES,
   StoreLimitError,
   isLive,
+  serializedValue,
   type PutRequest,
   type PutResult,
   type Space,
@@ -44,16 +44,15 @@ export class LocalStore implements StateStore {
   constructor(readonly directory: string) {}
 
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
-    checkKey(key);
+    checkKey('local', key);
     const record = await this.read(this.file(space, key));
     return record && isLive(record.expiresAt, now) ? (record as StoredRecord<T>) : undefined;
   }
 
   async put<T>(request: PutRequest<T>): Promise<PutResult> {
-    const { space, key, value, expect, expiresAt, now } = request;
-    checkKey(key);
-    const text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > MAX_VALUE_BYTES) throw new StoreLimitError(`local store: value of ${space}/${key} is over ${MAX_VALUE_BYTES} bytes`);
+    const { space, key, expect, expiresAt, now } = request;
+    checkKey('local', key);
+    const text = serializedValue('local', request);
     await this.dir(space);
     const file = this.file(space, key);
     const release = await lock(`${file}.lock`);
@@ -142,11 +141,6 @@ export class LocalStore implements StateStore {
   }
 }
 
-function checkKey(key: string): void {
-  if (key.length === 0 || Buffer.byteLength(key) > MAX_KEY_BYTES) {
-    throw new StoreLimitError(`local store: a key must be 1 to ${MAX_KEY_BYTES} bytes`);
-  }
-}
 
 /** Takes the lock file (O_EXCL) and returns its release. */
 async function lock(path: string): Promise<() => Promise<void>> {

@@ -15,10 +15,9 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
-  MAX_KEY_BYTES,
-  MAX_VALUE_BYTES,
-  StoreLimitError,
+  checkKey,
   isLive,
+  serializedValue,
   type PutRequest,
   type PutResult,
   type Space,
@@ -111,16 +110,15 @@ export class TablestoreStore implements StateStore {
   }
 
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
-    checkKey(key);
+    checkKey('tablestore', key);
     const record = await this.read(space, key);
     return record && isLive(record.expiresAt, now) ? (record as StoredRecord<T>) : undefined;
   }
 
   async put<T>(request: PutRequest<T>): Promise<PutResult> {
     const { space, key, expect, now } = request;
-    checkKey(key);
-    const text = JSON.stringify(request.value);
-    if (Buffer.byteLength(text) > MAX_VALUE_BYTES) throw new StoreLimitError(`tablestore store: value of ${space}/${key} is over ${MAX_VALUE_BYTES} bytes`);
+    checkKey('tablestore', key);
+    const text = serializedValue('tablestore', request);
     const nowSeconds = Math.floor(now / 1000);
     const { RowExistenceExpectation: existence, ComparatorType: compare } = this.sdk;
 
@@ -261,9 +259,6 @@ class ConditionFailed extends Error {}
 
 export const rowId = (space: Space, key: string) => `${space}#${key}`;
 
-function checkKey(key: string): void {
-  if (key.length === 0 || Buffer.byteLength(key) > MAX_KEY_BYTES) throw new StoreLimitError(`tablestore store: a key must be 1 to ${MAX_KEY_BYTES} bytes`);
-}
 
 function integer(value: CellValue | undefined): number | undefined {
   if (typeof value === 'object' && value !== null && 'toNumber' in value) return value.toNumber();
