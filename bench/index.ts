@@ -65,7 +65,8 @@ interface Result {
 
 const BASE_ENV: Record<string, string> = {
   PATH: process.env.PATH ?? '',
-  LOG_LEVEL: 'error',
+  // The deployed default: every invocation writes its delivery report line (to /dev/null here).
+  LOG_LEVEL: 'info',
   ...AWS_ENV,
   ...ALIBABA_ENV,
 };
