@@ -6,10 +6,11 @@
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
+import { sha256Hex } from '../../hash';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, lifecycleAction, runSteps, sha256Hex, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 
 /** Limits Jira Cloud enforces: summary length, text fields (description, comment body), labels. */

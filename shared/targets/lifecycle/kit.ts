@@ -3,8 +3,8 @@
 // dedupKey (no database: the upstream service finds its incident again by them), the
 // `templates:` setting, text limits, and multi-request calls that stop at the first failure.
 // docs/targets/lifecycle.md has the table of what each status does on each target.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Hex } from '../../hash';
 import { STATUSES, type Alert, type Status } from '../../model/alert';
 import type { Outcome } from '../contract';
 import { classifyError } from '../errors';
@@ -54,10 +54,6 @@ export function skippedByMapping(alert: Pick<Alert, 'status'>): Outcome {
 }
 
 // ---- correlation keys ------------------------------------------------------------------
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
 
 /**
  * dedupKey as the upstream service's correlation field: the key itself while it fits `maxBytes`
