@@ -102,8 +102,30 @@ export class StepFailed extends Error {
 export async function apiCall(step: string, request: HttpRequest): Promise<HttpResponse> {
   const res = await httpRequest(request);
   if (res.status >= 200 && res.status <= 299) return res;
+  throw stepFailure(step, res);
+}
+
+function stepFailure(step: string, res: HttpResponse): StepFailed {
   const outcome = outcomeFromResponse(res);
-  throw new StepFailed(outcome.outcome === 'failed' ? { ...outcome, detail: `${step}: ${outcome.detail}` } : outcome);
+  return new StepFailed(outcome.outcome === 'failed' ? { ...outcome, detail: `${step}: ${outcome.detail}` } : outcome);
+}
+
+/**
+ * A read of one object by the reference stored for it (ticket key, sys_id): undefined when
+ * the service answers 404 (deleted, or no longer visible), so the caller falls back to its
+ * search; any other failure stops the action as apiCall does.
+ */
+export async function apiLookup(step: string, request: HttpRequest): Promise<HttpResponse | undefined> {
+  const res = await httpRequest(request);
+  if (res.status === 404) return undefined;
+  if (res.status >= 200 && res.status <= 299) return res;
+  throw stepFailure(step, res);
+}
+
+/** A detail that says the stored reference could not be used, before what the search then did. */
+export function afterStaleRef(ref: string | undefined, why: string | undefined, outcome: Outcome): Outcome {
+  if (!ref || !why || outcome.outcome === 'failed') return outcome;
+  return { ...outcome, detail: `stored ${why}, searched: ${outcome.detail ?? outcome.outcome}` };
 }
 
 /** Runs a multi-request action: a StepFailed gives its outcome, anything thrown is classified. */
