@@ -1,7 +1,8 @@
 // What the targets that follow an alert's whole lifecycle (PagerDuty, Jira, ServiceNow) share:
 // the status -> action mapping and its `actions:` override, the correlation keys derived from
-// dedupKey (no database: the upstream service finds its incident again by them), the
-// `templates:` setting, text limits, and multi-request calls that stop at the first failure.
+// dedupKey (the upstream service finds its incident again by them when no reference is stored
+// in the alert state, or the stored one is gone), the `templates:` setting, text limits, and
+// multi-request calls that stop at the first failure.
 // docs/targets/lifecycle.md has the table of what each status does on each target.
 import { z } from 'zod';
 import { sha256Hex } from '../../hash';
