@@ -4,14 +4,16 @@
 //   - the pipeline (decode excluded: normalize, enrich, route, dispatch, report, the log
 //     line) to a target that does nothing, against a JSON round trip of the same event;
 //   - the pipeline to the real file target, against a plain append of the same line to a
-//     file held open (what the target does, without the router around it).
+//     file held open, with the same call (node:fs write on the open descriptor): what the
+//     target does, without the router around it.
 // Bundled and run by bench/index.ts (stdout is the handlers' log, thrown away as the
 // platforms keep it elsewhere); the result is one JSON line on file descriptor 3.
 //
 //   BENCH_EVENTS (a JSON array of events), BENCH_WARM_ROUNDS (default 15),
 //   BENCH_WARM_BLOCK (events per block, default 2000)
-import { readFileSync, writeSync } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeEvent } from '../shared/normalize';
@@ -40,13 +42,14 @@ async function main() {
     const noopRouter: Router = { config, targets: (names) => names.map(() => noop) };
 
     const lines = events.map((event) => `${JSON.stringify(normalizeEvent(event))}\n`);
-    const handle = await open(join(work, 'append.jsonl'), 'a');
+    const fd = openSync(join(work, 'append.jsonl'), 'a');
+    const writeAt = promisify(write);
     const at = (i: number) => events[i % events.length];
 
     const steps: Record<string, Step> = {
       json: (i) => JSON.parse(JSON.stringify(at(i))),
       noop: (i) => processEvent(at(i), { router: noopRouter, log }),
-      append: (i) => handle.write(lines[i % lines.length]!),
+      append: (i) => writeAt(fd, Buffer.from(lines[i % lines.length]!, 'utf8')),
       file: (i) => processEvent(at(i), { router: fileRouter, log }),
     };
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((name) => [name, []]));
@@ -66,7 +69,7 @@ async function main() {
         if (round > 0) samples[name]!.push(ns);
       }
     }
-    await handle.close();
+    closeSync(fd);
     const result = Object.fromEntries(names.map((name) => [name, { nsPerEvent: median(samples[name]!), samples: samples[name] }]));
     writeSync(3, `${JSON.stringify({ events: events.length, rounds, block, ...result })}\n`);
   } finally {
