@@ -1,10 +1,12 @@
-// The Alibaba SDK calls of the Alibaba targets fixture, made with the SDKs alone (see aws.ts).
+// The calls of the Alibaba targets fixture made with the official Alibaba SDKs the targets
+// stand in for (alibaba-eventbridge and fc-invoke sign their own requests and bundle no
+// SDK): the same requests to the same local fakes, SDK retries off (see calls.ts).
 import EventBridge, { Config, CloudEvent } from '@alicloud/eventbridge';
 import { Readable } from 'node:stream';
 import FcClient, { InvokeFunctionHeaders, InvokeFunctionRequest } from '@alicloud/fc20230330';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { RuntimeOptions } from '@darabonba/typescript';
-import { sdkAloneHandler, type SdkCall } from './calls';
+import { sdkAloneHandler, type SdkCalls } from './calls';
 
 const credentials = () => ({
   accessKeyId: process.env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '',
@@ -12,28 +14,34 @@ const credentials = () => ({
   securityToken: process.env.ALIBABA_CLOUD_SECURITY_TOKEN ?? '',
 });
 
-export const alibabaCalls: Record<string, SdkCall> = {
-  '@alicloud/eventbridge': async (endpoint, message) => {
-    const client = new EventBridge(new Config({ endpoint: new URL(endpoint).host, protocol: 'http', ...credentials() }));
-    const event = new CloudEvent({
-      id: 'bench',
-      source: 'alert-router',
-      type: 'alert-router:Alert',
-      datacontenttype: 'application/json;charset=utf-8',
-      data: Buffer.from(message),
-      extensions: { aliyuneventbusname: 'alerts' },
-    });
-    const out = await client.putEvents([event]);
-    if (out.failedEntryCount) throw new Error('putEvents failed an entry');
+export const alibabaCalls: SdkCalls = {
+  'alibaba-eventbridge': {
+    sdk: '@alicloud/eventbridge',
+    send: async (endpoint, message) => {
+      const client = new EventBridge(new Config({ endpoint: new URL(endpoint).host, protocol: 'http', ...credentials() }));
+      const event = new CloudEvent({
+        id: 'bench',
+        source: 'alert-router',
+        type: 'alert-router:Alert',
+        datacontenttype: 'application/json;charset=utf-8',
+        data: Buffer.from(message),
+        extensions: { aliyuneventbusname: 'alerts' },
+      });
+      const out = await client.putEvents([event]);
+      if (out.failedEntryCount) throw new Error('putEvents failed an entry');
+    },
   },
-  '@alicloud/fc20230330': async (endpoint, message) => {
-    const client = new FcClient(new $OpenApiUtil.Config({ endpoint: new URL(endpoint).host, protocol: 'http', ...credentials() }));
-    await client.invokeFunctionWithOptions(
-      'remediate',
-      new InvokeFunctionRequest({ body: Readable.from([Buffer.from(message)]) }),
-      new InvokeFunctionHeaders({ xFcInvocationType: 'Async' }),
-      new RuntimeOptions({ autoretry: false }),
-    );
+  'fc-invoke': {
+    sdk: '@alicloud/fc20230330',
+    send: async (endpoint, message) => {
+      const client = new FcClient(new $OpenApiUtil.Config({ endpoint: new URL(endpoint).host, protocol: 'http', ...credentials() }));
+      await client.invokeFunctionWithOptions(
+        'remediate',
+        new InvokeFunctionRequest({ body: Readable.from([Buffer.from(message)]) }),
+        new InvokeFunctionHeaders({ xFcInvocationType: 'Async' }),
+        new RuntimeOptions({ autoretry: false }),
+      );
+    },
   },
 };
 
