@@ -124,8 +124,9 @@ const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error'
 type SlackAnswer = { ok: true; channel?: string; ts?: string } | { ok: false; error: string; outcome: Outcome };
 
 /**
- * Incoming webhooks answer by HTTP status (`ok`, or 4xx with an error word). The Web API
- * answers 200 with `{ok, error}` for most errors, 429 with Retry-After when rate limited.
+ * A Web API answer: 200 with `{ok, error}` for most errors, 429 with Retry-After when rate
+ * limited. Undefined for what has no `ok` (an incoming webhook's plain-text word, a proxy's
+ * page): the HTTP status classifies those.
  */
 function readAnswer(res: HttpResponse): SlackAnswer | undefined {
   let body: { ok?: unknown; error?: unknown; ts?: unknown; channel?: unknown } | undefined;
@@ -199,19 +200,25 @@ function apiTarget(settings: SlackSettings) {
   /** The message is updated (when Slack lets it be), then the event replied in its thread. */
   const followUp = async (message: SlackMessage, parent: SlackMessageRef, ctx: AttemptContext): Promise<Outcome> => {
     const content = { text: message.text, blocks: message.blocks };
+    const ref = messageRef(parent);
+    /** An answer without `ok`, by its HTTP status; delivered still names the message. */
+    const byStatus = (res: HttpResponse): Outcome => {
+      const outcome = outcomeFromResponse(res);
+      return outcome.outcome === 'delivered' ? { ...outcome, ref } : outcome;
+    };
     const res = await call('chat.update', { channel: parent.channel, ts: parent.ts, ...content }, ctx);
     const updated = readAnswer(res);
-    if (!updated) return outcomeFromResponse(res);
+    if (!updated) return byStatus(res);
     // Deleted, or in a channel the bot no longer sees: the event gets a message of its own.
     if (!updated.ok && (updated.error === 'message_not_found' || updated.error === 'channel_not_found')) {
       const posted = await post(message, ctx);
       return posted.outcome === 'delivered' ? { ...posted, detail: `slack ok: the alert's message is gone (${updated.error}), posted a new one` } : posted;
     }
     if (!updated.ok && !(UNEDITABLE.has(updated.error) && settings.threadReplies)) return updated.outcome;
-    const ref = messageRef(parent);
     if (!settings.threadReplies) return { outcome: 'delivered', detail: 'slack ok: updated the message', ref };
-    const replied = readAnswer(await call('chat.postMessage', { channel: parent.channel, thread_ts: parent.ts, ...content }, ctx));
-    if (!replied) return { outcome: 'failed', retryable: true, detail: 'slack: unreadable answer to the thread reply' };
+    const replyRes = await call('chat.postMessage', { channel: parent.channel, thread_ts: parent.ts, ...content }, ctx);
+    const replied = readAnswer(replyRes);
+    if (!replied) return byStatus(replyRes);
     if (!replied.ok) return replied.outcome;
     return { outcome: 'delivered', detail: updated.ok ? 'slack ok: updated the message, replied in its thread' : `slack ok: replied in the thread (message not updated: ${updated.error})`, ref };
   };

@@ -308,6 +308,15 @@ describe('slack with a bot token: the later events of an alert', () => {
     expect(fake.server.requests).toHaveLength(1);
   });
 
+  it("a thread reply answered by a proxy's error page (no `ok`) is classified by its HTTP status", async () => {
+    fake.server.respondWith(fake.handle, { status: 502, body: '<html>bad gateway</html>' });
+    const target = prepare(fake.settings).target;
+
+    const outcome = await target.send(resolved(), { signal: AbortSignal.timeout(2000), attempt: 1, log, ref: SLACK_SEEDED_REF });
+
+    expect(outcome).toMatchObject({ outcome: 'failed', retryable: true, detail: expect.stringMatching(/^HTTP 502/) });
+  });
+
   it('an update Slack refuses for the message (edit_window_closed) still replies in the thread', async () => {
     fake.server.respondWith({ status: 200, body: { ok: false, error: 'edit_window_closed' } }, fake.handle);
 
