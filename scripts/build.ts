@@ -244,14 +244,14 @@ const ALIBABA_DEPLOYMENT = {
 const rosString = (value: string): string | { 'Fn::Sub': string } => (value.includes('${') ? { 'Fn::Sub': value } : value);
 
 /** deploy/alibaba/infra.yaml with the FC role's policy statements filled in (comments and quoting kept). */
-function alibabaInfraTemplate(root: string, config: RouterConfigSummary): string {
+async function alibabaInfraTemplate(root: string, config: RouterConfigSummary): Promise<string> {
   const file = join(root, 'deploy', 'alibaba', 'infra.yaml');
   const template = parseDocument(readFileSync(file, 'utf8'));
   const statements = ['Resources', 'FunctionRole', 'Properties', 'Policies', 0, 'PolicyDocument', 'Statement'];
   if (template.getIn(['Resources', 'FunctionRole', 'Type']) !== 'ALIYUN::RAM::Role' || !template.hasIn(statements)) {
     throw new Error(`${file}: expected the FunctionRole (ALIYUN::RAM::Role) with one policy`);
   }
-  const policy = alibabaRamStatements(config.targets, config.file, ALIBABA_DEPLOYMENT).map((statement) => ({ ...statement, Resource: statement.Resource.map(rosString) }));
+  const policy = (await alibabaRamStatements(config.targets, config.file, ALIBABA_DEPLOYMENT)).map((statement) => ({ ...statement, Resource: statement.Resource.map(rosString) }));
   template.setIn(statements, template.createNode(policy));
   return `# Written by scripts/build.ts from deploy/alibaba/infra.yaml for ${toPosix(relative(root, config.file))}: edit those, not this.\n${template.toString({ lineWidth: 0 })}`;
 }
@@ -293,7 +293,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const routerJson = await compileRouterJson(config.file, rel(config.file));
   const validatesAtStart = Object.keys(routerJson.atStart).length > 0;
   // Before bundling, so that a config the permissions cannot be derived from fails fast.
-  const deployFiles = deployFileContents(root, config);
+  const deployFiles = await deployFileContents(root, config);
 
   for (const dir of [...CLOUDS, SOURCEMAP_DIR]) rmSync(join(outDir, dir), { recursive: true, force: true });
   const entryPoints = Object.fromEntries(
@@ -385,10 +385,10 @@ function packageBundle(metafile: Metafile, ctx: BundleContext): Bundle {
 }
 
 /** What the templates read, by path under the output directory. */
-function deployFileContents(root: string, config: RouterConfigSummary): Record<string, unknown> {
+async function deployFileContents(root: string, config: RouterConfigSummary): Promise<Record<string, unknown>> {
   return {
-    'aws/deploy.json': { iamStatements: awsIamStatements(config.targets, config.file, config.state), secretEnv: config.envReferences },
-    'alibaba/infra.yaml': alibabaInfraTemplate(root, config),
+    'aws/deploy.json': { iamStatements: await awsIamStatements(config.targets, config.file, config.state), secretEnv: config.envReferences },
+    'alibaba/infra.yaml': await alibabaInfraTemplate(root, config),
   };
 }
 

@@ -1,6 +1,9 @@
 // Least-privilege permissions derived from the targets of a router.yaml: only the actions
-// the configured targets perform, on the resources their settings name. A target type that
-// calls no cloud API (webhook, chat, ticketing...) adds nothing.
+// the configured targets perform, on the resources their settings name. Each target type
+// declares its own (`permissions` in its module); one that calls no cloud API (webhook,
+// chat, ticketing...) declares none and adds nothing.
+import type { AlibabaResource, AwsResource, Grant, TargetPermissions, WrittenSettings } from '../shared/targets/contract';
+import { loadTargetType } from '../shared/targets/registry';
 import { BuildConfigError, literalSetting, type RouterConfigSummary, type RouterTarget } from './router-targets';
 
 /** A CloudFormation value: a string or the intrinsics we emit (no ${} so that no template engine rewrites it). */
@@ -45,54 +48,38 @@ function group<R>(grants: { action: string; resources: R[] }[], key: (resource: 
     .map(([action, resources]) => ({ action, resources: [...resources.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, r]) => r) }));
 }
 
+// --- the targets' own declarations ----------------------------------------------------
+
+/** What a target's permission declaration reads: its settings as written, refused with the file and the setting named. */
+function writtenSettings(target: RouterTarget, file: string): WrittenSettings {
+  const fail = (key: string, problem: string): never => {
+    throw new BuildConfigError(file, `targets.${target.name}.${key}: ${problem}`);
+  };
+  return {
+    optional: (key) => literalSetting(target, key, file),
+    required: (key, what) => literalSetting(target, key, file) ?? fail(key, what ? `required, ${what}` : 'required'),
+    invalid: fail,
+  };
+}
+
+/** Each target's grants on one cloud, from the permissions its module declares (shared/targets/contract.ts). */
+async function targetGrants<R>(targets: RouterTarget[], file: string, cloud: keyof TargetPermissions): Promise<Grant<R>[]> {
+  const grants: Grant<R>[] = [];
+  for (const target of targets) {
+    const type = await loadTargetType(target.type);
+    if (!type) throw new BuildConfigError(file, `targets.${target.name}: unknown target type ${JSON.stringify(target.type)}`);
+    const declare = type.permissions?.[cloud] as ((written: WrittenSettings) => Grant<R>[]) | undefined;
+    if (declare) grants.push(...declare(writtenSettings(target, file)));
+  }
+  return grants;
+}
+
 // --- AWS -------------------------------------------------------------------------------
 
-const LAMBDA_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
-const LAMBDA_PARTIAL_ARN = /^(\d{12}):function:([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
-const LAMBDA_NAME = /^([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
-
-/** The ARNs lambda:InvokeFunction needs: the function's, and every qualifier of it when none is fixed. */
-function lambdaResources(target: RouterTarget, file: string): CfnValue[] {
-  const value = literalSetting(target, 'functionName', file);
-  if (value === undefined) throw new BuildConfigError(file, `targets.${target.name}.functionName: required`);
-  const region = literalSetting(target, 'region', file);
-  let base: Part[];
-  let qualifier: string | undefined;
-  let match: RegExpExecArray | null;
-  if ((match = LAMBDA_ARN.exec(value))) {
-    base = [`arn:${match[1]}:lambda:${match[2]}:${match[3]}:function:${match[4]}`];
-    qualifier = match[5];
-  } else if ((match = LAMBDA_PARTIAL_ARN.exec(value))) {
-    base = stackArn('lambda', region, `function:${match[2]}`, match[1]);
-    qualifier = match[3];
-  } else if ((match = LAMBDA_NAME.exec(value))) {
-    base = stackArn('lambda', region, `function:${match[1]}`);
-    qualifier = match[2];
-  } else {
-    throw new BuildConfigError(file, `targets.${target.name}.functionName: not a Lambda function name or ARN`);
-  }
-  qualifier = literalSetting(target, 'qualifier', file) ?? qualifier;
-  return qualifier ? [join([...base, `:${qualifier}`])] : [join(base), join([...base, ':*'])];
+function awsArn(resource: AwsResource): CfnValue {
+  if (typeof resource === 'string') return resource;
+  return join(stackArn(resource.service, resource.region, resource.resource, resource.account));
 }
-
-function eventBusResource(target: RouterTarget, file: string): CfnValue {
-  const value = literalSetting(target, 'eventBusName', file);
-  if (value === undefined) throw new BuildConfigError(file, `targets.${target.name}.eventBusName: required`);
-  if (value.startsWith('arn:')) return value;
-  return join(stackArn('events', literalSetting(target, 'region', file), `event-bus/${value}`));
-}
-
-function topicResource(target: RouterTarget, file: string): CfnValue {
-  const value = literalSetting(target, 'topicArn', file);
-  if (value === undefined || !value.startsWith('arn:')) throw new BuildConfigError(file, `targets.${target.name}.topicArn: required, an SNS topic ARN`);
-  return value;
-}
-
-const AWS_GRANTS: Record<string, { action: string; resources: (target: RouterTarget, file: string) => CfnValue[] }> = {
-  sns: { action: 'sns:Publish', resources: (t, f) => [topicResource(t, f)] },
-  'aws-eventbridge': { action: 'events:PutEvents', resources: (t, f) => [eventBusResource(t, f)] },
-  'lambda-invoke': { action: 'lambda:InvokeFunction', resources: lambdaResources },
-};
 
 /** What the functions do with a DynamoDB state store (shared/state/dynamodb.ts); `router state` also scans. */
 export const DYNAMODB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
@@ -110,11 +97,8 @@ function stateGrants(state: RouterConfigSummary['state'], file: string): { actio
 }
 
 /** IAM statements for the Lambda role: one per action, on exactly the named resources. */
-export function awsIamStatements(targets: RouterTarget[], file: string, state?: RouterConfigSummary['state']): IamStatement[] {
-  const grants = targets.flatMap((target) => {
-    const grant = AWS_GRANTS[target.type];
-    return grant ? [{ action: grant.action, resources: grant.resources(target, file) }] : [];
-  });
+export async function awsIamStatements(targets: RouterTarget[], file: string, state?: RouterConfigSummary['state']): Promise<IamStatement[]> {
+  const grants = (await targetGrants<AwsResource>(targets, file, 'aws')).map(({ action, resources }) => ({ action, resources: resources.map(awsArn) }));
   grants.push(...stateGrants(state, file));
   return group(grants, (r) => JSON.stringify(r)).map(({ action, resources }) => ({ Effect: 'Allow', Action: [action], Resource: resources }));
 }
@@ -135,39 +119,17 @@ export interface AlibabaDeployment extends AlibabaScope {
   deadLetterQueue: string;
 }
 
-const ALIBABA_GRANTS: Record<string, { action: string; resource: (target: RouterTarget, file: string, scope: AlibabaScope) => string }> = {
-  'alibaba-eventbridge': {
-    action: 'eventbridge:PutEvents',
-    resource: (t, f, scope) => {
-      const bus = literalSetting(t, 'eventBusName', f);
-      if (bus === undefined) throw new BuildConfigError(f, `targets.${t.name}.eventBusName: required`);
-      return `acs:eventbridge:${literalSetting(t, 'region', f) ?? scope.region}:${literalSetting(t, 'accountId', f) ?? scope.accountId}:eventbus/${bus}`;
-    },
-  },
-  'fc-invoke': {
-    action: 'fc:InvokeFunction',
-    // FC 3.0 names the function alone; a qualifier (version or alias) is part of the same resource.
-    resource: (t, f, scope) => {
-      const fn = literalSetting(t, 'functionName', f);
-      if (fn === undefined) throw new BuildConfigError(f, `targets.${t.name}.functionName: required`);
-      return `acs:fc:${literalSetting(t, 'region', f) ?? scope.region}:${literalSetting(t, 'accountId', f) ?? scope.accountId}:functions/${fn}`;
-    },
-  },
-};
-
 /**
  * The policy of the FC functions' RAM role: write their logs, send failed invocations to the
  * dead-letter queue, and the actions of the configured targets on the resources they name.
  */
-export function alibabaRamStatements(targets: RouterTarget[], file: string, deployment: AlibabaDeployment): RamStatement[] {
+export async function alibabaRamStatements(targets: RouterTarget[], file: string, deployment: AlibabaDeployment): Promise<RamStatement[]> {
   const { region, accountId } = deployment;
+  const acs = (r: AlibabaResource) => `acs:${r.service}:${r.region ?? region}:${r.account ?? accountId}:${r.resource}`;
   const grants = [
     { action: 'log:PostLogStoreLogs', resources: [`acs:log:${region}:${accountId}:project/${deployment.logProject}/logstore/${deployment.logStore}`] },
     { action: 'mns:SendMessage', resources: [`acs:mns:${region}:${accountId}:/queues/${deployment.deadLetterQueue}/messages`] },
-    ...targets.flatMap((target) => {
-      const grant = ALIBABA_GRANTS[target.type];
-      return grant ? [{ action: grant.action, resources: [grant.resource(target, file, deployment)] }] : [];
-    }),
+    ...(await targetGrants<AlibabaResource>(targets, file, 'alibaba')).map(({ action, resources }) => ({ action, resources: resources.map(acs) })),
   ];
   return group(grants, (r) => r).map(({ action, resources }) => ({ Effect: 'Allow', Action: [action], Resource: resources }));
 }

@@ -1,6 +1,6 @@
 // What every CloudWatch alarm path shares (EventBridge events, Lambda alarm actions, classic
 // SNS notifications): the state vocabulary, where the alarm lives and its key, the console link.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash';
 import type { Alert, Severity, Status } from '../model/alert';
 import { partitionOf, REGION_ID, regionCode } from './aws-regions';
 import { fail, wellFormed } from './fields';
@@ -95,7 +95,7 @@ export function consoleLinks(location: AlarmLocation, name: string): Alert['link
  * same for a retry of the same notification, different for the next state change.
  */
 export function derivedId(dedupKey: string, status: Status, when: string | null): string {
-  return createHash('sha256').update(`${dedupKey}\n${status}\n${when ?? ''}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${dedupKey}\n${status}\n${when ?? ''}`).slice(0, 32);
 }
 
 /** The entries whose value is present (not null). */

@@ -1,7 +1,7 @@
 // A refused raw event in a log line: whole when it fits, else cut, with its size and a
 // sha256 of the whole so that it can be matched with the copy the platform dead-letters.
 // CloudWatch Logs takes at most 256 KB per log event; the rest of the line needs little.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash';
 
 /** Room for the event text in one log line, escaped. */
 export const RAW_EVENT_LOG_BYTES = 200 * 1024;
@@ -35,7 +35,7 @@ function loggedBytes(text: string): number {
 export function rawEventForLog(raw: unknown, limit = RAW_EVENT_LOG_BYTES): LoggedEvent {
   const text = asText(raw);
   const bytes = Buffer.byteLength(text, 'utf8');
-  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
+  const sha256 = sha256Hex(text);
   if (loggedBytes(text) <= limit) return { text, bytes, sha256, truncated: false };
   // The longest prefix whose escaped form fits (escaping can grow a character six-fold).
   let low = 0;

@@ -1,6 +1,6 @@
 // What every use of a store shares: a bound on each call (a slow store never holds an
 // alert back) and keys that fit every adapter.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../hash';
 import { MAX_KEY_BYTES } from './contract';
 
 export class StoreTimeoutError extends Error {
@@ -21,5 +21,5 @@ export function withTimeout<T>(call: Promise<T>, ms: number, what: string): Prom
 /** The identity itself while it fits MAX_KEY_BYTES, else `sha256:<hex>` of it. */
 export function storeKey(identity: string): string {
   if (identity.length > 0 && Buffer.byteLength(identity, 'utf8') <= MAX_KEY_BYTES) return identity;
-  return `sha256:${createHash('sha256').update(identity, 'utf8').digest('hex')}`;
+  return `sha256:${sha256Hex(identity)}`;
 }

@@ -7,7 +7,8 @@
 //   process has it) while it reads, compares and renames. A lock left by a process that
 //   died is broken after LOCK_STALE_MS (a lock is normally held for a few file operations).
 // Expired records are treated as absent and deleted when list() meets them.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../hash';
 import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -99,7 +100,7 @@ export class LocalStore implements StateStore {
   private file(space: Space, key: string): string {
     if (!SPACES.includes(space)) throw new StoreLimitError(`local store: unknown space ${JSON.stringify(space)}`);
     // Keys are arbitrary text (event ids, console URLs): the file name is their hash.
-    return join(this.directory, space, `${createHash('sha256').update(key).digest('hex').slice(0, 40)}.json`);
+    return join(this.directory, space, `${sha256Hex(key).slice(0, 40)}.json`);
   }
 
   private dir(space: Space): Promise<unknown> {

@@ -2,7 +2,8 @@
 // settings, the outcome when no credentials are at hand, credentials read at send time, and
 // the EventBridge API's `acs:` request signature and FC 3.0's ACS3-HMAC-SHA256 (V3) one.
 // No SDK is imported here: a target that uses one imports it inside create().
-import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../../hash';
 import { z } from 'zod';
 import type { AlibabaCredentials, Outcome } from '../contract';
 
@@ -69,7 +70,6 @@ export function acsSignedHeaders(input: {
   return headers;
 }
 
-const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 /** RFC 3986 encoding, as the Alibaba SDKs canonicalize query values. */
 const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 

@@ -12,7 +12,7 @@ import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError, oneLine, retryableStatus } from '../errors';
 import { allowPrivateNetworkSetting, describeResponse, httpRequest, parseRetryAfter, type HttpResponse } from '../http/client';
-import { sha256Hex } from '../lifecycle/kit';
+import { sha256Hex } from '../../hash';
 import { NO_CREDENTIALS, acsSignedHeaders, alibabaAccountId, alibabaRegion } from './alibaba-client';
 
 /** "The maximum size of a single event that can be published is 64 KB" (PutEvents). */
@@ -128,6 +128,14 @@ export function putEventsOutcome(res: HttpResponse): Outcome {
 export default defineTarget({
   type: 'alibaba-eventbridge',
   settings,
+  permissions: {
+    alibaba: (written) => [
+      {
+        action: 'eventbridge:PutEvents',
+        resources: [{ service: 'eventbridge', region: written.optional('region'), account: written.optional('accountId'), resource: `eventbus/${written.required('eventBusName')}` }],
+      },
+    ],
+  },
   render: (alert, s) => cloudEvent(alert, s),
   create(s, runtime) {
     const host = eventBridgeEndpoint(s);

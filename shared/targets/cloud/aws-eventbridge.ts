@@ -70,6 +70,13 @@ export default defineTarget({
   type: 'aws-eventbridge',
   settings,
   sdk: ['@aws-sdk/client-eventbridge'],
+  permissions: {
+    aws: (written) => {
+      const bus = written.required('eventBusName');
+      const resource = bus.startsWith('arn:') ? bus : { service: 'events', region: written.optional('region'), resource: `event-bus/${bus}` };
+      return [{ action: 'events:PutEvents', resources: [resource] }];
+    },
+  },
   render: (alert, s) => entry(alert, s),
   async create(s) {
     const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');

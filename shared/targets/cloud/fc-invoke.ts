@@ -86,6 +86,15 @@ export function invokeOutcome(res: HttpResponse, invocationType: FcSettings['inv
 export default defineTarget({
   type: 'fc-invoke',
   settings,
+  permissions: {
+    // FC 3.0 names the function alone; a qualifier (version or alias) is part of the same resource.
+    alibaba: (written) => [
+      {
+        action: 'fc:InvokeFunction',
+        resources: [{ service: 'fc', region: written.optional('region'), account: written.optional('accountId'), resource: `functions/${written.required('functionName')}` }],
+      },
+    ],
+  },
   render: (alert, s) => ({
     function: s.functionName,
     ...(s.qualifier ? { qualifier: s.qualifier } : {}),

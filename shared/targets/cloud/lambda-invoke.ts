@@ -4,7 +4,7 @@
 // and a function error is a failed delivery that a retry would only repeat.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { defineTarget, type Outcome } from '../contract';
+import { defineTarget, type AwsResource, type Outcome, type WrittenSettings } from '../contract';
 import { classifyError } from '../errors';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
@@ -47,10 +47,45 @@ function functionErrorText(payload: Uint8Array | undefined): string {
   }
 }
 
+const LAMBDA_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
+const LAMBDA_PARTIAL_ARN = /^(\d{12}):function:([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
+const LAMBDA_NAME = /^([A-Za-z0-9_-]+)(?::([$A-Za-z0-9_-]+))?$/;
+
+/** The resources lambda:InvokeFunction needs: the function, and every qualifier of it when none is fixed. */
+function invokeResources(written: WrittenSettings): AwsResource[] {
+  const value = written.required('functionName');
+  const region = written.optional('region');
+  const inStack = (account: string | undefined, name: string | undefined) => (qualifier?: string): AwsResource => ({
+    service: 'lambda',
+    region,
+    account,
+    resource: `function:${name}${qualifier ? `:${qualifier}` : ''}`,
+  });
+  let resource: (qualifier?: string) => AwsResource;
+  let qualifier: string | undefined;
+  let match: RegExpExecArray | null;
+  if ((match = LAMBDA_ARN.exec(value))) {
+    const arn = `arn:${match[1]}:lambda:${match[2]}:${match[3]}:function:${match[4]}`;
+    resource = (q) => (q ? `${arn}:${q}` : arn);
+    qualifier = match[5];
+  } else if ((match = LAMBDA_PARTIAL_ARN.exec(value))) {
+    resource = inStack(match[1], match[2]);
+    qualifier = match[3];
+  } else if ((match = LAMBDA_NAME.exec(value))) {
+    resource = inStack(undefined, match[1]);
+    qualifier = match[2];
+  } else {
+    return written.invalid('functionName', 'not a Lambda function name or ARN');
+  }
+  qualifier = written.optional('qualifier') ?? qualifier;
+  return qualifier ? [resource(qualifier)] : [resource(), resource('*')];
+}
+
 export default defineTarget({
   type: 'lambda-invoke',
   settings,
   sdk: ['@aws-sdk/client-lambda'],
+  permissions: { aws: (written) => [{ action: 'lambda:InvokeFunction', resources: invokeResources(written) }] },
   render: (alert, s) => {
     const input = invokeInput(alert, s);
     return { ...input, Payload: JSON.parse(input.Payload) as unknown };

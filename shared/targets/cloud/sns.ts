@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError } from '../errors';
-import { sha256Hex } from '../lifecycle/kit';
+import { sha256Hex } from '../../hash';
 import { renderView, templatesSetting, templateView } from '../template';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
@@ -81,6 +81,13 @@ export default defineTarget({
   type: 'sns',
   settings,
   sdk: ['@aws-sdk/client-sns'],
+  permissions: {
+    aws: (written) => {
+      const topic = written.required('topicArn', 'an SNS topic ARN');
+      if (!topic.startsWith('arn:')) written.invalid('topicArn', 'required, an SNS topic ARN');
+      return [{ action: 'sns:Publish', resources: [topic] }];
+    },
+  },
   render: (alert, s) => publishInput(alert, s),
   async create(s) {
     const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');

@@ -1,7 +1,8 @@
 // Generic HTTP webhook: POSTs the alert as JSON, either in the router's own envelope or as
 // an Alertmanager webhook (version 4) payload, so existing Alertmanager receivers work
 // unchanged. Optionally signs the body with HMAC-SHA256 so receivers can authenticate it.
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sha256Hex } from '../../hash';
 import { z } from 'zod';
 import type { Alert, Status } from '../../model/alert';
 import { defineTarget } from '../contract';
@@ -100,7 +101,7 @@ export function alertmanagerPayload(alert: Alert, receiver: string): Alertmanage
             endsAt: alert.endsAt ?? (status === 'resolved' ? (alert.observedAt ?? ZERO_TIME) : ZERO_TIME),
             generatorURL,
             // Alertmanager fingerprints are 16 hex digits; this one is stable per alarm.
-            fingerprint: createHash('sha256').update(alert.dedupKey).digest('hex').slice(0, 16),
+            fingerprint: sha256Hex(alert.dedupKey).slice(0, 16),
           },
         ];
 

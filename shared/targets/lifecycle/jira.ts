@@ -1,18 +1,22 @@
-// Jira Cloud REST API v3: one issue per alert lifecycle, found again by a label derived from
-// dedupKey (`alert-router-<hash>`) through JQL, without a database (as Alertmanager's Jira
-// integration does). open: find the open issue, else reopen a recently resolved one
-// (reopenWindow), else create; acknowledge/note: comment; resolve: comment and transition.
+// Jira Cloud (REST API v3) and Jira Data Center / Server (REST API v2): one issue per alert
+// lifecycle. The issue key the target returned before (AttemptContext.ref, from the alert
+// state) is read directly; without one, or when that issue is gone, the issue is found again
+// by a label derived from dedupKey (`alert-router-<hash>`) through JQL, as Alertmanager's Jira
+// integration does. open: the open issue, else reopen a recently resolved one (reopenWindow),
+// else create; acknowledge/note: comment; resolve: comment and transition, filling the fields
+// the transition's screen requires (a resolution).
 // docs/targets/jira.md describes the settings, docs/targets/idempotency.md the create race.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
+import { sha256Hex } from '../../hash';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, lifecycleAction, runSteps, sha256Hex, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 
-/** Limits Jira Cloud enforces: summary length, text fields (description, comment body), labels. */
+/** Limits Jira enforces: summary length, text fields (description, comment body), labels. */
 export const JIRA_LIMITS = { summary: 255, text: 32_767, label: 255 } as const;
 
 /** The label that carries an alert's identity: short, stable, valid in JQL without escaping. */
@@ -31,12 +35,21 @@ const label = z
   .max(JIRA_LIMITS.label)
   .regex(/^\S+$/, 'a Jira label cannot contain spaces');
 
+export const JIRA_DEPLOYMENTS = ['cloud', 'datacenter'] as const;
+
+/** The resolution a resolve transition sets when its screen requires one and none is configured. */
+export const DEFAULT_RESOLUTION = 'Done';
+
 export const jiraSettings = z
   .object({
-    url: z.string().describe('Site URL, e.g. https://your-domain.atlassian.net'),
+    url: z.string().describe('Site URL, e.g. https://your-domain.atlassian.net or https://jira.example.com'),
     allowPrivateNetwork: allowPrivateNetworkSetting,
-    email: z.string().min(1).describe('Atlassian account email, user of the API token'),
-    apiToken: z.string().min(1).describe('Atlassian API token (a secret)'),
+    deployment: z
+      .enum(JIRA_DEPLOYMENTS)
+      .default('cloud')
+      .describe('cloud: Jira Cloud, REST API v3, email + API token; datacenter: Jira Data Center / Server, REST API v2, personal access token'),
+    email: z.string().min(1).optional().describe('Atlassian account email, user of the API token (cloud only)'),
+    apiToken: z.string().min(1).describe('cloud: Atlassian API token of email; datacenter: personal access token (a secret)'),
     project: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a Jira project key, e.g. OPS'),
     issueType: z.string().min(1).default('Task'),
     labels: z.array(label).default([]).describe('Labels added to every created issue'),
@@ -46,6 +59,15 @@ export const jiraSettings = z
       .optional()
       .describe('Priority name per severity, e.g. {critical: Highest}; unset: Jira default priority'),
     resolveTransition: z.string().min(1).default('Done').describe('Transition (or target status) name that resolves'),
+    resolution: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(`Resolution set by the resolve transition when its screen has the field; unset: ${DEFAULT_RESOLUTION} when the screen requires one`),
+    resolveFields: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('Other fields set by the resolve transition when they are on its screen, e.g. {customfield_10050: {value: Monitoring}}'),
     reopenTransition: z
       .string()
       .min(1)
@@ -67,6 +89,15 @@ export const jiraSettings = z
       if (Object.hasOwn(settings.fields, key)) {
         ctx.addIssue({ code: 'custom', path: ['fields', key], message: `${key} is set by the target (use project, issueType, labels or templates)` });
       }
+    }
+    if (Object.hasOwn(settings.resolveFields, 'resolution')) {
+      ctx.addIssue({ code: 'custom', path: ['resolveFields', 'resolution'], message: 'use the resolution setting' });
+    }
+    if (settings.deployment === 'cloud' && settings.email === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'required on Jira Cloud: the account of the API token' });
+    }
+    if (settings.deployment === 'datacenter' && settings.email !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'not used on Data Center: a personal access token is sent alone, as a bearer token' });
     }
   });
 
@@ -91,7 +122,7 @@ function inlineNodes(line: string): AdfInline[] {
   return nodes;
 }
 
-/** Plain text as an ADF document: blank lines separate paragraphs, newlines are hard breaks. */
+/** Plain text as an ADF document (Cloud): blank lines separate paragraphs, newlines are hard breaks. */
 export function adfDocument(text: string): Record<string, unknown> {
   const paragraphs = truncate(text, JIRA_LIMITS.text)
     .split(/\n[ \t]*\n/)
@@ -111,11 +142,37 @@ interface IssueRef {
   key: string;
 }
 
+/** An issue read by its key: where it stands. */
+interface IssueState extends IssueRef {
+  done: boolean;
+  /** When it was resolved (epoch ms), or null. */
+  resolvedAt: number | null;
+}
+
+/** A field of a transition's screen (expand=transitions.fields). */
+interface FieldMeta {
+  required?: boolean;
+  name?: string;
+  hasDefaultValue?: boolean;
+  allowedValues?: { id?: string; name?: string; value?: string }[];
+}
+
 interface Transition {
   id: string;
   name: string;
   to?: { name?: string; statusCategory?: { key?: string } };
+  fields?: Record<string, FieldMeta>;
 }
+
+/** What a transition may set, and what to tell the user when its screen wants more. */
+interface TransitionInput {
+  resolution?: string;
+  fields: Record<string, unknown>;
+  /** The setting that would supply a missing required field. */
+  hint: string;
+}
+
+const NO_INPUT: TransitionInput = { fields: {}, hint: 'choose a transition without required fields' };
 
 /** A JQL string literal. */
 function jqlString(value: string): string {
@@ -132,69 +189,128 @@ const NOT_DONE = 'statusCategory != Done';
 const RECENT_TTL_MS = 10 * 60_000;
 const RECENT_MAX = 1000;
 
+/** A permanent failure of the action: the same request would fail the same way. */
+const refused = (detail: string) => new StepFailed({ outcome: 'failed', retryable: false, detail });
+
+/**
+ * The fields a transition is sent with: the configured ones its screen has, the resolution
+ * (the configured one, else Done when the screen requires one and offers it), by id when
+ * the screen lists the allowed values. A required field left without a value fails the
+ * action for good, naming it, before Jira refuses the transition.
+ */
+export function transitionFields(transition: Transition, issueKey: string, input: TransitionInput): Record<string, unknown> {
+  const screen = transition.fields ?? {};
+  const where = `transition "${transition.name}" on ${issueKey}`;
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input.fields)) if (Object.hasOwn(screen, key)) fields[key] = value;
+  const resolution = screen.resolution;
+  if (resolution) {
+    const allowed = resolution.allowedValues ?? [];
+    const allowedNames = allowed.map((value) => value.name ?? value.value ?? value.id).join(', ') || 'none listed';
+    const wanted = input.resolution ?? (resolution.required && !resolution.hasDefaultValue ? DEFAULT_RESOLUTION : undefined);
+    const match = wanted === undefined ? undefined : allowed.find((value) => sameName(value.name, wanted));
+    if (wanted !== undefined && match?.id) fields.resolution = { id: match.id };
+    else if (wanted !== undefined && allowed.length === 0) fields.resolution = { name: wanted };
+    else if (input.resolution !== undefined) throw refused(`${where}: resolution "${input.resolution}" is not one of its resolutions (${allowedNames})`);
+    else if (wanted !== undefined) throw refused(`${where} requires a resolution and offers no "${DEFAULT_RESOLUTION}": set resolution to one of ${allowedNames}`);
+  }
+  const missing = Object.entries(screen).filter(([key, meta]) => meta.required === true && meta.hasDefaultValue !== true && !Object.hasOwn(fields, key));
+  if (missing.length > 0) {
+    const names = missing.map(([key, meta]) => (meta.name && meta.name !== key ? `${meta.name} (${key})` : key)).join(', ');
+    throw refused(`${where} requires ${names}: ${input.hint}`);
+  }
+  return fields;
+}
+
+/** Jira's resolutiondate (`2024-05-01T10:00:00.000+0000`) as epoch ms, or null. */
+function resolvedAt(value: unknown): number | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? null : ms;
+}
+
 class JiraClient {
-  private readonly base: string;
+  private readonly api: string;
+  private readonly cloud: boolean;
 
   constructor(
     private readonly settings: JiraSettings,
     private readonly auth: string,
     private readonly signal: AbortSignal,
   ) {
-    this.base = settings.url.replace(/\/+$/, '');
+    this.cloud = settings.deployment === 'cloud';
+    this.api = `${settings.url.replace(/\/+$/, '')}/rest/api/${this.cloud ? 3 : 2}`;
   }
 
-  private async call<T>(step: string, method: 'GET' | 'POST', path: string, body?: object): Promise<T | undefined> {
-    const res = await apiCall(step, {
+  private request(method: 'GET' | 'POST', path: string, body?: object) {
+    return {
       method,
-      url: `${this.base}${path}`,
+      url: `${this.api}${path}`,
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
       allowPrivateNetwork: this.settings.allowPrivateNetwork,
-    });
+    };
+  }
+
+  private async call<T>(step: string, method: 'GET' | 'POST', path: string, body?: object): Promise<T | undefined> {
+    const res = await apiCall(step, this.request(method, path, body));
     return res.text ? res.json<T>() : undefined;
+  }
+
+  /** A text field's value: an ADF document on Cloud (v3), the text itself on Data Center (v2). */
+  text(text: string): unknown {
+    return this.cloud ? adfDocument(text) : truncate(text, JIRA_LIMITS.text);
   }
 
   /** Issues of the project carrying `label` that match `condition`, oldest first unless `order` says otherwise. */
   async search(label: string, condition: string, options: { order?: string; reconcile?: IssueRef; max?: number } = {}): Promise<IssueRef[]> {
     const jql = `project = ${jqlString(this.settings.project)} AND labels = ${jqlString(label)} AND ${condition} ORDER BY ${options.order ?? 'created ASC, key ASC'}`;
-    const result = await this.call<{ issues?: IssueRef[] }>('search issues', 'POST', '/rest/api/3/search/jql', {
-      jql,
-      fields: ['status'],
-      maxResults: options.max ?? 10,
-      // Strong consistency for an issue we created a moment ago, which the index may not have yet.
-      ...(options.reconcile && { reconcileIssues: [Number(options.reconcile.id)] }),
-    });
-    return (result?.issues ?? []).map(({ id, key }) => ({ id, key }));
+    const query = { jql, fields: ['status'], maxResults: options.max ?? 10 };
+    const result = this.cloud
+      ? await this.call<{ issues?: IssueRef[] }>('search issues', 'POST', '/search/jql', {
+          ...query,
+          // Strong consistency for an issue we created a moment ago, which the index may not have yet.
+          ...(options.reconcile && { reconcileIssues: [Number(options.reconcile.id)] }),
+        })
+      : await this.call<{ issues?: IssueRef[] }>('search issues', 'POST', '/search', query);
+    return (result?.issues ?? []).map(({ id, key }) => ({ id: String(id), key }));
+  }
+
+  /** The issue a stored key names, or undefined when Jira no longer has it (deleted, or not visible). */
+  async issue(key: string): Promise<IssueState | undefined> {
+    const res = await apiLookup('read issue', this.request('GET', `/issue/${encodeURIComponent(key)}?fields=status,resolutiondate`));
+    if (!res) return undefined;
+    const issue = res.json<{ id?: unknown; key?: unknown; fields?: { status?: { statusCategory?: { key?: unknown } }; resolutiondate?: unknown } }>();
+    if (typeof issue.key !== 'string' || issue.id === undefined) throw refused(`read issue ${key}: no issue key in the response`);
+    return { id: String(issue.id), key: issue.key, done: issue.fields?.status?.statusCategory?.key === 'done', resolvedAt: resolvedAt(issue.fields?.resolutiondate) };
   }
 
   async create(fields: Record<string, unknown>): Promise<IssueRef> {
-    const created = await this.call<IssueRef>('create issue', 'POST', '/rest/api/3/issue', { fields });
-    if (!created?.key || !created.id) throw new StepFailed({ outcome: 'failed', retryable: false, detail: 'create issue: no issue key in the response' });
+    const created = await this.call<{ id?: unknown; key?: string }>('create issue', 'POST', '/issue', { fields });
+    if (!created?.key || created.id === undefined) throw refused('create issue: no issue key in the response');
     return { id: String(created.id), key: created.key };
   }
 
   async comment(issue: IssueRef, text: string): Promise<void> {
-    await this.call('add comment', 'POST', `/rest/api/3/issue/${encodeURIComponent(issue.key)}/comment`, { body: adfDocument(text) });
+    await this.call('add comment', 'POST', `/issue/${encodeURIComponent(issue.key)}/comment`, { body: this.text(text) });
   }
 
   /**
    * Applies the transition named `name` (or leading to a status of that name); without a
-   * name, the one `fallback` picks from the issue's available transitions.
+   * name, the one `fallback` picks from the issue's available transitions. Its screen's
+   * fields come with the list (expand=transitions.fields) and are filled from `input`.
    */
-  async transition(issue: IssueRef, name: string | undefined, fallback: (list: Transition[]) => Transition | undefined = () => undefined): Promise<void> {
-    const path = `/rest/api/3/issue/${encodeURIComponent(issue.key)}/transitions`;
-    const list = (await this.call<{ transitions?: Transition[] }>('list transitions', 'GET', path))?.transitions ?? [];
+  async transition(issue: IssueRef, name: string | undefined, input: TransitionInput, fallback: (list: Transition[]) => Transition | undefined = () => undefined): Promise<void> {
+    const path = `/issue/${encodeURIComponent(issue.key)}/transitions`;
+    const list = (await this.call<{ transitions?: Transition[] }>('list transitions', 'GET', `${path}?expand=transitions.fields`))?.transitions ?? [];
     const chosen = name ? list.find((t) => sameName(t.name, name) || sameName(t.to?.name, name)) : fallback(list);
     if (!chosen) {
       const available = list.map((t) => t.name).join(', ') || 'none';
-      throw new StepFailed({
-        outcome: 'failed',
-        retryable: false,
-        detail: `transition ${name ? `"${name}" ` : ''}not available on ${issue.key} (available: ${available})`,
-      });
+      throw refused(`transition ${name ? `"${name}" ` : ''}not available on ${issue.key} (available: ${available})`);
     }
-    await this.call('transition issue', 'POST', path, { transition: { id: chosen.id } });
+    const fields = transitionFields(chosen, issue.key, input);
+    await this.call('transition issue', 'POST', path, { transition: { id: chosen.id }, ...(Object.keys(fields).length > 0 && { fields }) });
   }
 }
 
@@ -204,29 +320,46 @@ function reopening(list: Transition[]): Transition | undefined {
   return list.find((t) => category(t) === 'new') ?? list.find((t) => category(t) !== 'done');
 }
 
-function createFields(alert: Alert, settings: JiraSettings, dedupLabel: string): Record<string, unknown> {
+function createFields(alert: Alert, settings: JiraSettings, dedupLabel: string, text: (text: string) => unknown): Record<string, unknown> {
   const priority = settings.priorities?.[alert.severity];
   return {
     ...settings.fields,
     project: { key: settings.project },
     issuetype: { name: settings.issueType },
     summary: truncate(singleLine(ticketText(settings.templates.summary, alert)) || alert.name, JIRA_LIMITS.summary),
-    description: adfDocument(ticketText(settings.templates.description, alert)),
+    description: text(ticketText(settings.templates.description, alert)),
     labels: [...new Set([...settings.labels, dedupLabel])],
     ...(priority && { priority: { name: priority } }),
   };
+}
+
+/** A text field as the deployment's API takes it, without a client (render()). */
+function textFor(settings: JiraSettings): (text: string) => unknown {
+  return settings.deployment === 'cloud' ? adfDocument : (text) => truncate(text, JIRA_LIMITS.text);
 }
 
 function delivered(issue: IssueRef, detail: string): Outcome {
   return { outcome: 'delivered', ref: issue.key, detail };
 }
 
+/** The Authorization header: basic with email and API token on Cloud, the personal access token as a bearer on Data Center. */
+function authorization(settings: JiraSettings): string {
+  registerSecret(settings.apiToken);
+  if (settings.deployment === 'datacenter') return `Bearer ${settings.apiToken}`;
+  const auth = basicAuth(settings.email ?? '', settings.apiToken);
+  registerSecret(auth.slice('Basic '.length));
+  return auth;
+}
+
 /** The lifecycle of one target instance: `recent` remembers what it created while the index catches up. */
 function jiraTarget(settings: JiraSettings) {
-  const auth = basicAuth(settings.email, settings.apiToken);
-  registerSecret(settings.apiToken);
-  registerSecret(auth.slice('Basic '.length));
+  const auth = authorization(settings);
   const recent = new RecentMap<IssueRef>(RECENT_TTL_MS, RECENT_MAX);
+  const resolveInput: TransitionInput = {
+    ...(settings.resolution !== undefined && { resolution: settings.resolution }),
+    fields: settings.resolveFields,
+    hint: 'set it in resolveFields',
+  };
 
   /** Open issues of the alert, oldest first; the oldest is the alert's issue. */
   const openIssues = (jira: JiraClient, alert: Alert, dedupLabel: string) => {
@@ -234,69 +367,95 @@ function jiraTarget(settings: JiraSettings) {
     return jira.search(dedupLabel, NOT_DONE, known ? { reconcile: known } : {});
   };
 
-  async function open(jira: JiraClient, alert: Alert, dedupLabel: string): Promise<Outcome> {
-    const [existing] = await openIssues(jira, alert, dedupLabel);
-    if (existing) return delivered(existing, `issue ${existing.key} already open`);
+  async function reopen(jira: JiraClient, alert: Alert, issue: IssueRef): Promise<Outcome> {
+    await jira.transition(issue, settings.reopenTransition, NO_INPUT, reopening);
+    await jira.comment(issue, ticketText(settings.templates.reopen, alert));
+    recent.set(alert.dedupKey, issue);
+    return delivered(issue, `reopened ${issue.key}`);
+  }
 
-    if (settings.reopenWindow > 0) {
-      const within = `statusCategory = Done AND resolved >= ${jqlString(`-${settings.reopenWindow}m`)}`;
-      const [resolved] = await jira.search(dedupLabel, within, { order: 'resolved DESC', max: 1 });
-      if (resolved) {
-        await jira.transition(resolved, settings.reopenTransition, reopening);
-        await jira.comment(resolved, ticketText(settings.templates.reopen, alert));
-        recent.set(alert.dedupKey, resolved);
-        return delivered(resolved, `reopened ${resolved.key}`);
-      }
-    }
-
-    const created = await jira.create(createFields(alert, settings, dedupLabel));
+  async function create(jira: JiraClient, alert: Alert, dedupLabel: string): Promise<Outcome> {
+    const created = await jira.create(createFields(alert, settings, dedupLabel, (text) => jira.text(text)));
     recent.set(alert.dedupKey, created);
     // Two deliveries of one firing that raced past the search both create: the oldest open
     // issue wins everywhere, and the newer one closes itself as a duplicate.
     const [oldest] = await jira.search(dedupLabel, NOT_DONE, { reconcile: created });
     if (oldest && oldest.key !== created.key) {
       await jira.comment(created, `Duplicate of ${oldest.key}: the same alert was delivered twice at the same time.`);
-      await jira.transition(created, settings.resolveTransition);
+      await jira.transition(created, settings.resolveTransition, resolveInput);
       recent.set(alert.dedupKey, oldest);
       return delivered(oldest, `issue ${oldest.key} already open; duplicate ${created.key} closed`);
     }
     return delivered(created, `created ${created.key}`);
   }
 
-  async function comment(jira: JiraClient, alert: Alert, dedupLabel: string, template: string): Promise<Outcome> {
-    const [issue] = await openIssues(jira, alert, dedupLabel);
-    if (!issue) return skipped(`no open issue labelled ${dedupLabel}`);
-    await jira.comment(issue, ticketText(template, alert));
-    return delivered(issue, `commented on ${issue.key}`);
+  async function openBySearch(jira: JiraClient, alert: Alert, dedupLabel: string): Promise<Outcome> {
+    const [existing] = await openIssues(jira, alert, dedupLabel);
+    if (existing) return delivered(existing, `issue ${existing.key} already open`);
+    if (settings.reopenWindow > 0) {
+      const within = `statusCategory = Done AND resolved >= ${jqlString(`-${settings.reopenWindow}m`)}`;
+      const [resolved] = await jira.search(dedupLabel, within, { order: 'resolved DESC', max: 1 });
+      if (resolved) return reopen(jira, alert, resolved);
+    }
+    return create(jira, alert, dedupLabel);
   }
 
-  async function resolve(jira: JiraClient, alert: Alert, dedupLabel: string): Promise<Outcome> {
-    // All of them: a lost create race may have left more than one open.
-    const issues = await openIssues(jira, alert, dedupLabel);
-    if (issues.length === 0) return skipped(`no open issue labelled ${dedupLabel}`);
+  const withinReopenWindow = (issue: IssueState) =>
+    settings.reopenWindow > 0 && issue.resolvedAt !== null && Date.now() - issue.resolvedAt <= settings.reopenWindow * 60_000;
+
+  async function open(jira: JiraClient, alert: Alert, dedupLabel: string, ref?: string): Promise<Outcome> {
+    const stored = ref ? await jira.issue(ref) : undefined;
+    if (stored && !stored.done) return delivered(stored, `issue ${stored.key} already open`);
+    if (stored && withinReopenWindow(stored)) return reopen(jira, alert, stored);
+    // Its issue resolved for good: a new one (the check after create still catches a racer).
+    if (stored) return create(jira, alert, dedupLabel);
+    return afterStaleRef(ref, `issue ${ref} not found`, await openBySearch(jira, alert, dedupLabel));
+  }
+
+  /** The open issue a stored key names, else why it cannot be used. */
+  async function storedOpen(jira: JiraClient, ref: string | undefined): Promise<{ issue?: IssueState; why?: string }> {
+    if (!ref) return {};
+    const stored = await jira.issue(ref);
+    if (!stored) return { why: `issue ${ref} not found` };
+    return stored.done ? { why: `issue ${stored.key} already resolved` } : { issue: stored };
+  }
+
+  async function comment(jira: JiraClient, alert: Alert, dedupLabel: string, template: string, ref?: string): Promise<Outcome> {
+    const { issue: stored, why } = await storedOpen(jira, ref);
+    const [issue] = stored ? [stored] : await openIssues(jira, alert, dedupLabel);
+    if (!issue) return afterStaleRef(ref, why, skipped(`no open issue labelled ${dedupLabel}`));
+    await jira.comment(issue, ticketText(template, alert));
+    return afterStaleRef(ref, why, delivered(issue, `commented on ${issue.key}`));
+  }
+
+  async function resolve(jira: JiraClient, alert: Alert, dedupLabel: string, ref?: string): Promise<Outcome> {
+    const { issue: stored, why } = await storedOpen(jira, ref);
+    // Without a stored issue, all of them: a lost create race may have left more than one open.
+    const issues = stored ? [stored] : await openIssues(jira, alert, dedupLabel);
+    if (issues.length === 0) return afterStaleRef(ref, why, skipped(`no open issue labelled ${dedupLabel}`));
     const text = ticketText(settings.templates.resolve, alert);
     for (const issue of issues) {
       // Comment first: a retry after a failed transition may comment twice, but never loses the solution.
       await jira.comment(issue, text);
-      await jira.transition(issue, settings.resolveTransition);
+      await jira.transition(issue, settings.resolveTransition, resolveInput);
     }
     recent.delete(alert.dedupKey);
-    return delivered(issues[0] as IssueRef, `resolved ${issues.map((issue) => issue.key).join(', ')}`);
+    return afterStaleRef(ref, why, delivered(issues[0] as IssueRef, `resolved ${issues.map((issue) => issue.key).join(', ')}`));
   }
 
   const steps = {
     open,
-    acknowledge: (jira: JiraClient, alert: Alert, dedupLabel: string) => comment(jira, alert, dedupLabel, settings.templates.acknowledge),
-    note: (jira: JiraClient, alert: Alert, dedupLabel: string) => comment(jira, alert, dedupLabel, settings.templates.note),
+    acknowledge: (jira: JiraClient, alert: Alert, dedupLabel: string, ref?: string) => comment(jira, alert, dedupLabel, settings.templates.acknowledge, ref),
+    note: (jira: JiraClient, alert: Alert, dedupLabel: string, ref?: string) => comment(jira, alert, dedupLabel, settings.templates.note, ref),
     resolve,
   } as const;
 
   return {
-    async send(alert: Alert, ctx: { signal: AbortSignal }): Promise<Outcome> {
+    async send(alert: Alert, ctx: { signal: AbortSignal; ref?: string }): Promise<Outcome> {
       const action = lifecycleAction(alert, settings.actions);
       if (action === 'skip') return skippedByMapping(alert);
       const jira = new JiraClient(settings, auth, ctx.signal);
-      return runSteps(() => steps[action](jira, alert, jiraDedupLabel(alert.dedupKey)));
+      return runSteps(() => steps[action](jira, alert, jiraDedupLabel(alert.dedupKey), ctx.ref));
     },
   };
 }
@@ -308,17 +467,25 @@ export default defineTarget({
   render(alert, settings) {
     const action = lifecycleAction(alert, settings.actions);
     const dedupLabel = jiraDedupLabel(alert.dedupKey);
-    const comment = (template: string) => ({ body: adfDocument(ticketText(template, alert)) });
+    const text = textFor(settings);
+    const comment = (template: string) => ({ body: text(ticketText(template, alert)) });
     switch (action) {
       case 'skip':
         return { action, detail: skippedByMapping(alert).detail };
       case 'open':
-        return { action, label: dedupLabel, create: { fields: createFields(alert, settings, dedupLabel) } };
+        return { action, label: dedupLabel, create: { fields: createFields(alert, settings, dedupLabel, text) } };
       case 'acknowledge':
       case 'note':
         return { action, label: dedupLabel, comment: comment(settings.templates[action]) };
       case 'resolve':
-        return { action, label: dedupLabel, comment: comment(settings.templates.resolve), transition: settings.resolveTransition };
+        return {
+          action,
+          label: dedupLabel,
+          comment: comment(settings.templates.resolve),
+          transition: settings.resolveTransition,
+          ...(settings.resolution !== undefined && { resolution: settings.resolution }),
+          ...(Object.keys(settings.resolveFields).length > 0 && { fields: settings.resolveFields }),
+        };
     }
   },
   create: (settings) => jiraTarget(settings),

@@ -1,10 +1,11 @@
 // What the targets that follow an alert's whole lifecycle (PagerDuty, Jira, ServiceNow) share:
 // the status -> action mapping and its `actions:` override, the correlation keys derived from
-// dedupKey (no database: the upstream service finds its incident again by them), the
-// `templates:` setting, text limits, and multi-request calls that stop at the first failure.
+// dedupKey (the upstream service finds its incident again by them when no reference is stored
+// in the alert state, or the stored one is gone), the `templates:` setting, text limits, and
+// multi-request calls that stop at the first failure.
 // docs/targets/lifecycle.md has the table of what each status does on each target.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Hex } from '../../hash';
 import { STATUSES, type Alert, type Status } from '../../model/alert';
 import type { Outcome } from '../contract';
 import { classifyError } from '../errors';
@@ -55,10 +56,6 @@ export function skippedByMapping(alert: Pick<Alert, 'status'>): Outcome {
 
 // ---- correlation keys ------------------------------------------------------------------
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /**
  * dedupKey as the upstream service's correlation field: the key itself while it fits `maxBytes`
  * (UTF-8 bytes, so it fits however the service counts) and `usable` accepts it, else
@@ -106,8 +103,30 @@ export class StepFailed extends Error {
 export async function apiCall(step: string, request: HttpRequest): Promise<HttpResponse> {
   const res = await httpRequest(request);
   if (res.status >= 200 && res.status <= 299) return res;
+  throw stepFailure(step, res);
+}
+
+function stepFailure(step: string, res: HttpResponse): StepFailed {
   const outcome = outcomeFromResponse(res);
-  throw new StepFailed(outcome.outcome === 'failed' ? { ...outcome, detail: `${step}: ${outcome.detail}` } : outcome);
+  return new StepFailed(outcome.outcome === 'failed' ? { ...outcome, detail: `${step}: ${outcome.detail}` } : outcome);
+}
+
+/**
+ * A read of one object by the reference stored for it (ticket key, sys_id): undefined when
+ * the service answers 404 (deleted, or no longer visible), so the caller falls back to its
+ * search; any other failure stops the action as apiCall does.
+ */
+export async function apiLookup(step: string, request: HttpRequest): Promise<HttpResponse | undefined> {
+  const res = await httpRequest(request);
+  if (res.status === 404) return undefined;
+  if (res.status >= 200 && res.status <= 299) return res;
+  throw stepFailure(step, res);
+}
+
+/** A detail that says the stored reference could not be used, before what the search then did. */
+export function afterStaleRef(ref: string | undefined, why: string | undefined, outcome: Outcome): Outcome {
+  if (!ref || !why || outcome.outcome === 'failed') return outcome;
+  return { ...outcome, detail: `stored ${why}, searched: ${outcome.detail ?? outcome.outcome}` };
 }
 
 /** Runs a multi-request action: a StepFailed gives its outcome, anything thrown is classified. */

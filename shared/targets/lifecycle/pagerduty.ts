@@ -1,6 +1,7 @@
 // PagerDuty Events API v2 (https://events.pagerduty.com/v2/enqueue): trigger, acknowledge and
 // resolve one alert per dedupKey. PagerDuty itself deduplicates on `dedup_key`, so a duplicate
-// delivery is one more log entry on the same alert, never a second incident.
+// delivery is one more log entry on the same alert, never a second incident. The dedup_key
+// PagerDuty accepted is the outcome's ref; a stored one (AttemptContext.ref) is used as is.
 // docs/targets/pagerduty.md describes the settings and the mapping.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
@@ -64,6 +65,24 @@ export function pagerDutyDedupKey(alert: Pick<Alert, 'dedupKey'>): string {
   return correlationKey(alert.dedupKey, PD_LIMITS.dedupKey);
 }
 
+/**
+ * The dedup_key to send: the one PagerDuty accepted for this alert before (from the alert
+ * state), so that its events keep reaching the same alert, else the derived one.
+ */
+export function dedupKeyFor(alert: Pick<Alert, 'dedupKey'>, ref: string | undefined): string {
+  return ref && Buffer.byteLength(ref, 'utf8') <= PD_LIMITS.dedupKey ? ref : pagerDutyDedupKey(alert);
+}
+
+/** The dedup_key of PagerDuty's answer (`{"status":"success","dedup_key":...}`), else the one sent. */
+function acceptedKey(res: { json<T>(): T }, sent: string): string {
+  try {
+    const key = res.json<{ dedup_key?: unknown }>().dedup_key;
+    return typeof key === 'string' && key !== '' ? key : sent;
+  } catch {
+    return sent;
+  }
+}
+
 function present(...parts: (string | null | undefined)[]): string[] {
   return parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '');
 }
@@ -112,8 +131,8 @@ function httpLinks(alert: Alert): { href: string; text: string }[] {
 }
 
 /** The Events API v2 body for one alert and action (`note` and `skip` have none). */
-export function pagerDutyEvent(alert: Alert, settings: PagerDutySettings, eventAction: EventAction): Record<string, unknown> {
-  const base = { routing_key: settings.routingKey, dedup_key: pagerDutyDedupKey(alert), event_action: eventAction };
+export function pagerDutyEvent(alert: Alert, settings: PagerDutySettings, eventAction: EventAction, dedupKey = pagerDutyDedupKey(alert)): Record<string, unknown> {
+  const base = { routing_key: settings.routingKey, dedup_key: dedupKey, event_action: eventAction };
   if (eventAction !== 'trigger') return base;
   const links = httpLinks(alert);
   const payloadFor = (members: Alert['alerts']) => ({
@@ -158,10 +177,11 @@ export default defineTarget({
         const eventAction = EVENT_ACTIONS[action];
         if (!eventAction) return skipped(NOTE_UNSUPPORTED);
         return runSteps(async () => {
-          const event = pagerDutyEvent(alert, settings, eventAction);
+          const dedupKey = dedupKeyFor(alert, ctx.ref);
+          const event = pagerDutyEvent(alert, settings, eventAction, dedupKey);
           const res = await httpRequest({ method: 'POST', url: settings.url, body: event, signal: ctx.signal, allowPrivateNetwork: settings.allowPrivateNetwork });
           const outcome = outcomeFromResponse(res, `${eventAction} accepted (HTTP ${res.status})`);
-          if (outcome.outcome === 'delivered') return { ...outcome, ref: String(event.dedup_key) };
+          if (outcome.outcome === 'delivered') return { ...outcome, ref: acceptedKey(res, dedupKey) };
           // PagerDuty throttles per integration and asks callers to back off for about 30 s;
           // dispatch waits that long only when the function's remaining time allows it.
           if (outcome.outcome === 'failed' && res.status === 429 && outcome.retryAfterMs === undefined) return { ...outcome, retryAfterMs: settings.throttleDelayMs };

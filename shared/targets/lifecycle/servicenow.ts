@@ -1,6 +1,8 @@
-// ServiceNow Table API (/api/now/table/incident): one incident per alert lifecycle, found again
-// by `correlation_id` (derived from dedupKey) among active incidents, without a database.
-// open: find the open incident, else reopen a resolved one still active (ServiceNow's own
+// ServiceNow Table API (/api/now/table/incident): one incident per alert lifecycle. The sys_id
+// the target returned before (AttemptContext.ref, from the alert state) is read directly;
+// without one, or when that incident is gone, it is found again by `correlation_id` (derived
+// from dedupKey) among active incidents.
+// open: the open incident, else reopen a resolved one still active (ServiceNow's own
 // auto-close window), else create; acknowledge: In Progress + work note; note: work note;
 // resolve: Resolved with close code and close notes.
 // docs/targets/servicenow.md describes the settings, docs/targets/idempotency.md the create race.
@@ -10,7 +12,7 @@ import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
 import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
-import { StepFailed, TICKET_TEMPLATES, actionsSetting, apiCall, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
+import { StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 
 /** Field lengths of the incident table (base system dictionary). */
@@ -93,10 +95,14 @@ interface Incident {
   sys_id: string;
   number: string;
   state: string;
+  active: string;
   sys_created_on: string;
 }
 
-const LIST_FIELDS = 'sys_id,number,state,sys_created_on';
+const LIST_FIELDS = 'sys_id,number,state,active,sys_created_on';
+
+/** A stored reference: the incident's sys_id. */
+const SYS_ID = /^[0-9a-f]{32}$/;
 /** More than one active incident means a lost create race; a handful is plenty to converge. */
 const LIST_LIMIT = 10;
 
@@ -113,20 +119,27 @@ class IncidentTable {
     this.base = `${settings.url.replace(/\/+$/, '')}/api/now/table/incident`;
   }
 
-  private async call<T>(step: string, method: 'GET' | 'POST' | 'PATCH', path: string, params: Record<string, string>, body?: object): Promise<T> {
+  private request(method: 'GET' | 'POST' | 'PATCH', path: string, params: Record<string, string>, body?: object) {
     const query = new URLSearchParams(params);
     if (body && this.settings.inputDisplayValue) query.set('sysparm_input_display_value', 'true');
-    const res = await apiCall(step, {
+    return {
       method,
       url: `${this.base}${path}${query.size > 0 ? `?${query}` : ''}`,
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
       allowPrivateNetwork: this.settings.allowPrivateNetwork,
-    });
-    const result = res.json<{ result?: T }>().result;
-    if (result === undefined) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: no result in the response` });
-    return result;
+    };
+  }
+
+  private async call<T>(step: string, method: 'GET' | 'POST' | 'PATCH', path: string, params: Record<string, string>, body?: object): Promise<T> {
+    return resultOf<T>(step, await apiCall(step, this.request(method, path, params, body)));
+  }
+
+  /** The incident a stored sys_id names, or undefined when the instance no longer has it (deleted, or hidden by an ACL). */
+  async get(sysId: string): Promise<Incident | undefined> {
+    const res = await apiLookup('read incident', this.request('GET', `/${encodeURIComponent(sysId)}`, { sysparm_fields: LIST_FIELDS }));
+    return res && resultOf<Incident>('read incident', res);
   }
 
   /** Active incidents of a correlation id, oldest first (created time, then number: a total order every racer agrees on). */
@@ -147,7 +160,16 @@ class IncidentTable {
   }
 }
 
+function resultOf<T>(step: string, res: { json<R>(): R }): T {
+  const result = res.json<{ result?: T }>().result;
+  if (result === undefined) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: no result in the response` });
+  return result;
+}
+
 const isResolved = (incident: Incident) => incident.state === INCIDENT_STATE.resolved;
+/** Closed and Canceled incidents are inactive: nothing more happens to them. */
+const isActive = (incident: Incident) => incident.active !== 'false';
+const isOpen = (incident: Incident) => isActive(incident) && !isResolved(incident);
 
 function createFields(alert: Alert, settings: ServiceNowSettings, correlationId: string): Record<string, unknown> {
   const { urgency, impact } = settings.severityMap[alert.severity];
@@ -169,8 +191,9 @@ function resolveFields(alert: Alert, settings: ServiceNowSettings): Record<strin
   return { state: INCIDENT_STATE.resolved, close_code: settings.closeCode, close_notes: text(settings.templates.closeNotes, alert) };
 }
 
+/** Delivered, with the incident's sys_id as the reference the state keeps (the detail names its number). */
 function delivered(incident: Incident, detail: string): Outcome {
-  return { outcome: 'delivered', ref: incident.number, detail };
+  return { outcome: 'delivered', ref: incident.sys_id, detail };
 }
 
 function serviceNowTarget(settings: ServiceNowSettings) {
@@ -178,16 +201,12 @@ function serviceNowTarget(settings: ServiceNowSettings) {
   for (const secret of [settings.token, settings.password]) if (secret) registerSecret(secret);
   if (settings.token === undefined) registerSecret(auth.slice('Basic '.length));
 
-  async function open(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
-    const active = await table.active(correlationId);
-    const unresolved = active.find((incident) => !isResolved(incident));
-    if (unresolved) return delivered(unresolved, `incident ${unresolved.number} already open`);
-    const resolved = active.at(-1);
-    if (resolved && settings.reopenResolved) {
-      await table.update('reopen incident', resolved, { state: INCIDENT_STATE.inProgress, work_notes: text(settings.templates.reopen, alert) });
-      return delivered(resolved, `reopened ${resolved.number}`);
-    }
+  async function reopen(table: IncidentTable, alert: Alert, incident: Incident): Promise<Outcome> {
+    await table.update('reopen incident', incident, { state: INCIDENT_STATE.inProgress, work_notes: text(settings.templates.reopen, alert) });
+    return delivered(incident, `reopened ${incident.number}`);
+  }
 
+  async function create(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
     const created = await table.create(createFields(alert, settings, correlationId));
     // Two deliveries of one firing that raced past the query both create: the oldest active
     // incident wins everywhere (reads are consistent), and the newer one cancels itself.
@@ -202,37 +221,74 @@ function serviceNowTarget(settings: ServiceNowSettings) {
     return delivered(created, `created ${created.number}`);
   }
 
-  async function acknowledge(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
-    const incident = (await table.active(correlationId)).find((candidate) => !isResolved(candidate));
-    if (!incident) return skipped(`no open incident with correlation_id ${correlationId}`);
+  async function openByQuery(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
+    const active = await table.active(correlationId);
+    const unresolved = active.find((incident) => !isResolved(incident));
+    if (unresolved) return delivered(unresolved, `incident ${unresolved.number} already open`);
+    const resolved = active.at(-1);
+    if (resolved && settings.reopenResolved) return reopen(table, alert, resolved);
+    return create(table, alert, correlationId);
+  }
+
+  /** The incident a stored sys_id names, else why it cannot be used. */
+  async function stored(table: IncidentTable, ref: string | undefined): Promise<{ incident?: Incident; why?: string }> {
+    if (!ref) return {};
+    if (!SYS_ID.test(ref)) return { why: `reference ${ref} is not a sys_id` };
+    const incident = await table.get(ref);
+    return incident ? { incident } : { why: `incident ${ref} not found` };
+  }
+
+  async function open(table: IncidentTable, alert: Alert, correlationId: string, ref?: string): Promise<Outcome> {
+    const { incident, why } = await stored(table, ref);
+    if (incident && isOpen(incident)) return delivered(incident, `incident ${incident.number} already open`);
+    if (incident && isActive(incident) && settings.reopenResolved) return reopen(table, alert, incident);
+    // Closed, canceled, or resolved and not to be reopened: a new one (the check after create still catches a racer).
+    if (incident) return create(table, alert, correlationId);
+    return afterStaleRef(ref, why, await openByQuery(table, alert, correlationId));
+  }
+
+  /** The stored incident when `usable` says it is, else the reason, for the fallback query. */
+  async function storedIf(table: IncidentTable, ref: string | undefined, usable: (incident: Incident) => boolean, state: string) {
+    const { incident, why } = await stored(table, ref);
+    if (!incident) return { why };
+    return usable(incident) ? { incident } : { why: `incident ${incident.number} ${state}` };
+  }
+
+  async function acknowledge(table: IncidentTable, alert: Alert, correlationId: string, ref?: string): Promise<Outcome> {
+    const known = await storedIf(table, ref, isOpen, 'not open');
+    const incident = known.incident ?? (await table.active(correlationId)).find((candidate) => !isResolved(candidate));
+    if (!incident) return afterStaleRef(ref, known.why, skipped(`no open incident with correlation_id ${correlationId}`));
     const state = incident.state === INCIDENT_STATE.new ? { state: INCIDENT_STATE.inProgress } : {};
     await table.update('acknowledge incident', incident, { ...state, work_notes: text(settings.templates.acknowledge, alert) });
-    return delivered(incident, `acknowledged ${incident.number}`);
+    return afterStaleRef(ref, known.why, delivered(incident, `acknowledged ${incident.number}`));
   }
 
-  async function note(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
+  async function note(table: IncidentTable, alert: Alert, correlationId: string, ref?: string): Promise<Outcome> {
     // A resolved incident is still active: a late comment belongs on it too.
-    const [incident] = await table.active(correlationId);
-    if (!incident) return skipped(`no active incident with correlation_id ${correlationId}`);
+    const known = await storedIf(table, ref, isActive, 'no longer active');
+    const [incident] = known.incident ? [known.incident] : await table.active(correlationId);
+    if (!incident) return afterStaleRef(ref, known.why, skipped(`no active incident with correlation_id ${correlationId}`));
     await table.update('add work note', incident, { work_notes: text(settings.templates.note, alert) });
-    return delivered(incident, `work note on ${incident.number}`);
+    return afterStaleRef(ref, known.why, delivered(incident, `work note on ${incident.number}`));
   }
 
-  async function resolve(table: IncidentTable, alert: Alert, correlationId: string): Promise<Outcome> {
-    const open = (await table.active(correlationId)).filter((incident) => !isResolved(incident));
-    if (open.length === 0) return skipped(`no open incident with correlation_id ${correlationId}`);
+  async function resolve(table: IncidentTable, alert: Alert, correlationId: string, ref?: string): Promise<Outcome> {
+    const known = await storedIf(table, ref, isOpen, 'not open');
+    // Without a stored incident, all of them: a lost create race may have left two.
+    const open = known.incident ? [known.incident] : (await table.active(correlationId)).filter((incident) => !isResolved(incident));
+    if (open.length === 0) return afterStaleRef(ref, known.why, skipped(`no open incident with correlation_id ${correlationId}`));
     for (const incident of open) await table.update('resolve incident', incident, resolveFields(alert, settings));
-    return delivered(open[0] as Incident, `resolved ${open.map((incident) => incident.number).join(', ')}`);
+    return afterStaleRef(ref, known.why, delivered(open[0] as Incident, `resolved ${open.map((incident) => incident.number).join(', ')}`));
   }
 
   const steps = { open, acknowledge, note, resolve } as const;
 
   return {
-    async send(alert: Alert, ctx: { signal: AbortSignal }): Promise<Outcome> {
+    async send(alert: Alert, ctx: { signal: AbortSignal; ref?: string }): Promise<Outcome> {
       const action = lifecycleAction(alert, settings.actions);
       if (action === 'skip') return skippedByMapping(alert);
       const table = new IncidentTable(settings, auth, ctx.signal);
-      return runSteps(() => steps[action](table, alert, serviceNowCorrelationId(alert.dedupKey)));
+      return runSteps(() => steps[action](table, alert, serviceNowCorrelationId(alert.dedupKey), ctx.ref));
     },
   };
 }

@@ -1,11 +1,16 @@
-// A fake Jira Cloud (REST API v3 subset) on 127.0.0.1: enhanced JQL search, create issue,
-// comment, list and apply transitions. It checks what Jira checks: basic auth (email + API
-// token), the request payloads (search/jql refuses unknown keys such as startAt), bounded JQL
-// in the grammar the target uses, the create screen (project, issue type, summary <= 255
-// characters without newlines, labels without spaces, known fields only), Atlassian Document
-// Format for descriptions and comments, and text limits (32,767 characters).
+// A fake Jira on 127.0.0.1 that speaks Jira Cloud (REST API v3 subset) or Jira Data Center
+// (REST API v2 subset): JQL search (Cloud's enhanced search/jql, Data Center's search), read,
+// create, comment, list and apply transitions. It checks what Jira checks: the deployment's
+// authentication (Cloud: basic with email + API token; Data Center: a personal access token
+// as a bearer), the request payloads (each search refuses the other's keys: reconcileIssues
+// is Cloud's, startAt Data Center's), bounded JQL in the grammar the target uses, the create
+// screen (project, issue type, summary <= 255 characters without newlines, labels without
+// spaces, known fields only), text fields as Atlassian Document Format on Cloud and as plain
+// strings on Data Center, text limits (32,767 characters), and transition screens: a field
+// not on the screen cannot be set, a required one must be, a resolution must be one of the
+// allowed values (the 400 bodies Jira answers). Deleted issues answer 404.
 // Its search index can lag behind writes (indexLagMs), as Jira's does, except for the issues
-// a search names in reconcileIssues.
+// a Cloud search names in reconcileIssues.
 import type { ServiceMode } from '../../targets/conformance';
 import { Gate, basicCredentials, isRecord, jsonBody, startFakeServer, type FakeReply, type FakeRequest, type FakeServer } from './fake-service';
 
@@ -39,26 +44,55 @@ export interface JiraIssue {
   status: Status;
   created: number;
   resolved: number | null;
+  /** The resolution name, set when the issue is done. */
+  resolution: string | null;
   /** Comments as plain text, oldest first. */
   comments: string[];
   /** Names of the transitions applied, in order. */
   transitions: string[];
+  /** The `fields` of each transition request, in order. */
+  transitionFields: Record<string, unknown>[];
 }
+
+/** A field of the Done transition's screen. */
+export interface ScreenField {
+  key: string;
+  name: string;
+  required: boolean;
+  /** Values a select field (resolution) allows, by name; their ids are 10000, 10001... */
+  allowedValues?: string[];
+}
+
+export type JiraDeployment = 'cloud' | 'datacenter';
 
 export interface FakeJiraOptions {
   /** How long a new issue stays invisible to search (unless reconciled). Default 0. */
   indexLagMs?: number;
   /** Issue types of the project. */
   issueTypes?: string[];
+  /** Which API the fake speaks. Default cloud. */
+  deployment?: JiraDeployment;
+  /**
+   * The screen of the transitions into Done. Default none: the workflow sets the resolution
+   * itself (Done), as Jira's default workflows do.
+   */
+  doneScreen?: ScreenField[];
 }
+
+/** Resolutions of a default Jira instance. */
+export const JIRA_RESOLUTIONS = ['Done', "Won't Do", 'Duplicate', 'Cannot Reproduce'];
 
 export interface FakeJira {
   url: string;
   project: string;
   email: string;
+  /** The API token (Cloud) or personal access token (Data Center). */
   apiToken: string;
+  deployment: JiraDeployment;
   server: FakeServer;
   issues(): JiraIssue[];
+  /** Deletes an issue, as a user can: it answers 404 from then on. */
+  deleteIssue(key: string): void;
   /** Every JQL query received, in order. */
   queries(): string[];
   /** Holds the next `count` searches until all have arrived: two deliveries racing past the search. */
@@ -70,7 +104,10 @@ export interface FakeJira {
 export const JIRA_TEXT_LIMIT = 32_767;
 const SCREEN_FIELDS = new Set(['project', 'issuetype', 'summary', 'description', 'labels', 'priority', 'assignee', 'components', 'customfield_10001']);
 const PRIORITIES = new Set(['Highest', 'High', 'Medium', 'Low', 'Lowest']);
-const SEARCH_KEYS = new Set(['jql', 'nextPageToken', 'maxResults', 'fields', 'expand', 'properties', 'fieldsByKeys', 'failFast', 'reconcileIssues']);
+const SEARCH_KEYS: Record<JiraDeployment, Set<string>> = {
+  cloud: new Set(['jql', 'nextPageToken', 'maxResults', 'fields', 'expand', 'properties', 'fieldsByKeys', 'failFast', 'reconcileIssues']),
+  datacenter: new Set(['jql', 'startAt', 'maxResults', 'fields', 'expand', 'validateQuery', 'properties', 'fieldsByKeys']),
+};
 
 const errorReply = (status: number, errorMessages: string[], errors: Record<string, string> = {}): FakeReply => ({
   status,
@@ -265,13 +302,23 @@ function sortKey(issue: JiraIssue, field: string): number {
 
 // ---- the fake ------------------------------------------------------------------------------
 
+/** Jira's resolutiondate: `2024-05-01T10:00:00.000+0000`. */
+function jiraDate(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
 export async function startFakeJira(options: FakeJiraOptions = {}): Promise<FakeJira> {
+  const deployment = options.deployment ?? 'cloud';
+  const cloud = deployment === 'cloud';
+  const api = `/rest/api/${cloud ? 3 : 2}`;
   const project = 'OPS';
   const email = 'alert-router@example.com';
-  const apiToken = 'ATATT3xFfGF0-fake-jira-api-token-5c1d';
+  const apiToken = cloud ? 'ATATT3xFfGF0-fake-jira-api-token-5c1d' : 'NjQ2ODk1fake-jira-dc-personal-access-token-Q7';
   const issueTypes = options.issueTypes ?? ['Task', 'Bug', 'Incident'];
+  const doneScreen = options.doneScreen ?? [];
   const lag = options.indexLagMs ?? 0;
   const issues: JiraIssue[] = [];
+  const deleted = new Set<string>();
   const queries: string[] = [];
   const gate = new Gate();
   let base = '';
@@ -279,18 +326,33 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
   // Strictly increasing times, so that "created" orders issues created in the same millisecond.
   const now = () => (clock = Math.max(clock + 1, Date.now()));
 
-  const find = (key: string) => issues.find((issue) => issue.key === key || issue.id === key);
+  const find = (key: string) => issues.find((issue) => (issue.key === key || issue.id === key) && !deleted.has(issue.key));
+  const statusJson = (status: Status) => ({ name: status.name, statusCategory: { key: status.category, name: status.categoryName } });
   const issueJson = (issue: JiraIssue) => ({
     id: issue.id,
     key: issue.key,
-    self: `${base}/rest/api/3/issue/${issue.id}`,
-    fields: { status: { name: issue.status.name, statusCategory: { key: issue.status.category, name: issue.status.categoryName } } },
+    self: `${base}${api}/issue/${issue.id}`,
+    fields: { status: statusJson(issue.status) },
   });
 
+  /** Why a text field's value is not what this API takes, or undefined. */
+  function textProblem(value: unknown): string | undefined {
+    if (!cloud) {
+      if (typeof value !== 'string') return 'Operation value must be a string';
+      return value.length > JIRA_TEXT_LIMIT ? `The entered text is too long. It exceeds the allowed limit of ${JIRA_TEXT_LIMIT} characters.` : undefined;
+    }
+    const problem = adfProblem(value);
+    if (problem) return `Operation value must be an Atlassian Document (see the Atlassian Document Format): ${problem}`;
+    return adfText(value).length > JIRA_TEXT_LIMIT ? `The entered text is too long. It exceeds the allowed limit of ${JIRA_TEXT_LIMIT} characters.` : undefined;
+  }
+  const plainText = (value: unknown) => (cloud ? adfText(value) : String(value));
+
   async function search(body: Record<string, unknown>): Promise<FakeReply> {
-    const unknown = Object.keys(body).filter((key) => !SEARCH_KEYS.has(key));
+    const unknown = Object.keys(body).filter((key) => !SEARCH_KEYS[deployment].has(key));
     if (unknown.length > 0 || typeof body.jql !== 'string') {
-      return errorReply(400, ['Invalid request payload. Refer to the REST API documentation and try again.']);
+      return cloud
+        ? errorReply(400, ['Invalid request payload. Refer to the REST API documentation and try again.'])
+        : errorReply(400, [`Unrecognized field "${unknown[0] ?? 'jql'}", not marked as ignorable`]);
     }
     queries.push(body.jql);
     let query: Query;
@@ -299,7 +361,7 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     } catch (err) {
       return errorReply(400, [`Error in the JQL Query: ${(err as Error).message}`]);
     }
-    if (!query.clauses.some((clause) => clause.field === 'project' && clause.op === '=')) {
+    if (cloud && !query.clauses.some((clause) => clause.field === 'project' && clause.op === '=')) {
       return errorReply(400, ['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
     }
     await gate.pass();
@@ -307,13 +369,15 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     const at = Date.now();
     try {
       const found = issues
+        .filter((issue) => !deleted.has(issue.key))
         .filter((issue) => issue.created + lag <= at || reconcile.includes(issue.id))
         .filter((issue) => query.clauses.every((clause) => matches(issue, clause, at)));
       for (const { field, desc } of [...query.order].reverse()) {
         found.sort((a, b) => (sortKey(a, field) - sortKey(b, field)) * (desc ? -1 : 1));
       }
       const max = typeof body.maxResults === 'number' ? body.maxResults : 50;
-      return { status: 200, read: true, body: { issues: found.slice(0, max).map(issueJson), isLast: found.length <= max } };
+      const page = found.slice(0, max).map(issueJson);
+      return { status: 200, read: true, body: cloud ? { issues: page, isLast: found.length <= max } : { startAt: 0, maxResults: max, total: found.length, issues: page } };
     } catch (err) {
       return errorReply(400, [`Error in the JQL Query: ${(err as Error).message}`]);
     }
@@ -334,9 +398,8 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     else if (summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
     else if (/[\r\n]/.test(summary)) errors.summary = 'The summary is invalid because it contains newline characters.';
     if (description !== undefined) {
-      const problem = adfProblem(description);
-      if (problem) errors.description = `Operation value must be an Atlassian Document (see the Atlassian Document Format): ${problem}`;
-      else if (adfText(description).length > JIRA_TEXT_LIMIT) errors.description = `The entered text is too long. It exceeds the allowed limit of ${JIRA_TEXT_LIMIT} characters.`;
+      const problem = textProblem(description);
+      if (problem) errors.description = problem;
     }
     if (labels !== undefined) {
       const bad = !Array.isArray(labels) ? ['(not an array)'] : labels.filter((label) => typeof label !== 'string' || /\s/.test(label) || label.length > 255 || label === '');
@@ -354,60 +417,140 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
       project,
       issueType: issueType as string,
       summary: summary as string,
-      description: adfText(description),
+      description: description === undefined ? '' : plainText(description),
       descriptionAdf: description,
       labels: (labels as string[] | undefined) ?? [],
       fields,
       status: STATUSES['11'] as Status,
       created: now(),
       resolved: null,
+      resolution: null,
       comments: [],
       transitions: [],
+      transitionFields: [],
     };
     issues.push(issue);
-    return { status: 201, body: { id, key: issue.key, self: `${base}/rest/api/3/issue/${id}` } };
+    return { status: 201, body: { id, key: issue.key, self: `${base}${api}/issue/${id}` } };
+  }
+
+  function read(issue: JiraIssue, query: URLSearchParams): FakeReply {
+    const wanted = (query.get('fields') ?? '*all').split(',');
+    const all = wanted.includes('*all') || wanted.includes('*navigable');
+    const fields: Record<string, unknown> = {};
+    if (all || wanted.includes('status')) fields.status = statusJson(issue.status);
+    if (all || wanted.includes('resolutiondate')) fields.resolutiondate = issue.resolved === null ? null : jiraDate(issue.resolved);
+    if (all || wanted.includes('labels')) fields.labels = issue.labels;
+    if (all || wanted.includes('summary')) fields.summary = issue.summary;
+    return { status: 200, read: true, body: { id: issue.id, key: issue.key, self: `${base}${api}/issue/${issue.id}`, fields } };
   }
 
   function comment(issue: JiraIssue, body: Record<string, unknown>): FakeReply {
-    const problem = adfProblem(body.body);
-    if (problem) return errorReply(400, [], { comment: `Comment body is not valid ADF: ${problem}` });
-    const text = adfText(body.body);
+    const problem = textProblem(body.body);
+    if (problem) return errorReply(400, [], { comment: problem });
+    const text = plainText(body.body);
     if (text.trim() === '') return errorReply(400, [], { comment: 'Comment body can not be empty!' });
-    if (text.length > JIRA_TEXT_LIMIT) return errorReply(400, [], { comment: `The entered text is too long. It exceeds the allowed limit of ${JIRA_TEXT_LIMIT} characters.` });
     issue.comments.push(text);
     return { status: 201, body: { id: String(issue.comments.length), body: body.body, created: new Date().toISOString() } };
   }
 
-  const availableTransitions = (issue: JiraIssue) =>
+  const resolutionValues = (field: ScreenField) => (field.allowedValues ?? []).map((name, i) => ({ self: `${base}${api}/resolution/${10_000 + i}`, id: String(10_000 + i), name }));
+
+  /** The screen of a transition into `status`, as expand=transitions.fields lists it. */
+  const screenOf = (status: Status): ScreenField[] => (status.category === 'done' ? doneScreen : []);
+  const screenJson = (screen: ScreenField[]) =>
+    Object.fromEntries(
+      screen.map((field) => [
+        field.key,
+        {
+          required: field.required,
+          schema: field.key === 'resolution' ? { type: 'resolution', system: 'resolution' } : { type: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select' },
+          name: field.name,
+          key: field.key,
+          hasDefaultValue: false,
+          operations: ['set'],
+          ...(field.allowedValues && { allowedValues: field.key === 'resolution' ? resolutionValues(field) : field.allowedValues.map((value, i) => ({ id: String(20_000 + i), value })) }),
+        },
+      ]),
+    );
+
+  const availableTransitions = (issue: JiraIssue, expandFields: boolean) =>
     Object.entries(STATUSES)
       .filter(([, status]) => status.name !== issue.status.name)
-      .map(([id, status]) => ({ id, name: status.name, to: { name: status.name, statusCategory: { key: status.category, name: status.categoryName } } }));
+      .map(([id, status]) => ({
+        id,
+        name: status.name,
+        hasScreen: screenOf(status).length > 0,
+        to: statusJson(status),
+        ...(expandFields && { fields: screenJson(screenOf(status)) }),
+      }));
+
+  /** The resolution a transition's `fields.resolution` names ({id} or {name}), or why not. */
+  function resolutionOf(value: unknown, field: ScreenField): { name: string } | { error: string } {
+    const allowed = resolutionValues(field);
+    const match = isRecord(value) ? allowed.find((r) => (value.id !== undefined && r.id === String(value.id)) || (value.name !== undefined && r.name === value.name)) : undefined;
+    return match ? { name: match.name } : { error: "Could not find valid 'id' or 'name' in resolution object." };
+  }
 
   function transition(issue: JiraIssue, body: Record<string, unknown>): FakeReply {
     const id = isRecord(body.transition) ? String(body.transition.id) : '';
-    const chosen = availableTransitions(issue).find((t) => t.id === id);
+    const chosen = availableTransitions(issue, false).find((t) => t.id === id);
     if (!chosen) return errorReply(400, [`Transition id '${id}' is not valid for this issue.`]);
-    issue.status = STATUSES[id] as Status;
-    issue.resolved = issue.status.category === 'done' ? now() : null;
+    const target = STATUSES[id] as Status;
+    const screen = screenOf(target);
+    const fields = body.fields === undefined ? {} : body.fields;
+    if (!isRecord(fields)) return errorReply(400, ['Can not deserialize instance of java.util.LinkedHashMap out of START_ARRAY token']);
+    const errors: Record<string, string> = {};
+    for (const key of Object.keys(fields)) {
+      if (!screen.some((field) => field.key === key)) errors[key] = `Field '${key}' cannot be set. It is not on the appropriate screen, or unknown.`;
+    }
+    let resolution: string | null = target.category === 'done' ? 'Done' : null;
+    for (const field of screen) {
+      const value = fields[field.key];
+      if (value === undefined || value === null) {
+        if (field.required) errors[field.key] = `${field.name} is required.`;
+        continue;
+      }
+      if (field.key === 'resolution') {
+        const found = resolutionOf(value, field);
+        if ('error' in found) errors.resolution = found.error;
+        else resolution = found.name;
+      } else if (field.allowedValues && !(isRecord(value) && field.allowedValues.includes(String(value.value)))) {
+        errors[field.key] = `Option value '${isRecord(value) ? String(value.value) : String(value)}' is not valid`;
+      }
+    }
+    if (Object.keys(errors).length > 0) return errorReply(400, [], errors);
+    issue.status = target;
+    issue.resolved = target.category === 'done' ? now() : null;
+    issue.resolution = resolution;
     issue.transitions.push(chosen.name);
+    issue.transitionFields.push(fields);
     return { status: 204 };
   }
 
-  function handle(req: FakeRequest): FakeReply | Promise<FakeReply> {
+  function authorized(req: FakeRequest): boolean {
+    if (!cloud) return req.headers.authorization === `Bearer ${apiToken}`;
     const credentials = basicCredentials(req);
-    if (credentials?.user !== email || credentials.password !== apiToken) {
-      return errorReply(401, ['Client must be authenticated to access this resource.']);
-    }
+    return credentials?.user === email && credentials.password === apiToken;
+  }
+
+  function handle(req: FakeRequest): FakeReply | Promise<FakeReply> {
+    if (!authorized(req)) return errorReply(401, ['Client must be authenticated to access this resource.']);
+    if (!req.path.startsWith(`${api}/`)) return errorReply(404, ['No such resource']);
+    const path = req.path.slice(api.length);
     const body = req.method === 'POST' ? jsonBody(req) : {};
     if (!isRecord(body)) return errorReply(400, ['Unexpected character in the JSON body']);
-    if (req.method === 'POST' && req.path === '/rest/api/3/search/jql') return search(body);
-    if (req.method === 'POST' && req.path === '/rest/api/3/issue') return create(body);
-    const match = /^\/rest\/api\/3\/issue\/([^/]+)\/(comment|transitions)$/.exec(req.path);
-    const issue = match ? find(decodeURIComponent(match[1] as string)) : undefined;
+    if (req.method === 'POST' && path === (cloud ? '/search/jql' : '/search')) return search(body);
+    if (req.method === 'POST' && path === '/issue') return create(body);
+    const match = /^\/issue\/([^/]+)(?:\/(comment|transitions))?$/.exec(path);
     if (!match) return errorReply(404, ['No such resource']);
+    const issue = find(decodeURIComponent(match[1] as string));
     if (!issue) return errorReply(404, ['Issue does not exist or you do not have permission to see it.']);
+    if (req.method === 'GET' && match[2] === undefined) return read(issue, req.query);
     if (req.method === 'POST' && match[2] === 'comment') return comment(issue, body);
-    if (req.method === 'GET' && match[2] === 'transitions') return { status: 200, read: true, body: { transitions: availableTransitions(issue) } };
+    if (req.method === 'GET' && match[2] === 'transitions') {
+      const expand = (req.query.get('expand') ?? '').split(',').includes('transitions.fields');
+      return { status: 200, read: true, body: { ...(expand && { expand: 'transitions' }), transitions: availableTransitions(issue, expand) } };
+    }
     if (req.method === 'POST' && match[2] === 'transitions') return transition(issue, body);
     return errorReply(405, ['Method not allowed']);
   }
@@ -424,8 +567,10 @@ export async function startFakeJira(options: FakeJiraOptions = {}): Promise<Fake
     project,
     email,
     apiToken,
+    deployment,
     server,
-    issues: () => issues,
+    issues: () => issues.filter((issue) => !deleted.has(issue.key)),
+    deleteIssue: (key) => deleted.add(key),
     queries: () => queries,
     holdQueries: (count) => gate.hold(count),
     respondWith: (mode) => server.respondWith(mode),

@@ -1,5 +1,5 @@
 // A fake ServiceNow Table API for the incident table (/api/now/table/incident) on 127.0.0.1:
-// list with an encoded query, create, update. It checks what an instance checks: basic auth
+// list with an encoded query, read one by sys_id, create, update. It checks what an instance checks: basic auth
 // or an OAuth bearer token, JSON bodies, choice values (state, urgency, impact, close_code),
 // the data policy that a resolved incident has a close code and close notes (403), and it
 // computes `active` (false once Closed or Canceled) and the INC number. Two places are
@@ -30,6 +30,8 @@ export interface FakeServiceNow {
   token: string;
   server: FakeServer;
   incidents(): SnowIncident[];
+  /** Deletes an incident, as an administrator can: reading it answers 404 from then on. */
+  deleteIncident(sysId: string): void;
   /** Every sysparm_query received, in order. */
   queries(): string[];
   /**
@@ -119,6 +121,8 @@ export async function startFakeServiceNow(): Promise<FakeServiceNow> {
   const incidents: SnowIncident[] = [];
   const queries: string[] = [];
   const gate = new Gate();
+  /** Incidents ever created: sys_ids and numbers are never reused, even after a delete. */
+  let created = 0;
 
   const value = (incident: SnowIncident, field: string): string => {
     if (field === 'sys_id' || field === 'number' || field === 'state' || field === 'active' || field === 'sys_created_on') return incident[field];
@@ -182,8 +186,8 @@ export async function startFakeServiceNow(): Promise<FakeServiceNow> {
       return failure(403, 'Operation Failed', 'Data Policy Exception: the following fields are mandatory: Short description');
     }
     const incident: SnowIncident = {
-      sys_id: (incidents.length + 1).toString(16).padStart(32, 'a'),
-      number: `INC${pad(10_001 + incidents.length, 7)}`,
+      sys_id: (created + 1).toString(16).padStart(32, 'a'),
+      number: `INC${pad(10_001 + created, 7)}`,
       state: '1',
       active: 'true',
       sys_created_on: glideDateTime(new Date()),
@@ -194,6 +198,7 @@ export async function startFakeServiceNow(): Promise<FakeServiceNow> {
     const refused = write(incident, body);
     if (refused) return refused;
     incidents.push(incident);
+    created += 1;
     return { status: 201, headers: { location: `/api/now/table/incident/${incident.sys_id}` }, body: { result: view(incident, req.query.get('sysparm_fields')) } };
   }
 
@@ -214,13 +219,14 @@ export async function startFakeServiceNow(): Promise<FakeServiceNow> {
     if (!authorized(req)) return failure(401, 'User Not Authenticated', 'Required to provide Auth information');
     const base = '/api/now/table/incident';
     if (req.path === base && req.method === 'GET') return list(req);
-    const body = jsonBody(req);
-    if (req.method !== 'GET' && !isRecord(body)) return failure(400, 'Exception while reading request', 'The payload is not valid JSON.');
+    const body = req.method === 'GET' ? {} : jsonBody(req);
+    if (!isRecord(body)) return failure(400, 'Exception while reading request', 'The payload is not valid JSON.');
     if (req.path === base && req.method === 'POST') return create(req, body as Record<string, unknown>);
     const match = /^\/api\/now\/table\/incident\/([0-9a-f]{32})$/.exec(req.path);
-    if (!match || (req.method !== 'PATCH' && req.method !== 'PUT')) return failure(400, 'Requested URI does not represent any resource', req.path);
+    if (!match || !['GET', 'PATCH', 'PUT'].includes(req.method)) return failure(400, 'Requested URI does not represent any resource', req.path);
     const incident = incidents.find((candidate) => candidate.sys_id === match[1]);
     if (!incident) return failure(404, 'No Record found', "Record doesn't exist or ACL restricts the record retrieval");
+    if (req.method === 'GET') return { status: 200, read: true, body: { result: view(incident, req.query.get('sysparm_fields')) } };
     return update(req, incident, body as Record<string, unknown>);
   }
 
@@ -237,6 +243,10 @@ export async function startFakeServiceNow(): Promise<FakeServiceNow> {
     token,
     server,
     incidents: () => incidents,
+    deleteIncident: (sysId) => {
+      const index = incidents.findIndex((incident) => incident.sys_id === sysId);
+      if (index >= 0) incidents.splice(index, 1);
+    },
     queries: () => queries,
     holdQueries: (count) => gate.hold(count),
     respondWith: (mode) => server.respondWith(mode),

@@ -15,7 +15,9 @@ import {
   DEFAULT_ACTIONS,
   RecentMap,
   actionsSetting,
+  afterStaleRef,
   apiCall,
+  apiLookup,
   correlationKey,
   lifecycleAction,
   runSteps,
@@ -123,6 +125,19 @@ describe('lifecycle helpers', () => {
     it('stops at a refused step for good', async () => {
       server.respondWith('client-error');
       expect(await step()).toMatchObject({ outcome: 'failed', retryable: false, detail: expect.stringMatching(/^create thing: HTTP 400/) });
+    });
+
+    it('apiLookup: a 404 is "gone" (undefined), a 5xx stops the action as retryable', async () => {
+      const lookup = () => runSteps(async () => {
+        const res = await apiLookup('read thing', { method: 'GET', url: server.url, allowPrivateNetwork: true });
+        return res ? { outcome: 'delivered', detail: res.text } : afterStaleRef('T-1', 'thing T-1 not found', { outcome: 'skipped', detail: 'nothing open' });
+      });
+      server.respondWith({ status: 404, body: { error: 'gone' } });
+      expect(await lookup()).toEqual({ outcome: 'skipped', detail: 'stored thing T-1 not found, searched: nothing open' });
+      server.respondWith({ status: 503, body: 'down' });
+      expect(await lookup()).toMatchObject({ outcome: 'failed', retryable: true, detail: expect.stringMatching(/^read thing: HTTP 503/) });
+      server.respondWith({ status: 200, body: 'here' });
+      expect(await lookup()).toEqual({ outcome: 'delivered', detail: 'here' });
     });
 
     it('classifies a thrown network error as retryable', async () => {

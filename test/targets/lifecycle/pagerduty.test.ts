@@ -31,7 +31,7 @@ describe('pagerduty target', () => {
 
   const target = (extra: Record<string, unknown> = {}): Target =>
     pagerduty.create(pagerDutySettings.parse({ routingKey: pd.routingKey, url: pd.url, allowPrivateNetwork: true, throttleDelayMs: 10, ...extra }), runtime) as Target;
-  const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
+  const send = (t: Target, alert: Alert, ref?: string) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log, ...(ref ? { ref } : {}) });
   /** A CloudWatch alert of its own alarm, so that tests do not share PagerDuty alerts. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
     cloudWatchAlert({ status, dedupKey: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:Test${++counter}`, ...overrides });
@@ -122,6 +122,19 @@ describe('pagerduty target', () => {
     await send(t, alert);
     expect(alertsOf(alert.dedupKey)[0]?.payload).toMatchObject({ summary: 'CRITICAL ServerCpuTooHigh in us-east-1', component: 'i-12345678901234567' });
     expect(alertsOf(alert.dedupKey)[0]?.payload).not.toHaveProperty('group');
+  });
+
+  it('sends the stored dedup_key (ctx.ref) so that every event reaches the alert it opened, and returns the key PagerDuty accepted', async () => {
+    const alert = alarm();
+    // A key stored under another derivation (or by an earlier version): the alert PagerDuty has is under it.
+    const stored = `legacy-${alert.dedupKey}`;
+    expect(await send(target(), alert, stored)).toMatchObject({ outcome: 'delivered', ref: stored });
+    expect(await send(target(), { ...alert, status: 'acknowledged' }, stored)).toMatchObject({ outcome: 'delivered', ref: stored });
+    expect(await send(target(), { ...alert, status: 'resolved' }, stored)).toMatchObject({ outcome: 'delivered', ref: stored });
+    expect(alertsOf(stored)).toEqual([expect.objectContaining({ status: 'resolved', log: ['trigger', 'acknowledge', 'resolve'] })]);
+    expect(alertsOf(alert.dedupKey)).toEqual([]);
+    // A stored value PagerDuty could not take is ignored: the derived key is sent.
+    expect(await send(target(), alert, 'x'.repeat(256))).toMatchObject({ outcome: 'delivered', ref: alert.dedupKey });
   });
 
   it('retries a 429 through deliver() and opens the alert once', async () => {

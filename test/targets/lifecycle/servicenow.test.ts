@@ -48,7 +48,8 @@ describe('servicenow target', () => {
 
   const target = (extra: Record<string, unknown> = {}): Target =>
     servicenow.create(serviceNowSettings.parse({ url: fake.url, allowPrivateNetwork: true, username: fake.username, password: fake.password, ...extra }), runtime) as Target;
-  const send = (t: Target, alert: Alert) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log });
+  const send = (t: Target, alert: Alert, ref?: string) => t.send(alert, { signal: AbortSignal.timeout(5000), attempt: 1, log, ...(ref ? { ref } : {}) });
+  const refOf = (outcome: Awaited<ReturnType<Target['send']>>) => (outcome.outcome === 'delivered' ? outcome.ref : undefined);
   /** A CloudWatch alert of its own alarm, so that tests do not share incidents. */
   const alarm = (status: Status = 'firing', overrides: Partial<Alert> = {}) =>
     cloudWatchAlert({ status, dedupKey: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:Snow${++counter}`, ...overrides });
@@ -59,7 +60,7 @@ describe('servicenow target', () => {
     const outcome = await send(target({ callerId: 'alert.router', assignmentGroup: 'Cloud Ops', category: 'software', inputDisplayValue: true }), alert);
     const [incident, ...others] = incidentsOf(alert);
     expect(others).toEqual([]);
-    expect(outcome).toEqual({ outcome: 'delivered', ref: incident?.number, detail: `created ${incident?.number}` });
+    expect(outcome).toEqual({ outcome: 'delivered', ref: incident?.sys_id, detail: `created ${incident?.number}` });
     expect(incident?.fields).toMatchObject({
       correlation_id: alert.dedupKey,
       correlation_display: 'alert-router',
@@ -155,7 +156,76 @@ describe('servicenow target', () => {
     expect(others).toEqual([]);
     expect(oldest).toMatchObject({ state: '1', active: 'true' });
     expect(newer).toMatchObject({ state: '8', active: 'false', workNotes: [`Duplicate of ${oldest?.number}: the same alert was delivered twice at the same time.`] });
-    expect(outcomes.map((outcome) => outcome.outcome === 'delivered' && outcome.ref)).toEqual([oldest?.number, oldest?.number]);
+    expect(outcomes.map((outcome) => outcome.outcome === 'delivered' && outcome.ref)).toEqual([oldest?.sys_id, oldest?.sys_id]);
+  });
+
+  describe('the stored sys_id (ctx.ref)', () => {
+    /** Correlation queries the fake received from now on. */
+    const queriesFrom = () => {
+      const before = fake.queries().length;
+      return () => fake.queries().length - before;
+    };
+
+    it('a later event with the sys_id reads that incident and makes no query', async () => {
+      const t = target();
+      const alert = alarm();
+      const ref = refOf(await send(t, alert)) as string;
+      expect(ref).toMatch(/^[0-9a-f]{32}$/);
+      const [incident] = incidentsOf(alert) as [SnowIncident];
+      const queries = queriesFrom();
+      expect(await send(t, alert, ref)).toEqual({ outcome: 'delivered', ref, detail: `incident ${incident.number} already open` });
+      expect(await send(t, { ...alert, status: 'acknowledged' }, ref)).toEqual({ outcome: 'delivered', ref, detail: `acknowledged ${incident.number}` });
+      expect(await send(t, { ...alert, status: 'insufficient-data' }, ref)).toEqual({ outcome: 'delivered', ref, detail: `work note on ${incident.number}` });
+      expect(await send(t, { ...alert, status: 'resolved' }, ref)).toEqual({ outcome: 'delivered', ref, detail: `resolved ${incident.number}` });
+      // A late comment still lands on the resolved (active) incident; a new firing reopens it.
+      expect(await send(t, { ...alert, status: 'commented', comment: 'late' }, ref)).toMatchObject({ outcome: 'delivered', ref });
+      expect(await send(t, alert, ref)).toEqual({ outcome: 'delivered', ref, detail: `reopened ${incident.number}` });
+      expect(queries()).toBe(0);
+      expect(incidentsOf(alert)).toHaveLength(1);
+    });
+
+    it('a firing after the stored incident was closed creates a new one without querying first', async () => {
+      const t = target();
+      const alert = alarm();
+      const ref = refOf(await send(t, alert)) as string;
+      await send(t, { ...alert, status: 'resolved' }, ref);
+      const [first] = incidentsOf(alert) as [SnowIncident];
+      first.state = '7';
+      first.active = 'false';
+      const queries = queriesFrom();
+      const again = await send(t, alert, ref);
+      expect(again).toMatchObject({ outcome: 'delivered', detail: expect.stringMatching(/^created INC\d+$/) });
+      expect(refOf(again)).not.toBe(ref);
+      // Only the check for a concurrent duplicate after the create.
+      expect(queries()).toBe(1);
+    });
+
+    it('falls back to the correlation query when the stored incident is gone, and says so', async () => {
+      const t = target();
+      const alert = alarm();
+      const ref = refOf(await send(t, alert)) as string;
+      fake.deleteIncident(ref);
+      const queries = queriesFrom();
+      const again = await send(t, alert, ref);
+      expect(again).toMatchObject({ outcome: 'delivered', detail: expect.stringMatching(new RegExp(`^stored incident ${ref} not found, searched: created INC\\d+$`)) });
+      expect(queries()).toBeGreaterThan(0);
+      const current = refOf(again) as string;
+      const [incident] = incidentsOf(alert) as [SnowIncident];
+      expect(current).toBe(incident.sys_id);
+      expect(await send(t, { ...alert, status: 'resolved' }, ref)).toEqual({ outcome: 'delivered', ref: current, detail: `stored incident ${ref} not found, searched: resolved ${incident.number}` });
+    });
+
+    it('treats a reference that is no sys_id (an incident number) as none', async () => {
+      const t = target();
+      const alert = alarm();
+      await send(t, alert);
+      const [incident] = incidentsOf(alert) as [SnowIncident];
+      expect(await send(t, { ...alert, status: 'acknowledged' }, incident.number)).toEqual({
+        outcome: 'delivered',
+        ref: incident.sys_id,
+        detail: `stored reference ${incident.number} is not a sys_id, searched: acknowledged ${incident.number}`,
+      });
+    });
   });
 
   it('retries through deliver() after a lost create response and still has one incident', async () => {
