@@ -10,22 +10,14 @@ import { alarmEvent } from './support';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'router-state-cli-'));
-const config = join(dir, 'router.yaml');
-writeFileSync(
-  config,
-  [
-    'version: 1',
-    'targets:',
-    '  local-file:',
-    '    type: file',
-    `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`,
-    'route:',
-    '  targets: [local-file]',
-    'state:',
-    '  store: local',
-    `  path: ${JSON.stringify(join(dir, 'state'))}`,
-  ].join('\n'),
-);
+/** A router.yaml in `dir`: one file target, and the given `state:` section. */
+function writeConfig(name: string, state: string[]): string {
+  const file = join(dir, name);
+  const target = ['targets:', '  local-file:', '    type: file', `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`];
+  writeFileSync(file, ['version: 1', ...target, 'route:', '  targets: [local-file]', 'state:', ...state].join('\n'));
+  return file;
+}
+const config = writeConfig('router.yaml', ['  store: local', `  path: ${JSON.stringify(join(dir, 'state'))}`]);
 
 function router(...args: string[]) {
   const result = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ROUTER_CONFIG: config }, timeout: 60_000 });
@@ -98,25 +90,7 @@ test("invoke's summary says why each target was skipped, and when the ledger was
   expect(row(files[2]!)).toMatch(/local-file:skipped\(held-back\)\s+ok; local-file skipped: muted by arn:aws:cloudwatch:/);
 
   // A store nothing answers: delivered all the same, and the summary says so.
-  const deadStore = join(dir, 'dead-store.yaml');
-  writeFileSync(
-    deadStore,
-    [
-      'version: 1',
-      'targets:',
-      '  local-file:',
-      '    type: file',
-      `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`,
-      'route:',
-      '  targets: [local-file]',
-      'state:',
-      '  store: dynamodb',
-      '  table: alert-router-test-state',
-      '  region: us-east-1',
-      '  endpoint: http://127.0.0.1:9',
-      '  timeoutMs: 300',
-    ].join('\n'),
-  );
+  const deadStore = writeConfig('dead-store.yaml', ['  store: dynamodb', '  table: alert-router-test-state', '  region: us-east-1', '  endpoint: http://127.0.0.1:9', '  timeoutMs: 300']);
   const dead = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), 'invoke', files[2]!, files[0]!, '--config', deadStore], {
     cwd: ROOT,
     encoding: 'utf8',
