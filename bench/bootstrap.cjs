@@ -80,7 +80,7 @@ async function main() {
     if (marks.has(i)) {
       if (global.gc) global.gc();
       const usage = process.memoryUsage();
-      memory.push({ invocations: i, maxRssKb: process.resourceUsage().maxRSS, heapUsed: usage.heapUsed, rss: usage.rss });
+      memory.push({ invocations: i, maxRssKb: process.resourceUsage().maxRSS, heapUsed: usage.heapUsed, external: usage.external, rss: usage.rss });
     }
   }
   report({ outcomes, memory, wallMs });

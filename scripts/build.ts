@@ -20,6 +20,8 @@ import { parseDocument } from 'yaml';
 import { writeZip } from './zip';
 import { compileRouterJson } from './router-json';
 import { ROUTER_JSON, type RouterJson } from '../shared/route/compiled';
+import { parseMatcher } from '../shared/route/matcher';
+import { simpleAnchoredTest } from '../shared/route/simple-regex';
 
 export type Cloud = 'aws' | 'alibaba';
 export const CLOUDS: readonly Cloud[] = ['aws', 'alibaba'];
@@ -193,6 +195,58 @@ export async function loadConfig(file) {
   };
 }
 
+/** Whether every regex matcher of the router.json has a shape that runs natively (shared/route/simple-regex.ts). */
+export function regexesAllSimple(json: unknown): boolean {
+  if (Array.isArray(json)) return json.every(regexesAllSimple);
+  if (typeof json !== 'object' || json === null) return true;
+  const text = (json as { $matcher?: unknown }).$matcher;
+  if (typeof text === 'string') {
+    const { op, value } = parseMatcher(text);
+    return (op !== '=~' && op !== '!~') || simpleAnchoredTest(value) !== undefined;
+  }
+  return Object.values(json).every(regexesAllSimple);
+}
+
+/**
+ * re2js (about 150 KB, two thirds of a bundle that has it, and ~4 ms of every cold start
+ * just to compile its code) only for a router.json with a regex the native fast path
+ * cannot take; otherwise the bundle leaves it out.
+ */
+function regexEngineIfNeeded(needed: boolean): Plugin {
+  return {
+    name: 'regex-engine-if-needed',
+    setup(b) {
+      if (needed) return;
+      b.onResolve({ filter: /^re2js$/ }, () => ({ path: 're2js', namespace: 're2js-omitted' }));
+      b.onLoad({ filter: /.*/, namespace: 're2js-omitted' }, () => ({
+        contents: `throw new Error('this bundle has no regex engine: every regex of the router.json it was built with runs natively');`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+/**
+ * @middy/core imports node:stream, node:stream/promises and node:stream/web at its top for
+ * response streaming, which these handlers never use: loading them costs a few ms of every
+ * cold start. In middy they become objects that load the real module on first use.
+ */
+function lazyMiddyStreams(): Plugin {
+  return {
+    name: 'lazy-middy-streams',
+    setup(b) {
+      b.onResolve({ filter: /^node:stream(\/promises|\/web)?$/ }, (args) =>
+        /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+        contents: `let real;
+module.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(args.path)}))[key] });`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** The npm package a node_modules path belongs to. */
 function packageOf(path: string): string | undefined {
   const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(toPosix(path));
@@ -314,7 +368,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     metafile: true,
     logLevel: 'warning',
     external: [...sdks.unused],
-    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root)],
+    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root), lazyMiddyStreams(), regexEngineIfNeeded(!regexesAllSimple(routerJson))],
   });
 
   const bundles = Object.keys(entryPoints).map((entry) => {

@@ -97,8 +97,8 @@ export function setLogLevel(level: LogLevel): void {
 export function createLogger(base: Record<string, unknown> = {}): Logger {
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[level] < ORDER[threshold]) return;
-    const record = { level, time: new Date().toISOString(), msg, ...base, ...fields };
-    sink(redact(JSON.stringify(record, errorReplacer)));
+    const record = { level, time: new Date().toISOString(), msg, ...withErrors(base), ...withErrors(fields) };
+    sink(redact(JSON.stringify(record)));
   };
   return {
     debug: (m, f) => write('debug', m, f),
@@ -109,7 +109,17 @@ export function createLogger(base: Record<string, unknown> = {}): Logger {
   };
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
-  return value;
+/**
+ * Fields with each Error value as its name and message (JSON.stringify writes an Error as
+ * `{}`). Only the fields themselves are looked at, not what they hold: a replacer function
+ * would be called for every key of every report, the larger part of a log line's cost.
+ */
+function withErrors(fields: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!fields) return fields;
+  let out: Record<string, unknown> | undefined;
+  for (const key in fields) {
+    const value = fields[key];
+    if (value instanceof Error) (out ??= { ...fields })[key] = { name: value.name, message: value.message };
+  }
+  return out ?? fields;
 }

@@ -3,7 +3,7 @@
 // function's deadline. A target that fails, throws or hangs never holds up another one.
 import type { Logger } from '../log';
 import type { Alert } from '../model/alert';
-import type { Outcome, Target } from '../targets/contract';
+import type { AttemptContext, Outcome, Target } from '../targets/contract';
 import { classifyError, oneLine } from '../targets/errors';
 import { backoffDelay, sleep } from './backoff';
 import { deliverOnce } from './once';
@@ -105,33 +105,54 @@ interface AttemptOptions {
 
 /**
  * One send() raced against its timeout. The signal tells a well-behaved target to stop;
- * the race cuts off one that ignores it (its late result is dropped).
+ * the race cuts off one that ignores it (its late result is dropped). The AbortController
+ * is made only when the target reads its signal (most never do: it costs as much as the
+ * rest of a no-op delivery); read after the timeout, the signal is already aborted.
  */
 async function attempt(target: Target, alert: Alert, options: AttemptOptions): Promise<Outcome> {
-  const controller = new AbortController();
+  const context = new LazySignalContext(options);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<Outcome>((resolve) => {
     timer = setTimeout(() => {
       // Resolve before aborting, so the timeout wins over the target's reaction to the abort.
       const why = options.byDeadline ? " (the function's deadline is near)" : '';
       resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${options.timeoutMs} ms${why}` });
-      controller.abort(new DOMException('delivery attempt timed out', 'TimeoutError'));
+      context.abort();
     }, options.timeoutMs);
   });
   const sent = Promise.resolve()
-    .then(() =>
-      target.send(alert, {
-        signal: controller.signal,
-        attempt: options.attempt,
-        log: options.log.child({ attempt: options.attempt }),
-        ...(options.ref ? { ref: options.ref } : {}),
-      }),
-    )
+    .then(() => target.send(alert, context))
     .then(checkOutcome, classifyError);
   try {
     return await Promise.race([sent, timedOut]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What send() gets: its abort signal made on first read (already aborted after the timeout). */
+class LazySignalContext implements AttemptContext {
+  readonly attempt: number;
+  readonly log: Logger;
+  declare readonly ref?: string;
+  #controller: AbortController | undefined;
+  #timedOut = false;
+
+  constructor(options: AttemptOptions) {
+    this.attempt = options.attempt;
+    this.log = options.log.child({ attempt: options.attempt });
+    if (options.ref) this.ref = options.ref;
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
+    if (this.#timedOut && !this.#controller.signal.aborted) this.abort();
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    this.#timedOut = true;
+    this.#controller?.abort(new DOMException('delivery attempt timed out', 'TimeoutError'));
   }
 }
 

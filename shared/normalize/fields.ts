@@ -136,7 +136,7 @@ function offsetOf(zone: string | undefined, name: string | undefined): number | 
     const key = name.toUpperCase();
     return Object.hasOwn(ZONE_OFFSETS, key) ? (ZONE_OFFSETS[key] ?? null) : null;
   }
-  if (zone === undefined || zone.toUpperCase() === 'Z') return 0;
+  if (zone === undefined || zone === 'Z' || zone === 'z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
   const hours = Number(digits.slice(0, 2));
@@ -150,7 +150,8 @@ function offsetOf(zone: string | undefined, name: string | undefined): number | 
  * be read or falls outside the years 0000-9999.
  */
 export function toUtc(value: string): string | null {
-  const m = RFC3339ISH.exec(squeeze(value));
+  // Most times arrive well-formed: the squeeze (trim, spaces after colons) only on a miss.
+  const m = RFC3339ISH.exec(value) ?? RFC3339ISH.exec(squeeze(value));
   if (!m) return null;
   const offset = offsetOf(m[8], m[9]);
   return offset === null ? null : fromParts(m, offset);
@@ -167,25 +168,38 @@ export function optionalUtc(parent: RawObject, key: string, path: string): strin
  * `2022-06-07 17:22:01` is 09:22:01Z). A value that carries a zone is honoured.
  */
 export function localToUtc(value: string, offsetMinutes: number): string | null {
-  const m = LOCAL.exec(squeeze(value));
+  const m = LOCAL.exec(value) ?? LOCAL.exec(squeeze(value));
   return m ? fromParts(m, offsetMinutes) : toUtc(value);
 }
 
+/** Days in month `month` (1-12) of the proleptic Gregorian year `year`, as Date counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** 400 Gregorian years, in milliseconds: the calendar repeats after them. */
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+
+// Plain arithmetic on the matched digits, no Date object: times are read several times per
+// event on the warm path.
 function fromParts(m: RegExpExecArray, offsetMinutes: number): string | null {
-  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
   const fraction = m[7] ?? '';
-  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined) {
-    return null;
-  }
-  if (h > 23 || mi > 59 || s > 60) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 60) return null;
+  const msText = s === 60 ? '999' : fraction.length >= 3 ? fraction.slice(0, 3) : (fraction + '000').slice(0, 3);
+  // Already UTC, no leap second: the answer is the digits as written.
+  if (offsetMinutes === 0 && s !== 60) return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${msText}Z`;
   // A leap second is the last millisecond of its minute: the date stays the one written.
-  const ms = s === 60 ? 999 : Number((fraction + '000').slice(0, 3));
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  const check = new Date(0);
-  check.setUTCFullYear(y, mo - 1, d);
-  check.setUTCHours(h, mi, Math.min(s, 59), ms);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return null;
-  return fromEpochMs(check.getTime() - offsetMinutes * 60_000);
+  // Date.UTC reads years 0-99 as 1900-1999: shift them by one Gregorian cycle and back.
+  const early = y < 100;
+  const utc = Date.UTC(early ? y + 400 : y, mo - 1, d, h, mi, Math.min(s, 59), Number(msText)) - (early ? GREGORIAN_CYCLE_MS : 0);
+  return fromEpochMs(utc - offsetMinutes * 60_000);
 }
 
 /** Epoch milliseconds to RFC 3339 UTC; null outside the years 0000-9999 or not finite. */
@@ -211,9 +225,12 @@ export function wellFormed(text: string): string {
   return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
+const MORE_THAN_A_SPACE = /[^\S ]| {2}/;
+
 /** One human line: the first line of the text, at most `max` characters. */
 export function oneLine(text: string, max = 1024): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  // Most texts have no whitespace but single spaces: skip the replace then.
+  const line = (MORE_THAN_A_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text).trim();
   if (line.length <= max) return line;
   return line.slice(0, max - 1) + '…';
 }
@@ -224,6 +241,7 @@ export function oneLine(text: string, max = 1024): string {
  * ignoring case. Other keys are kept as they are.
  */
 export function withKeys(source: RawObject, keys: readonly string[]): RawObject {
+  if (keys.every((key) => Object.hasOwn(source, key))) return source;
   const out: RawObject = { ...source };
   const byLower = new Map<string, string>();
   for (const key of Object.keys(source)) {

@@ -7,6 +7,7 @@
 import type { RE2JS } from 're2js';
 import { CLOUDS, KINDS, PROVIDERS, SEVERITIES, STATUSES, type Alert } from '../model/alert';
 import type { Matcher, MatchOp } from './types';
+import { simpleAnchoredTest } from './simple-regex';
 
 /** The scalar alert fields a matcher may name; `labels.<key>` and `annotations.<key>` also work. */
 export const MATCHER_FIELDS = [
@@ -208,8 +209,11 @@ function predicateOf(op: MatchOp, value: string, compile: 'now' | 'onFirstUse'):
       return (actual) => actual !== value;
     case '=~':
     case '!~': {
+      // A checked pattern of a simple shape runs natively (no regex engine to load at a
+      // function start); any other is compiled by re2js when first matched.
+      const simple = compile === 'onFirstUse' ? simpleAnchoredTest(value) : undefined;
       let re = compile === 'now' ? compileAnchored(value) : undefined;
-      const test = (actual: string) => (re ??= compileAnchored(value)).test(actual);
+      const test = simple ?? ((actual: string) => (re ??= compileAnchored(value)).test(actual));
       return op === '=~' ? test : (actual) => !test(actual);
     }
   }

@@ -117,6 +117,30 @@ describe('build', () => {
     expect(yaml.slice(yaml.indexOf('RESULT '))).toMatch(/reads the router\.json its build compiled, not YAML/);
   });
 
+  it('bundles the regex engine only when a regex of the config needs it, and matches alike either way', async () => {
+    // The default config's severity regexes all run natively: no re2js in its bundles.
+    for (const bundle of plain.result.bundles) expect(bundle.packages).not.toContain('re2js');
+    const run = async (matcher: string) => {
+      const dir = temporaryDirectory('build-regex');
+      const config = join(dir, 'router.yaml');
+      const out = (name: string) => JSON.stringify(join(dir, `${name}.jsonl`));
+      writeFileSync(
+        config,
+        `version: 1\ntargets:\n  hit:\n    type: file\n    path: ${out('hit')}\n  miss:\n    type: file\n    path: ${out('miss')}\nroute:\n  targets: [miss]\n  routes:\n    - matchers: ['${matcher}']\n      targets: [hit]\n`,
+      );
+      const built = await buildService(dir, config);
+      const bundle = built.bundles.find((b) => b.name === 'alarm-state-change')!;
+      const script = `require(${JSON.stringify(join(dir, 'dist', bundle.dir, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { getRemainingTimeInMillis: () => 30000 })
+        .then((r) => process.stdout.write('RESULT ' + r.deliveries.map((d) => d.target + ':' + d.outcome).join(',')), (e) => process.stdout.write('RESULT ' + e.message))`;
+      const result = await node(script, dir);
+      return { packages: bundle.packages, delivered: result.slice(result.indexOf('RESULT ') + 7) };
+    };
+    // The sample alarm is ServerCpuTooHigh.
+    expect(await run('name=~".*(Cpu|Disk).*"')).toEqual({ packages: expect.not.arrayContaining(['re2js']) as unknown, delivered: 'hit:delivered' });
+    expect(await run('name=~"(?i)servercpu.+"')).toEqual({ packages: expect.arrayContaining(['re2js']) as unknown, delivered: 'hit:delivered' });
+    expect(await run('name=~"(?i)disk.+"')).toEqual({ packages: expect.arrayContaining(['re2js']) as unknown, delivered: 'miss:delivered' });
+  }, 60_000);
+
   it('leaves the YAML parser and the schema library out of a bundle whose config validates nothing at start', () => {
     for (const bundle of plain.result.bundles) expect(bundle.packages).not.toEqual(expect.arrayContaining(['yaml']));
     for (const bundle of plain.result.bundles) expect(bundle.packages).not.toContain('zod');

@@ -1,7 +1,9 @@
 // Appends each alert as one JSON line to a local file (an audit trail, a spool for a log
-// shipper, or the output of local runs). One appendFile per line: O_APPEND writes of whole
-// lines do not interleave between concurrent deliveries.
-import { appendFile, mkdir } from 'node:fs/promises';
+// shipper, or the output of local runs). The file is opened once per container (O_APPEND)
+// and kept open: one write per line, whole lines that do not interleave between concurrent
+// deliveries. A path that was removed or replaced since (rotated, deleted) is opened again.
+import { statSync } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { defineTarget } from '../contract';
@@ -34,6 +36,66 @@ function fileError(path: string, err: unknown): Outcome {
   return classifyError(err);
 }
 
+interface OpenFile {
+  handle: FileHandle;
+  dev: number;
+  ino: number;
+}
+
+/** Path -> its open file, shared by every file target of the container writing there. */
+const openFiles = new Map<string, Promise<OpenFile>>();
+
+async function openAppend(path: string): Promise<OpenFile> {
+  await mkdir(dirname(path), { recursive: true });
+  const handle = await open(path, 'a');
+  try {
+    const { dev, ino } = await handle.stat();
+    return { handle, dev, ino };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Closes the file (after its pending writes: FileHandle.close waits for them) and forgets it. */
+function forget(path: string, file: Promise<OpenFile>): void {
+  if (openFiles.get(path) === file) openFiles.delete(path);
+  file.then(({ handle }) => handle.close()).catch(() => undefined);
+}
+
+/** The open file at `path` (and its entry), opened with its directory when there is none or the path now names another file. */
+async function fileAt(path: string): Promise<[OpenFile, Promise<OpenFile>]> {
+  const known = openFiles.get(path);
+  if (known) {
+    const file = await known.catch(() => undefined);
+    // One stat of the path per line (microseconds, no thread pool): still the file we hold?
+    const now = file && statSync(path, { throwIfNoEntry: false });
+    if (file && now && now.dev === file.dev && now.ino === file.ino) return [file, known];
+    forget(path, known);
+  }
+  const opening = openAppend(path);
+  openFiles.set(path, opening);
+  try {
+    return [await opening, opening];
+  } catch (err) {
+    if (openFiles.get(path) === opening) openFiles.delete(path);
+    throw err;
+  }
+}
+
+async function appendLine(path: string, line: string): Promise<void> {
+  const [file, entry] = await fileAt(path);
+  try {
+    const bytes = Buffer.from(line, 'utf8');
+    // One write of the whole line; a regular file takes it whole, the loop is for the odd short write.
+    for (let at = 0; at < bytes.length; ) at += (await file.handle.write(bytes, at)).bytesWritten;
+  } catch (err) {
+    // The next line opens the file again.
+    forget(path, entry);
+    throw err;
+  }
+}
+
 export default defineTarget({
   type: 'file',
   settings,
@@ -43,17 +105,12 @@ export default defineTarget({
     // Relative paths resolve against ROUTER_DATA_DIR, else the working directory. The
     // deployment templates set ROUTER_DATA_DIR=/tmp: the code root is read-only on Lambda and FC.
     const path = resolve(process.env.ROUTER_DATA_DIR ?? '.', config.path);
-    // The directory is made once, not on every delivery; a failure makes it again next time.
-    let directory: Promise<unknown> | undefined;
     return {
       async send(alert) {
         // The bare alert: every line of the file validates against the alert schema.
-        const line = `${JSON.stringify(alert)}\n`;
         try {
-          await (directory ??= mkdir(dirname(path), { recursive: true }));
-          await appendFile(path, line, { encoding: 'utf8' });
+          await appendLine(path, `${JSON.stringify(alert)}\n`);
         } catch (err) {
-          directory = undefined;
           return fileError(path, err);
         }
         return { outcome: 'delivered', detail: `appended to ${path}` };

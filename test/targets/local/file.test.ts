@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { deliver } from '../../../shared/dispatch/deliver';
 import type { DeliveryResult } from '../../../shared/dispatch/types';
 import { createLogger, setLogSink } from '../../../shared/log';
@@ -103,6 +103,26 @@ describe('file target', () => {
     expect(results.every((result) => result.outcome === 'delivered')).toBe(true);
     const ids = linesOf(path).map((line) => alertSchema.parse(JSON.parse(line)).id);
     expect(ids.sort()).toEqual(alerts.map((alert) => alert.id).sort());
+  });
+
+  it('keeps its file open across deliveries, and opens it again once removed or replaced', async () => {
+    const path = join(dir, 'rotated', 'alerts.jsonl');
+    const target = await fileTarget.create(fileTarget.settings.parse({ path }), { name: 'spool', log, alibabaCredentials: () => undefined });
+    const send = (id: string) => target.send(cloudWatchAlert({ id }), { signal: new AbortController().signal, attempt: 1, log });
+    const ids = (file: string) => linesOf(file).map((line) => alertSchema.parse(JSON.parse(line)).id);
+
+    await send('one');
+    await send('two');
+    // Rotated by renaming: the new lines go to a new file at the path, not to the renamed one.
+    await rename(path, `${path}.1`);
+    await send('three');
+    expect(ids(`${path}.1`)).toEqual(['one', 'two']);
+    expect(ids(path)).toEqual(['three']);
+    // Removed, directory and all.
+    rmSync(dirname(path), { recursive: true });
+    await send('four');
+    await send('five');
+    expect(ids(path)).toEqual(['four', 'five']);
   });
 
   it('fails for good when the path is a directory', async () => {
