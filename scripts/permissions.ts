@@ -1,8 +1,9 @@
-// Least-privilege permissions derived from the targets of a router.yaml: only the actions
-// the configured targets perform, on the resources their settings name. Each target type
-// declares its own (`permissions` in its module); one that calls no cloud API (webhook,
-// chat, ticketing...) declares none and adds nothing.
-import type { AlibabaResource, AwsResource, Grant, TargetPermissions, WrittenSettings } from '../shared/targets/contract';
+// Least-privilege permissions derived from a router.yaml: only the actions the configured
+// targets and state store perform, on the resources their settings name. Each target and
+// store type declares its own (`permissions` in its module); one that calls no cloud API
+// (webhook, chat, ticketing, the local store...) declares none and adds nothing.
+import type { AlibabaResource, AwsResource, CloudPermissions, Grant, WrittenSettings } from '../shared/permissions';
+import { loadStoreType } from '../shared/state/registry';
 import { loadTargetType } from '../shared/targets/registry';
 import { BuildConfigError, literalSetting, type RouterConfigSummary, type RouterTarget } from './router-targets';
 
@@ -50,28 +51,38 @@ function group<R>(grants: { action: string; resources: R[] }[], key: (resource: 
 
 // --- the targets' own declarations ----------------------------------------------------
 
-/** What a target's permission declaration reads: its settings as written, refused with the file and the setting named. */
-function writtenSettings(target: RouterTarget, file: string): WrittenSettings {
+/** What a permission declaration reads: settings as written, refused with the file and the setting named. */
+function writtenSettings(settings: Record<string, unknown>, where: string, file: string): WrittenSettings {
   const fail = (key: string, problem: string): never => {
-    throw new BuildConfigError(file, `targets.${target.name}.${key}: ${problem}`);
+    throw new BuildConfigError(file, `${where}.${key}: ${problem}`);
   };
   return {
-    optional: (key) => literalSetting(target, key, file),
-    required: (key, what) => literalSetting(target, key, file) ?? fail(key, what ? `required, ${what}` : 'required'),
+    optional: (key) => literalSetting(settings, key, where, file),
+    required: (key, what) => literalSetting(settings, key, where, file) ?? fail(key, what ? `required, ${what}` : 'required'),
     invalid: fail,
   };
 }
 
-/** Each target's grants on one cloud, from the permissions its module declares (shared/targets/contract.ts). */
-async function targetGrants<R>(targets: RouterTarget[], file: string, cloud: keyof TargetPermissions): Promise<Grant<R>[]> {
-  const grants: Grant<R>[] = [];
-  for (const target of targets) {
+/**
+ * The grants on one cloud that the configured targets and state store declare (their modules'
+ * `permissions`, shared/permissions.ts).
+ */
+async function declaredGrants<R>(config: Pick<RouterConfigSummary, 'targets' | 'state'>, file: string, cloud: keyof CloudPermissions): Promise<Grant<R>[]> {
+  const declared: { permissions?: CloudPermissions; settings: Record<string, unknown>; where: string }[] = [];
+  for (const target of config.targets) {
     const type = await loadTargetType(target.type);
     if (!type) throw new BuildConfigError(file, `targets.${target.name}: unknown target type ${JSON.stringify(target.type)}`);
-    const declare = type.permissions?.[cloud] as ((written: WrittenSettings) => Grant<R>[]) | undefined;
-    if (declare) grants.push(...declare(writtenSettings(target, file)));
+    declared.push({ permissions: type.permissions, settings: target.settings, where: `targets.${target.name}` });
   }
-  return grants;
+  if (config.state) {
+    const type = await loadStoreType(config.state.store);
+    if (!type) throw new BuildConfigError(file, `state.store: unknown store ${JSON.stringify(config.state.store)}`);
+    declared.push({ permissions: type.permissions, settings: config.state.settings, where: 'state' });
+  }
+  return declared.flatMap(({ permissions, settings, where }) => {
+    const declare = permissions?.[cloud] as ((written: WrittenSettings) => Grant<R>[]) | undefined;
+    return declare ? declare(writtenSettings(settings, where, file)) : [];
+  });
 }
 
 // --- AWS -------------------------------------------------------------------------------
@@ -81,25 +92,9 @@ function awsArn(resource: AwsResource): CfnValue {
   return join(stackArn(resource.service, resource.region, resource.resource, resource.account));
 }
 
-/** What the functions do with a DynamoDB state store (shared/state/dynamodb.ts); `router state` also scans. */
-export const DYNAMODB_STATE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:PutItem'] as const;
-
-/** The state table's grants: a `state:` section with `store: dynamodb` names its table literally. */
-function stateGrants(state: RouterConfigSummary['state'], file: string): { action: string; resources: CfnValue[] }[] {
-  if (state?.store !== 'dynamodb') return [];
-  const table = state.settings.table;
-  if (typeof table !== 'string' || table === '' || table.includes('${')) {
-    throw new BuildConfigError(file, "state.table: must be written literally: the function's permissions are generated from it");
-  }
-  const region = typeof state.settings.region === 'string' ? state.settings.region : undefined;
-  const arn = join(stackArn('dynamodb', region, `table/${table}`));
-  return DYNAMODB_STATE_ACTIONS.map((action) => ({ action, resources: [arn] }));
-}
-
 /** IAM statements for the Lambda role: one per action, on exactly the named resources. */
 export async function awsIamStatements(targets: RouterTarget[], file: string, state?: RouterConfigSummary['state']): Promise<IamStatement[]> {
-  const grants = (await targetGrants<AwsResource>(targets, file, 'aws')).map(({ action, resources }) => ({ action, resources: resources.map(awsArn) }));
-  grants.push(...stateGrants(state, file));
+  const grants = (await declaredGrants<AwsResource>({ targets, state }, file, 'aws')).map(({ action, resources }) => ({ action, resources: resources.map(awsArn) }));
   return group(grants, (r) => JSON.stringify(r)).map(({ action, resources }) => ({ Effect: 'Allow', Action: [action], Resource: resources }));
 }
 
@@ -129,7 +124,7 @@ export async function alibabaRamStatements(targets: RouterTarget[], file: string
   const grants = [
     { action: 'log:PostLogStoreLogs', resources: [`acs:log:${region}:${accountId}:project/${deployment.logProject}/logstore/${deployment.logStore}`] },
     { action: 'mns:SendMessage', resources: [`acs:mns:${region}:${accountId}:/queues/${deployment.deadLetterQueue}/messages`] },
-    ...(await targetGrants<AlibabaResource>(targets, file, 'alibaba')).map(({ action, resources }) => ({ action, resources: resources.map(acs) })),
+    ...(await declaredGrants<AlibabaResource>({ targets }, file, 'alibaba')).map(({ action, resources }) => ({ action, resources: resources.map(acs) })),
   ];
   return group(grants, (r) => r).map(({ action, resources }) => ({ Effect: 'Allow', Action: [action], Resource: resources }));
 }

@@ -58,13 +58,16 @@ export function readRouterConfig(file: string): RouterConfigSummary {
   return { file, targets, envReferences, ...(state ? { state } : {}) };
 }
 
-/** A setting that names a resource: a literal string, since IAM cannot follow a reference. */
-export function literalSetting(target: RouterTarget, key: string, file: string): string | undefined {
-  const value = target.settings[key];
+/**
+ * A setting that names a resource: a literal string, since IAM cannot follow a reference.
+ * `where` is the settings' path in router.yaml (`targets.NAME`, `state`), for the error.
+ */
+export function literalSetting(settings: Record<string, unknown>, key: string, where: string, file: string): string | undefined {
+  const value = settings[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new BuildConfigError(file, `targets.${target.name}.${key}: expected a string`);
+  if (typeof value !== 'string' || value === '') throw new BuildConfigError(file, `${where}.${key}: expected a string`);
   if (value.includes('${')) {
-    throw new BuildConfigError(file, `targets.${target.name}.${key}: must be written literally, not as a reference: the function's permissions are generated from it`);
+    throw new BuildConfigError(file, `${where}.${key}: must be written literally, not as a reference: the function's permissions are generated from it`);
   }
   return value;
 }

@@ -42,6 +42,8 @@
 //    for the command line (the alerts the store holds), never on the delivery path, so a
 //    scan is acceptable.
 
+import type { CloudPermissions } from '../permissions';
+
 export type Space = 'ledger' | 'alerts';
 
 export const SPACES: readonly Space[] = ['ledger', 'alerts'];
@@ -107,6 +109,12 @@ export interface StoreType<S = unknown> {
   kind: string;
   /** npm packages that create() imports: the build keeps them out of bundles that use another store. */
   sdk?: readonly string[];
+  /**
+   * Cloud permissions the functions need on the store's resources, added to their role by the
+   * build. Tablestore declares none: its grant comes with the stack that creates its table
+   * (deploy/alibaba/tablestore.yaml), whose instance router.yaml does not name.
+   */
+  permissions?: CloudPermissions;
   create(settings: S, runtime: StoreRuntime): StateStore | Promise<StateStore>;
 }
 

@@ -3,8 +3,8 @@
 // (the table's TTL attribute, epoch seconds) and `doc` (the value as JSON text). The
 // contract's conditions are ConditionExpressions, evaluated by DynamoDB atomically with the
 // write; reads are strongly consistent, so a lease just taken is seen by the next reader.
-// Actions used: GetItem and PutItem by the functions (their IAM policy grants only these, on
-// this table), Scan by `router state` only.
+// Actions used: GetItem and PutItem by the functions (`permissions` below: their IAM policy
+// grants only these, on this table), Scan by `router state` only.
 import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
 import {
   checkKey,
@@ -137,6 +137,14 @@ function fromItem<T>(item: Item): StoredRecord<T> {
 const dynamodbStore: StoreType<DynamodbSettings> = {
   kind: 'dynamodb',
   sdk: ['@aws-sdk/client-dynamodb'],
+  permissions: {
+    aws: (written) => {
+      const table = written.required('table');
+      const region = written.optional('region');
+      const resource = { service: 'dynamodb', resource: `table/${table}`, ...(region ? { region } : {}) };
+      return ['dynamodb:GetItem', 'dynamodb:PutItem'].map((action) => ({ action, resources: [resource] }));
+    },
+  },
   async create(settings) {
     const sdk = await import('@aws-sdk/client-dynamodb');
     const timeout = settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;

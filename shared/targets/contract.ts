@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Alert } from '../model/alert';
 import type { Logger } from '../log';
+import type { CloudPermissions } from '../permissions';
 
 export type Outcome =
   | { outcome: 'delivered'; detail?: string; /** id of what was created or updated upstream */ ref?: string }
@@ -59,49 +60,6 @@ export interface Target {
 }
 
 /**
- * A target's settings as written in router.yaml, for the build (scripts/permissions.ts) to
- * derive a least-privilege policy from: a setting that names a resource must be a literal,
- * since a policy cannot follow a ${env:...} reference; the build's errors name the file.
- */
-export interface WrittenSettings {
-  /** The literal string value of `key`, or undefined when it is not set. */
-  optional(key: string): string | undefined;
-  /** The literal string value of `key`; refuses the config when it is not set. */
-  required(key: string, what?: string): string;
-  /** Refuses the config: `key` is set to something no policy can be derived from. */
-  invalid(key: string, problem: string): never;
-}
-
-/**
- * An AWS resource: a full ARN, or one in the deploying stack's partition whose region and
- * account default to the stack's (`resource` is the part after ACCOUNT:).
- */
-export type AwsResource = string | { service: string; resource: string; region?: string; account?: string };
-
-/** An Alibaba Cloud resource, `acs:SERVICE:REGION:ACCOUNT:RESOURCE`; region and account default to the functions'. */
-export interface AlibabaResource {
-  service: string;
-  resource: string;
-  region?: string;
-  account?: string;
-}
-
-export interface Grant<R> {
-  action: string;
-  resources: R[];
-}
-
-/**
- * The cloud API actions a target performs, on the resources its settings name: the build
- * adds them to the function's role (IAM on AWS, RAM on Alibaba Cloud). They live with the
- * target so that a target calling a cloud API cannot ship without its grant.
- */
-export interface TargetPermissions {
-  aws?(settings: WrittenSettings): Grant<AwsResource>[];
-  alibaba?(settings: WrittenSettings): Grant<AlibabaResource>[];
-}
-
-/**
  * One module per target type under shared/targets/, registered in registry.ts.
  * `settings` validates the target's own keys in router.yaml (the common keys `type`,
  * `timeoutMs` and `retries` are removed first). `create` runs once per cold start and
@@ -118,7 +76,7 @@ export interface TargetType<S = unknown> {
    */
   sdk?: readonly string[];
   /** Cloud permissions the target needs; required of every type with an `sdk` or under cloud/. */
-  permissions?: TargetPermissions;
+  permissions?: CloudPermissions;
   create(settings: S, runtime: TargetRuntime): Target | Promise<Target>;
   /**
    * The payload this target would send for the alert (rendered from its templates), without

@@ -172,9 +172,11 @@ describe('deliver', () => {
       const deadline = Date.now() + 400;
       const [result] = await deliver(alert, [prepared('hanging', hanging.target, { timeoutMs: 10_000 })], options({ deadline, safetyMarginMs: 100 }));
 
-      expect(Date.now()).toBeLessThanOrEqual(deadline);
       expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: 1 });
-      expect(result!.detail).toMatch(/^timed out after \d+ ms \(the function's deadline is near\)/);
+      // The attempt was given what was left before deadline - margin (at most 300 ms), not its 10 s.
+      const given = Number(/^timed out after (\d+) ms \(the function's deadline is near\)/.exec(result!.detail ?? '')?.[1]);
+      expect(given).toBeGreaterThan(0);
+      expect(given).toBeLessThanOrEqual(300);
       expect(hanging.calls[0]!.ctx.signal.aborted).toBe(true);
     });
 

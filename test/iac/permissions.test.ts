@@ -1,10 +1,12 @@
-// The permissions generated from a router.yaml's targets: the actions the target types
-// perform, on exactly the resources their settings name, and nothing for other types.
+// The permissions generated from a router.yaml's targets and state store: the actions the
+// target and store types perform, on exactly the resources their settings name, and nothing
+// for other types.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { alibabaRamStatements, awsIamStatements, type CfnValue } from '../../scripts/permissions';
 import { BuildConfigError, type RouterTarget } from '../../scripts/router-targets';
 import type { TargetType } from '../../shared/targets/contract';
+import { loadStoreType, storeTypes } from '../../shared/state/registry';
 import { loadTargetType, targetTypes } from '../../shared/targets/registry';
 import { ROOT } from '../support/samples';
 import { evaluateCfn } from './support';
@@ -82,6 +84,40 @@ describe('awsIamStatements', () => {
   ])('refuses %s, naming the file and the setting', async (_name, bad, message) => {
     await expect(awsIamStatements([bad], FILE)).rejects.toThrow(BuildConfigError);
     await expect(awsIamStatements([bad], FILE)).rejects.toThrow(message);
+  });
+});
+
+describe('awsIamStatements of a state store', () => {
+  const hook = target('hook', 'webhook', { url: '${env:URL}' });
+  const grants = async (state: { store: string; settings: Record<string, unknown> }) =>
+    Object.fromEntries((await awsIamStatements([hook], FILE, state)).map((s) => [s.Action.join(','), s.Resource.map(evaluate)]));
+
+  it('grants GetItem and PutItem on the DynamoDB table, in its region when the settings name one', async () => {
+    expect(await grants({ store: 'dynamodb', settings: { table: 'router-state' } })).toEqual({
+      'dynamodb:GetItem': ['arn:aws:dynamodb:eu-central-1:999988887777:table/router-state'],
+      'dynamodb:PutItem': ['arn:aws:dynamodb:eu-central-1:999988887777:table/router-state'],
+    });
+    expect((await grants({ store: 'dynamodb', settings: { table: 'router-state', region: 'eu-west-1' } }))['dynamodb:GetItem']).toEqual([
+      'arn:aws:dynamodb:eu-west-1:999988887777:table/router-state',
+    ]);
+  });
+
+  it('grants nothing for the local store', async () => {
+    expect(await awsIamStatements([hook], FILE, { store: 'local', settings: {} })).toEqual([]);
+  });
+
+  it.each([
+    ['a table written as a reference', { table: '${env:TABLE}' }, /state\.table: must be written literally/],
+    ['no table', {}, /state\.table: required/],
+  ])('refuses %s, naming the file and the setting', async (_name, settings, message) => {
+    await expect(awsIamStatements([hook], FILE, { store: 'dynamodb', settings })).rejects.toThrow(message);
+  });
+
+  it.each(Object.keys(storeTypes))('%s: declares the grants of the SDK calls it makes, or gets them from its own stack', async (kind) => {
+    const type = (await loadStoreType(kind))!;
+    const declares = Boolean(type.permissions?.aws ?? type.permissions?.alibaba);
+    // Tablestore's grant is in deploy/alibaba/tablestore.yaml, with the instance it names.
+    if ((type.sdk ?? []).length > 0 && kind !== 'tablestore') expect(declares).toBe(true);
   });
 });
 

@@ -4,7 +4,8 @@
 // and a function error is a failed delivery that a retry would only repeat.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { defineTarget, type AwsResource, type Outcome, type WrittenSettings } from '../contract';
+import type { AwsResource, WrittenSettings } from '../../permissions';
+import { defineTarget, type Outcome } from '../contract';
 import { classifyError } from '../errors';
 import { awsClientSettings, createAwsClient } from './aws-client';
 
