@@ -94,19 +94,41 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
-export function createLogger(base: Record<string, unknown> = {}): Logger {
-  const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < ORDER[threshold]) return;
-    const record = { level, time: new Date().toISOString(), msg, ...withErrors(base), ...withErrors(fields) };
+/**
+ * One object per logger, its methods on the prototype: a child logger (one per delivery and
+ * per attempt) costs one allocation, and a line below the level costs a comparison.
+ */
+class JsonLogger implements Logger {
+  constructor(private readonly base: Record<string, unknown>) {}
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    if (ORDER.debug >= ORDER[threshold]) this.write('debug', msg, fields);
+  }
+
+  info(msg: string, fields?: Record<string, unknown>): void {
+    if (ORDER.info >= ORDER[threshold]) this.write('info', msg, fields);
+  }
+
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    if (ORDER.warn >= ORDER[threshold]) this.write('warn', msg, fields);
+  }
+
+  error(msg: string, fields?: Record<string, unknown>): void {
+    if (ORDER.error >= ORDER[threshold]) this.write('error', msg, fields);
+  }
+
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger({ ...this.base, ...fields });
+  }
+
+  private write(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    const record = { level, time: new Date().toISOString(), msg, ...withErrors(this.base), ...withErrors(fields) };
     sink(redact(JSON.stringify(record)));
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...base, ...fields }),
-  };
+  }
+}
+
+export function createLogger(base: Record<string, unknown> = {}): Logger {
+  return new JsonLogger(base);
 }
 
 /**

@@ -4,7 +4,7 @@
 // JSON); their regexes, checked by the build, are compiled when first matched. Targets whose settings reference a secret (`${env:NAME}`) keep their settings
 // as written: the references are resolved, and those settings validated, when the function
 // starts, where the secrets are. Errors still name router.yaml, its line and the path.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../model/errors';
 import { redact } from '../log';
 import { loadTargetType } from '../targets/registry';
@@ -43,7 +43,9 @@ export function serializeConfig(config: RouterConfig, atStart: RouterJson['atSta
 export async function loadRouterJson(file: string, env: Env = process.env): Promise<RouterConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // Read once at start, before any invocation: a synchronous read spares the function
+    // node:fs/promises (and what it loads) when nothing else of it needs it.
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(file, '', `cannot read the file: ${(error as Error).message}`);
   }

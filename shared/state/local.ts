@@ -7,9 +7,13 @@
 //   process has it) while it reads, compares and renames. A lock left by a process that
 //   died is broken after LOCK_STALE_MS (a lock is normally held for a few file operations).
 // Expired records are treated as absent and deleted when list() meets them.
+// The file operations are synchronous: each is a few microseconds on a local disk, where a
+// thread-pool round trip costs more than the operation (an event makes about forty of them,
+// several ms of a cold start); a lock held by another process is still waited for without
+// blocking.
 import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../hash';
-import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   checkKey,
@@ -40,13 +44,13 @@ interface FileRecord {
 
 export class LocalStore implements StateStore {
   readonly kind = 'local';
-  private readonly made = new Map<Space, Promise<unknown>>();
+  private readonly made = new Set<Space>();
 
   constructor(readonly directory: string) {}
 
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
     checkKey('local', key);
-    const record = await this.read(this.file(space, key));
+    const record = this.read(this.file(space, key));
     return record && isLive(record.expiresAt, now) ? (record as StoredRecord<T>) : undefined;
   }
 
@@ -54,11 +58,11 @@ export class LocalStore implements StateStore {
     const { space, key, expect, expiresAt, now } = request;
     checkKey('local', key);
     const text = serializedValue('local', request);
-    await this.dir(space);
+    this.dir(space);
     const file = this.file(space, key);
     const release = await lock(`${file}.lock`);
     try {
-      const current = await this.read(file);
+      const current = this.read(file);
       const live = current && isLive(current.expiresAt, now) ? current : undefined;
       let version: number;
       if ('absent' in expect) {
@@ -70,8 +74,8 @@ export class LocalStore implements StateStore {
       }
       const record: FileRecord = { key, version, expiresAt, value: JSON.parse(text) };
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      await writeFile(temporary, JSON.stringify(record));
-      await rename(temporary, file);
+      writeFileSync(temporary, JSON.stringify(record));
+      renameSync(temporary, file);
       return { written: true, version };
     } finally {
       await release();
@@ -81,7 +85,7 @@ export class LocalStore implements StateStore {
   async list<T>(space: Space, now: number): Promise<StoredRecord<T>[]> {
     let names: string[];
     try {
-      names = await readdir(join(this.directory, space));
+      names = readdirSync(join(this.directory, space));
     } catch (err) {
       if (code(err) === 'ENOENT') return [];
       throw storeError(err);
@@ -89,7 +93,7 @@ export class LocalStore implements StateStore {
     const out: StoredRecord<T>[] = [];
     for (const name of names.filter((n) => n.endsWith('.json'))) {
       const file = join(this.directory, space, name);
-      const record = await this.read(file);
+      const record = this.read(file);
       if (!record) continue;
       if (isLive(record.expiresAt, now)) out.push(record as StoredRecord<T>);
       else await this.removeExpired(file, now);
@@ -103,22 +107,20 @@ export class LocalStore implements StateStore {
     return join(this.directory, space, `${sha256Hex(key).slice(0, 40)}.json`);
   }
 
-  private dir(space: Space): Promise<unknown> {
-    let made = this.made.get(space);
-    if (!made) {
-      made = mkdir(join(this.directory, space), { recursive: true }).catch((err: unknown) => {
-        this.made.delete(space);
-        throw storeError(err);
-      });
-      this.made.set(space, made);
+  private dir(space: Space): void {
+    if (this.made.has(space)) return;
+    try {
+      mkdirSync(join(this.directory, space), { recursive: true });
+    } catch (err) {
+      throw storeError(err);
     }
-    return made;
+    this.made.add(space);
   }
 
-  private async read(file: string): Promise<FileRecord | undefined> {
+  private read(file: string): FileRecord | undefined {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (err) {
       if (code(err) === 'ENOENT') return undefined;
       throw storeError(err);
@@ -134,8 +136,8 @@ export class LocalStore implements StateStore {
   private async removeExpired(file: string, now: number): Promise<void> {
     const release = await lock(`${file}.lock`);
     try {
-      const record = await this.read(file);
-      if (record && !isLive(record.expiresAt, now)) await unlink(file).catch(() => undefined);
+      const record = this.read(file);
+      if (record && !isLive(record.expiresAt, now)) removeQuietly(file);
     } finally {
       await release();
     }
@@ -148,9 +150,8 @@ async function lock(path: string): Promise<() => Promise<void>> {
   const started = Date.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     try {
-      const handle = await open(path, 'wx');
-      await handle.close();
-      return () => unlink(path).catch(() => undefined);
+      closeSync(openSync(path, 'wx'));
+      return async () => removeQuietly(path);
     } catch (err) {
       if (code(err) !== 'EEXIST') throw storeError(err);
     }
@@ -162,14 +163,22 @@ async function lock(path: string): Promise<() => Promise<void>> {
 
 async function breakIfStale(path: string): Promise<void> {
   try {
-    const { mtimeMs } = await stat(path);
+    const { mtimeMs } = statSync(path);
     if (Date.now() - mtimeMs < LOCK_STALE_MS) return;
     // rename() first: of several processes breaking the same lock, only one succeeds.
     const aside = `${path}.${randomBytes(6).toString('hex')}.stale`;
-    await rename(path, aside);
-    await unlink(aside);
+    renameSync(path, aside);
+    unlinkSync(aside);
   } catch (err) {
     if (code(err) !== 'ENOENT') throw storeError(err);
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone, or not ours to remove: either way nothing is left to do.
   }
 }
 

@@ -4,7 +4,6 @@
 // never followed, and the outbound policy (outbound.ts) applied at connect time. Also the
 // mapping of a response to an Outcome, and the URL rule for config validation.
 import { Agent as HttpAgent, request as httpRequestRaw, type IncomingMessage, type RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequestRaw } from 'node:https';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Outcome } from '../contract';
@@ -69,10 +68,25 @@ export const headersSchema = z.record(
  * private addresses is never reused by one that does not.
  */
 const agentOptions = { keepAlive: true, scheduling: 'lifo' as const, maxFreeSockets: 16 };
-const agents = {
-  public: { http: new HttpAgent({ ...agentOptions, lookup: publicOnlyLookup }), https: new HttpsAgent({ ...agentOptions, lookup: publicOnlyLookup }) },
-  private: { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) },
-};
+const agents = new Map<string, HttpAgent>();
+
+let https: typeof import('node:https') | undefined;
+/** node:https (and TLS under it, a few ms of a cold start) is loaded by the first https request. */
+function httpsModule(): typeof import('node:https') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deferred load, on purpose
+  return (https ??= require('node:https') as typeof import('node:https'));
+}
+
+function agentFor(allowPrivate: boolean, secure: boolean): HttpAgent {
+  const key = `${allowPrivate ? 'private' : 'public'}/${secure ? 'https' : 'http'}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    const options = allowPrivate ? agentOptions : { ...agentOptions, lookup: publicOnlyLookup };
+    agent = secure ? new (httpsModule().Agent)(options) : new HttpAgent(options);
+    agents.set(key, agent);
+  }
+  return agent;
+}
 
 function requestHeaders(request: HttpRequest): { headers: Record<string, string>; body: Buffer | undefined } {
   const headers: Record<string, string> = {};
@@ -153,7 +167,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     port: url.port || undefined,
     path: `${url.pathname}${url.search}`,
     headers,
-    agent: agents[allowPrivate ? 'private' : 'public'][secure ? 'https' : 'http'],
+    agent: agentFor(allowPrivate, secure),
   };
   return new Promise<HttpResponse>((resolve, reject) => {
     let response: IncomingMessage | undefined;
@@ -166,7 +180,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     const done = () => signal?.removeEventListener('abort', onAbort);
     // A redirect is answered, not followed (node:http never follows one): following it would
     // carry our headers (tokens, signatures) to another host. outcomeFromResponse reports it.
-    const req = (secure ? httpsRequestRaw : httpRequestRaw)(options, (res) => {
+    const req = (secure ? httpsModule().request : httpRequestRaw)(options, (res) => {
       response = res;
       readCapped(res).then(({ text, truncated }) => {
         done();
