@@ -31,13 +31,17 @@ export interface DeliveryResult {
   /** Id of what the target created or updated upstream (ticket key, message id...). */
   ref?: string;
   /**
-   * Why the target was not sent the event: an earlier invocation delivered it (ledger),
-   * another one is delivering it right now, or the event is older than its alert's state.
+   * Why the target was not sent the event, or did nothing with it: an earlier invocation
+   * delivered it (ledger), another one is delivering it right now, the event is older than
+   * its alert's state, a mute window, silence or time interval held it back, or the target
+   * itself had nothing to do (its `statuses:` leave the status out). `detail` says more.
    */
-  reason?: 'already-delivered' | 'in-progress-elsewhere' | 'stale';
+  reason?: DeliveryReason;
   /** The ledger could not be used for this delivery: it went ahead at least once. */
   ledger?: 'unavailable';
 }
+
+export type DeliveryReason = 'already-delivered' | 'in-progress-elsewhere' | 'stale' | 'held-back' | 'not-applicable';
 
 export interface DeliverOptions {
   /** Epoch ms by which deliver() must have returned (the function's remaining time). */

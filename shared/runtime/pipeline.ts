@@ -123,6 +123,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     attempts: 0,
     latencyMs: 0,
     detail: reasons.map(describeHoldReason).join('; '),
+    reason: 'held-back',
   }));
   const deliveries = [...delivered, ...skipped];
   const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));

@@ -65,17 +65,17 @@ export const tablestoreSettings = z
     endpoint: z
       .url({ protocol: /^https?$/, error: 'must be the instance endpoint, an http(s) URL such as https://NAME.cn-hangzhou.ots.aliyuncs.com' })
       .optional()
-      .describe('Endpoint of the Tablestore instance (default: $TABLESTORE_ENDPOINT, which the Alibaba IaC sets on the functions)'),
+      .describe("Endpoint of the Tablestore instance (default: $TABLESTORE_ENDPOINT, else the instance's public endpoint in $FC_REGION, the functions' region)"),
     instance: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{1,14}[A-Za-z0-9]$/, { error: 'must be a Tablestore instance name (3 to 16 of A-Z a-z 0-9 -, starting with a letter)' })
       .optional()
-      .describe('Name of the Tablestore instance (default: $TABLESTORE_INSTANCE)'),
+      .describe('Name of the Tablestore instance (default: $TABLESTORE_INSTANCE, which s.yaml sets on the functions)'),
     table: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, { error: 'must be a Tablestore table name (A-Z a-z 0-9 _, not starting with a digit)' })
       .optional()
-      .describe(`Table of the records (default ${DEFAULT_TABLESTORE_TABLE})`),
+      .describe(`Table of the records (default: $TABLESTORE_TABLE, which s.yaml sets on the functions, else ${DEFAULT_TABLESTORE_TABLE})`),
     ...common,
   })
   .describe('Alibaba Cloud Tablestore table (TTL, max versions 1), created by the Alibaba IaC under deploy/');

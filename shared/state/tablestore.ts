@@ -307,17 +307,24 @@ function envCredentials(env: Record<string, string | undefined>): Credentials {
   return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
 }
 
-/** Endpoint, instance and table from the settings, else from the variables the IaC sets on the functions. */
+/** The public endpoint of an instance: what the instance's `PublicEndpoint` is. */
+export const publicEndpoint = (instance: string, region: string) => `https://${instance}.${region}.ots.aliyuncs.com`;
+
+/**
+ * Endpoint, instance and table from the settings, else from the variables the deployment
+ * sets on the functions (TABLESTORE_INSTANCE, TABLESTORE_TABLE; TABLESTORE_ENDPOINT, else the
+ * instance's public endpoint in FC_REGION, the region FC runs the function in).
+ */
 export function tablestoreConnection(settings: TablestoreSettings, runtime: StoreRuntime, env: Record<string, string | undefined> = process.env): TablestoreConnection {
-  const endpoint = settings.endpoint ?? env.TABLESTORE_ENDPOINT;
   const instance = settings.instance ?? env.TABLESTORE_INSTANCE;
+  if (!instance) throw new Error('tablestore store: no instance: set state.instance in router.yaml or the TABLESTORE_INSTANCE variable');
+  const endpoint = settings.endpoint ?? (env.TABLESTORE_ENDPOINT || (env.FC_REGION ? publicEndpoint(instance, env.FC_REGION) : undefined));
   if (!endpoint) throw new Error('tablestore store: no endpoint: set state.endpoint in router.yaml or the TABLESTORE_ENDPOINT variable');
   if (!/^https?:\/\//.test(endpoint)) throw new Error(`tablestore store: endpoint ${JSON.stringify(endpoint)} must start with https:// or http://`);
-  if (!instance) throw new Error('tablestore store: no instance: set state.instance in router.yaml or the TABLESTORE_INSTANCE variable');
   return {
     endpoint: endpoint.replace(/\/+$/, ''),
     instance,
-    table: settings.table ?? DEFAULT_TABLESTORE_TABLE,
+    table: settings.table ?? (env.TABLESTORE_TABLE || DEFAULT_TABLESTORE_TABLE),
     timeoutMs: settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
     credentials: () => runtime.alibabaCredentials?.() ?? envCredentials(env),
   };

@@ -20,7 +20,7 @@ const commands = [...section.matchAll(/```sh\n([\s\S]*?)```/g)]
 const dataDir = mkdtempSync(join(tmpdir(), 'readme-commands-'));
 
 it('shows the commands of the command line', () => {
-  for (const name of ['help', 'normalize', 'invoke', 'routes test', 'routes show', 'check-config', 'template render', 'report']) {
+  for (const name of ['help', 'normalize', 'invoke', 'routes test', 'routes show', 'check-config', 'template render', 'report', 'state list', 'state show']) {
     expect(commands.some((line) => line.includes(`router -- ${name}`))).toBe(true);
   }
 });

@@ -9,8 +9,10 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import type { BuildResult } from '../../scripts/build';
 import { compileRouterJson } from '../../scripts/router-json';
+import { tablestoreSettings } from '../../shared/state/settings';
+import { tablestoreConnection } from '../../shared/state/tablestore';
 import { readRouterConfig } from '../../scripts/router-targets';
-import { readSYaml, resolveSYaml, type SYaml } from '../../scripts/s-yaml';
+import { readSYaml, resolveSYaml, SYamlError, type SYaml } from '../../scripts/s-yaml';
 import { matchesPattern, type EventPattern } from '../support/event-pattern';
 import sYamlSchema from './fc3-s-yaml.schema.json';
 import rosSchema from './ros-template.schema.json';
@@ -39,10 +41,13 @@ interface RosTemplate {
 }
 
 const rawSYaml = readSYaml(join(ROOT, 's.yaml'));
-const resolveS = (env: Record<string, string> = {}): SYaml => resolveSYaml(rawSYaml, { env, accountId: ACCOUNT });
+/** What every deployment exports: the state stack's instance and table (no defaults: the instance name is unique in the region). */
+const DEPLOY_ENV = { TABLESTORE_INSTANCE: 'myrouter', TABLESTORE_TABLE: 'alert_router_state' };
+const resolveS = (env: Record<string, string> = {}): SYaml => resolveSYaml(rawSYaml, { env: { ...DEPLOY_ENV, ...env }, accountId: ACCOUNT });
 const sYaml = resolveS();
 const vars = sYaml.vars as Record<string, string>;
 const rulesTemplate = parse(readFileSync(join(ROOT, 'deploy', 'alibaba', 'rules.yaml'), 'utf8')) as RosTemplate;
+const stateTemplate = parse(readFileSync(join(ROOT, 'deploy', 'alibaba', 'tablestore.yaml'), 'utf8')) as RosTemplate;
 
 let serviceDir: string;
 let infra: RosTemplate;
@@ -182,8 +187,9 @@ describe('s.yaml', () => {
     expect(validateSYaml(copy)).toBe(false);
   });
 
-  it('deploys, in order, the infra stack (after the build), each ARMS handler once from its build directory, then the rules stack', async () => {
-    expect(Object.keys(sYaml.resources)).toEqual(['infra', ...[...boundTypes.keys()].sort((a, b) => rawOrder(a) - rawOrder(b)), 'rules']);
+  it('deploys, in order, the infra stack (after the build), the state stack, each ARMS handler once from its build directory, then the rules stack', async () => {
+    expect(Object.keys(sYaml.resources)).toEqual(['infra', 'state', ...[...boundTypes.keys()].sort((a, b) => rawOrder(a) - rawOrder(b)), 'rules']);
+    expect(sYaml.resources.state!.props.template).toBe('./deploy/alibaba/tablestore.yaml');
     expect(sYaml.resources.infra!.props).toMatchObject({ template: './dist/alibaba/infra.yaml', parameters: { Prefix: vars.prefix } });
     expect((sYaml.resources.infra as unknown as { actions: unknown }).actions).toEqual({ 'pre-deploy': [{ run: 'npm run -s build', path: './' }] });
     expect(sYaml.resources.rules!.props.template).toBe('./deploy/alibaba/rules.yaml');
@@ -195,6 +201,11 @@ describe('s.yaml', () => {
       expect(JSON.parse(readFileSync(join(serviceDir, String(props.code), 'router.json'), 'utf8'))).toEqual(config);
       expect((props.environmentVariables as Record<string, string>).ROUTER_CONFIG).toBe('/code/router.json');
     }
+  });
+
+  it('needs the state instance and table from the deploying shell, as Serverless Devs does (env() without default)', () => {
+    expect(() => resolveSYaml(rawSYaml, { env: {}, accountId: ACCOUNT })).toThrow(SYamlError);
+    expect(() => resolveSYaml(rawSYaml, { env: {}, accountId: ACCOUNT })).toThrow(/TABLESTORE_INSTANCE is not set/);
   });
 
   it('takes every other environment variable from the deploying shell, never as a value, and each one router.yaml references', () => {
@@ -219,6 +230,31 @@ describe('the three steps agree', () => {
   const targetOf = (rule: Record<string, unknown>) => (rule.Targets as Target[])[0]!;
   const param = (target: Target, key: string) => target.ParamList.find((p) => p.ResourceKey === key);
   const queueName = () => String(evaluate(infra.Resources.DeadLetterQueue!.Properties.QueueName, infra, infraParameters()));
+
+  it('points the functions at the Tablestore table the state stack creates, on the role it grants', () => {
+    const parameters = stackParameters('state');
+    const role = evaluate(infra.Resources.FunctionRole!.Properties.RoleName, infra, infraParameters());
+    const policy = evaluate(stateTemplate.Resources.StatePolicy!.Properties, stateTemplate, parameters) as {
+      Roles: string[];
+      PolicyDocument: { Statement: { Resource: string[] }[] };
+    };
+    const instance = evaluate(stateTemplate.Resources.StateInstance!.Properties.InstanceName, stateTemplate, parameters);
+    const table = evaluate(stateTemplate.Resources.StateTable!.Properties.TableName, stateTemplate, parameters);
+    expect(policy.Roles).toEqual([role]);
+    for (const [, { props }] of resourcesOf(sYaml, 'fc3')) {
+      const env = props.environmentVariables as Record<string, string>;
+      // The store as it starts on FC: these variables, and the region FC sets (FC_REGION).
+      const connection = tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore' }), { dataDir: '/' }, { ...env, FC_REGION: String(props.region) });
+      expect(connection).toMatchObject({ instance, table, endpoint: `https://${String(instance)}.${REGION}.ots.aliyuncs.com` });
+      expect(policy.PolicyDocument.Statement[0]!.Resource).toEqual([`acs:ots:${REGION}:${ACCOUNT}:instance/${connection.instance}/table/${connection.table}`]);
+    }
+    // Another instance and table, exported before `s deploy`, reach both the stack and the functions.
+    const custom = resolveS({ TABLESTORE_INSTANCE: 'router-prod', TABLESTORE_TABLE: 'router_prod_state' });
+    expect(stackParameters('state', custom)).toMatchObject({ InstanceName: 'router-prod', TableName: 'router_prod_state' });
+    for (const [, { props }] of resourcesOf(custom, 'fc3')) {
+      expect(props.environmentVariables).toMatchObject({ TABLESTORE_INSTANCE: 'router-prod', TABLESTORE_TABLE: 'router_prod_state' });
+    }
+  });
 
   it('runs the functions as the role the infra stack creates, logging to its store', () => {
     const role = evaluate(infra.Resources.FunctionRole!.Properties.RoleName, infra, infraParameters());

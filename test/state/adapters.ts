@@ -1,6 +1,6 @@
 // Every store adapter, started for real on this machine. The contract suite
-// (contract.ts) and the chaos test run against each entry of `storeHarnesses`: a new
-// adapter joins both with one line here.
+// (contract.ts) and the chaos test (chaos.ts) run against each adapter: a new
+// adapter joins both with one entry here and one small test file each.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

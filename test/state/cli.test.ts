@@ -10,22 +10,14 @@ import { alarmEvent } from './support';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const dir = mkdtempSync(join(tmpdir(), 'router-state-cli-'));
-const config = join(dir, 'router.yaml');
-writeFileSync(
-  config,
-  [
-    'version: 1',
-    'targets:',
-    '  local-file:',
-    '    type: file',
-    `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`,
-    'route:',
-    '  targets: [local-file]',
-    'state:',
-    '  store: local',
-    `  path: ${JSON.stringify(join(dir, 'state'))}`,
-  ].join('\n'),
-);
+/** A router.yaml in `dir`: one file target, and the given `state:` section. */
+function writeConfig(name: string, state: string[]): string {
+  const file = join(dir, name);
+  const target = ['targets:', '  local-file:', '    type: file', `    path: ${JSON.stringify(join(dir, 'alerts.jsonl'))}`];
+  writeFileSync(file, ['version: 1', ...target, 'route:', '  targets: [local-file]', 'state:', ...state].join('\n'));
+  return file;
+}
+const config = writeConfig('router.yaml', ['  store: local', `  path: ${JSON.stringify(join(dir, 'state'))}`]);
 
 function router(...args: string[]) {
   const result = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ROUTER_CONFIG: config }, timeout: 60_000 });
@@ -77,3 +69,34 @@ test('state show of an unknown alert, and a config without state, exit 2 with on
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/state: is not set, so the router keeps no state/);
 });
+
+test("invoke's summary says why each target was skipped, and when the ledger was unavailable", () => {
+  const events = [
+    alarmEvent({ id: 'cli-firing-1', state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: 'OrdersLatency' }),
+    alarmEvent({ id: 'cli-firing-late', state: 'ALARM', at: '2026-03-01T10:10:00.000Z', alarm: 'OrdersLatency' }),
+    alarmEvent({ id: 'cli-muted', state: 'ALARM', at: '2026-03-01T12:00:00.000Z', alarm: 'Maintenance', muted: true }),
+  ];
+  const files = events.map((event) => {
+    const file = join(dir, `again-${event.id}.json`);
+    writeFileSync(file, JSON.stringify(event));
+    return file;
+  });
+  const { code, stdout } = router('invoke', ...files);
+  expect(code).toBe(0);
+  // The table's rows, in the order of the files.
+  const row = (file: string) => stdout.split('\n')[2 + files.indexOf(file)]!;
+  expect(row(files[0]!)).toMatch(/local-file:skipped\(already-delivered\)\s+ok; local-file skipped: already delivered at \S+ by an earlier invocation/);
+  expect(row(files[1]!)).toMatch(/local-file:skipped\(stale\)\s+ok; stale: older than cli-resolve-1 \(2026-03-01T10:20:00.000Z\), changed nothing$/);
+  expect(row(files[2]!)).toMatch(/local-file:skipped\(held-back\)\s+ok; local-file skipped: muted by arn:aws:cloudwatch:/);
+
+  // A store nothing answers: delivered all the same, and the summary says so.
+  const deadStore = writeConfig('dead-store.yaml', ['  store: dynamodb', '  table: alert-router-test-state', '  region: us-east-1', '  endpoint: http://127.0.0.1:9', '  timeoutMs: 300']);
+  const dead = spawnSync(TSX, [join(ROOT, 'shared/cli/main.ts'), 'invoke', files[2]!, files[0]!, '--config', deadStore], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret', AWS_REGION: 'us-east-1' },
+    timeout: 60_000,
+  });
+  expect(dead.status).toBe(0);
+  expect(dead.stdout).toMatch(/local-file:delivered\(no-ledger\)\s+ok; ledger unavailable: dynamodb store: /);
+}, 120_000);

@@ -54,13 +54,13 @@ export function alarmEvent(options: AlarmEventOptions): CloudWatchEvent {
   return event;
 }
 
-/** A router.yaml: one webhook per name (path /NAME on `url`), all on the root route. */
-export async function webhookConfig(url: string, names: string[], state: Record<string, unknown> | undefined, extra = ''): Promise<RouterConfig> {
+/** A router.yaml: one webhook per name (path /NAME on `url`), all on the root route, each attempt bounded by `timeoutMs`. */
+export async function webhookConfig(url: string, names: string[], state: Record<string, unknown> | undefined, extra = '', timeoutMs = 3000): Promise<RouterConfig> {
   const lines = [
     'version: 1',
     'defaults:',
     '  retries: 0',
-    '  timeoutMs: 3000',
+    `  timeoutMs: ${timeoutMs}`,
     'targets:',
     ...names.flatMap((name) => [`  ${name}:`, '    type: webhook', `    url: ${url}/${name}`, '    allowInsecureHttp: true', '    allowPrivateNetwork: true']),
     'route:',

@@ -135,7 +135,7 @@ describe('deploy/alibaba/tablestore.yaml', () => {
       Roles: string[];
       PolicyDocument: { Statement: { Effect: string; Action: string[]; Resource: string[] }[] };
     };
-    const sYaml = resolveSYaml(readSYaml(join(ROOT, 's.yaml')), { env: {}, accountId: ACCOUNT });
+    const sYaml = resolveSYaml(readSYaml(join(ROOT, 's.yaml')), { env: { TABLESTORE_INSTANCE: INSTANCE, TABLESTORE_TABLE: DEFAULT_TABLESTORE_TABLE }, accountId: ACCOUNT });
     const roles = new Set(Object.values(sYaml.resources).flatMap((r) => (typeof r.props.role === 'string' ? [r.props.role.replace(/^.*:role\//, '')] : [])));
     expect([...roles]).toEqual(properties.Roles);
     expect(properties.PolicyDocument.Statement).toEqual([

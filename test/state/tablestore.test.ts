@@ -237,12 +237,28 @@ describe('tablestore settings', () => {
     expect(connection.credentials()).toEqual({ accessKeyId: 'id', accessKeySecret: 'secret' });
   });
 
+  test("as deployed (s.yaml): the instance and table variables, and the instance's public endpoint in FC_REGION", () => {
+    const connection = tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore' }), runtime, {
+      TABLESTORE_INSTANCE: 'myrouter',
+      TABLESTORE_TABLE: 'router_prod_state',
+      FC_REGION: 'cn-shanghai',
+    });
+    expect(connection).toMatchObject({ endpoint: 'https://myrouter.cn-shanghai.ots.aliyuncs.com', instance: 'myrouter', table: 'router_prod_state' });
+    // router.yaml's own settings win over the variables.
+    const own = tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore', table: 'other_table', endpoint: 'https://x.cn-hangzhou.ots.aliyuncs.com' }), runtime, {
+      TABLESTORE_INSTANCE: 'myrouter',
+      TABLESTORE_TABLE: 'router_prod_state',
+      FC_REGION: 'cn-shanghai',
+    });
+    expect(own).toMatchObject({ endpoint: 'https://x.cn-hangzhou.ots.aliyuncs.com', table: 'other_table' });
+  });
+
   test('a missing endpoint or instance, and names the service refuses, are clear errors', () => {
     expect(() => tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore' }), runtime, {})).toThrow(
-      'tablestore store: no endpoint: set state.endpoint in router.yaml or the TABLESTORE_ENDPOINT variable',
-    );
-    expect(() => tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore', endpoint: 'https://x.ots.aliyuncs.com' }), runtime, {})).toThrow(
       'tablestore store: no instance: set state.instance in router.yaml or the TABLESTORE_INSTANCE variable',
+    );
+    expect(() => tablestoreConnection(tablestoreSettings.parse({ store: 'tablestore', instance: 'myrouter' }), runtime, {})).toThrow(
+      'tablestore store: no endpoint: set state.endpoint in router.yaml or the TABLESTORE_ENDPOINT variable',
     );
     expect(stateSettings.safeParse({ store: 'tablestore', instance: '9lives' }).error?.issues[0]?.message).toMatch(/must be a Tablestore instance name/);
     expect(stateSettings.safeParse({ store: 'tablestore', table: 'alert-router' }).error?.issues[0]?.message).toMatch(/must be a Tablestore table name/);

@@ -72,7 +72,15 @@ export interface ConformanceHarness {
   sentBody?: (sent: Record<string, unknown>) => unknown;
   /** Whether this run measures memory across MEMORY_DELIVERIES (default true; once per type is enough). */
   memory?: boolean;
+  /**
+   * A reference the target returned for the alert before (what the alert state hands it as
+   * `ctx.ref`): the suite also delivers follow-ups with it, which take other requests.
+   */
+  ref?: string;
 }
+
+/** A later event of the suite's alert: its resolve. */
+const followUp = () => cloudWatchAlert({ id: 'conformance-resolve', status: 'resolved', previousStatus: 'firing' });
 
 /** The short policy of the suite: 3 attempts of at most 300 ms (the hang cases time it). */
 export const CONFORMANCE_POLICY = { timeoutMs: 300, retries: 2 };
@@ -294,11 +302,11 @@ export function describeConformance(harness: ConformanceHarness): void {
     };
 
     /** Delivers through the real dispatch, as the runtime does. */
-    const run = async (mode: ServiceMode, alert: Alert = cloudWatchAlert()) => {
+    const run = async (mode: ServiceMode, alert: Alert = cloudWatchAlert(), ref?: string) => {
       if (!stopped) fake().respondWith(mode);
       const before = stopped ? 0 : fake().requests();
       const prepared: PreparedTarget = { name, type: harness.type, target, policy: mode === 'hang' ? policy : PATIENT_POLICY };
-      const [result] = await deliver(alert, [prepared], { log: createLogger({ suite: 'conformance' }), random: fastRandom });
+      const [result] = await deliver(alert, [prepared], { log: createLogger({ suite: 'conformance' }), random: fastRandom, ...(ref ? { refs: { [name]: ref } } : {}) });
       if (!result) throw new Error('deliver() returned no result');
       emitted.push(JSON.stringify(result));
       expectDeliveryShape(result, name, harness.type);
@@ -429,13 +437,25 @@ export function describeConformance(harness: ConformanceHarness): void {
     });
 
     if (network && modes.has('echo')) {
-      it('echo: a server that repeats the request back gets no secret into the report', async () => {
+      /** A first delivery, and a follow-up with a stored ref when the target takes one (other requests). */
+      const echoCases: [string, Alert, string | undefined][] = [['a server that repeats the request back gets no secret into the report', cloudWatchAlert(), undefined]];
+      if (harness.ref !== undefined) echoCases.push(['a follow-up (with a stored ref) gets no secret into the report either', followUp(), harness.ref]);
+      it.each(echoCases)('echo: %s', async (_label, alert, ref) => {
         // As config loading does with every `${env:...}` reference it resolves.
         for (const secret of fake().secrets) registerSecret(secret);
-        const { result } = await run('echo');
+        const { result } = await run('echo', alert, ref);
         expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
         const report = JSON.stringify(result);
         for (const secret of fake().secrets) for (const form of wireForms(secret)) expect(report).not.toContain(form);
+      });
+    }
+
+    if (harness.ref !== undefined) {
+      const ref = harness.ref;
+      it('ok with a stored ref: the follow-up is delivered at the first attempt', async () => {
+        const { result, requests } = await run('ok', followUp(), ref);
+        expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
+        expect(requests).toBeGreaterThanOrEqual(1);
       });
     }
 

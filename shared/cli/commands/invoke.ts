@@ -1,4 +1,5 @@
 import { setLogLevel, setLogSink } from '../../log';
+import type { DeliveryReport, DeliveryResult } from '../../dispatch/types';
 import { isRefused, type EventReport } from '../../runtime/pipeline';
 import { setConsoleOutput } from '../../targets/local/console';
 import { defineCommand, UsageError } from '../command';
@@ -78,6 +79,31 @@ function failures(report: EventReport): string {
   return failed.length ? `FAILED: ${failed.map((d) => `${d.target}: ${d.detail ?? 'failed'}`).join('; ')}` : 'ok';
 }
 
+/**
+ * The verdict, then what else the report says: the event was stale, the ledger was
+ * unavailable, and why each skipped target was skipped.
+ */
+function resultText(report: EventReport): string {
+  if (isRefused(report)) return failures(report);
+  const notes: string[] = [];
+  if (report.state?.stale) notes.push(`stale: older than ${report.state.stale.lastEventId} (${report.state.stale.lastEventAt}), changed nothing`);
+  else if (report.state?.ledger === 'unavailable') notes.push(`ledger unavailable${report.state.detail ? `: ${report.state.detail}` : ''}`);
+  for (const d of report.deliveries) {
+    if (d.outcome === 'skipped' && d.reason !== 'stale') notes.push(`${d.target} skipped: ${d.detail ?? d.reason ?? 'skipped'}`);
+  }
+  return [failures(report), ...notes].join('; ');
+}
+
+/**
+ * `target:outcome`, with why a target was skipped (`hook:skipped(already-delivered)`) or
+ * delivered without the ledger, so at least once (`hook:delivered(no-ledger)`).
+ */
+function deliveryCell(d: DeliveryResult, report: DeliveryReport): string {
+  const withoutLedger = d.ledger === 'unavailable' || (report.state?.ledger === 'unavailable' && d.reason === undefined);
+  const why = d.outcome === 'delivered' ? (withoutLedger ? 'no-ledger' : undefined) : d.reason;
+  return `${d.target}:${d.outcome}${why ? `(${why})` : ''}`;
+}
+
 function verdict(result: FileResult): string {
   const bad = result.reports.find((report) => !report.ok);
   return bad ? failures(bad) : 'ok';
@@ -98,8 +124,8 @@ function summary(results: FileResult[]): string {
         report.name,
         report.status,
         report.severity,
-        report.deliveries.map((d) => `${d.target}:${d.outcome}`).join(' ') || '(no target)',
-        failures(report),
+        report.deliveries.map((d) => deliveryCell(d, report)).join(' ') || '(no target)',
+        resultText(report),
       ]);
     }
   }

@@ -25,7 +25,8 @@ export default defineCommand({
     const key = requireArg(ctx, 0, 'KEY');
     noMoreArgs(ctx, 1);
     const config = await ctx.loadConfig();
-    const alert = pick(key, await openConfiguredState(config, (state) => state.alerts.list()));
+    // A dedupKey is one read; a name or a part of one needs the whole list (a Scan on DynamoDB).
+    const alert = await openConfiguredState(config, async (state) => (await state.alerts.read(key)) ?? pick(key, await state.alerts.list()));
     if (ctx.values.json) {
       ctx.print(JSON.stringify(alert, null, 2));
       return 0;

@@ -1,13 +1,15 @@
 // Slack: a Block Kit message per alert, posted to an incoming webhook or, with a bot token,
 // through chat.postMessage to a channel. Header, summary section, fields (status, severity,
 // where, when), clickable links in a context block, and a text fallback for notifications.
+// With a bot token, the later events of an alert update the message its firing posted
+// (chat.update) and are replied in its thread, from the reference the alert state keeps.
 // docs/targets/slack.md describes the settings.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
-import { chatView, defineChatTarget, glanceFields, lifecycleLines, safeLink, statusesSetting, timezoneSetting, type ChatRequest } from './kit';
-import type { Outcome } from '../contract';
-import { oneLine } from '../errors';
-import { allowPrivateNetworkSetting, checkUrl, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { chatView, defineChatTarget, glanceFields, lifecycleLines, safeLink, statusesSetting, statusSkipped, timezoneSetting, type ChatRequest } from './kit';
+import type { AttemptContext, Outcome, TargetType } from '../contract';
+import { classifyError, oneLine } from '../errors';
+import { allowPrivateNetworkSetting, checkUrl, httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
 import { escapeMarkup, renderView, templatesSetting, truncate } from '../template';
 
 export const SLACK_API_URL = 'https://slack.com/api';
@@ -47,6 +49,10 @@ export const slackSettings = z
     webhookUrl: z.string().min(1).optional().describe('Incoming webhook URL (a secret)'),
     token: z.string().min(1).optional().describe('Bot token for chat.postMessage (a secret)'),
     channel: z.string().min(1).optional().describe('Channel id or name, with token'),
+    threadReplies: z
+      .boolean()
+      .default(true)
+      .describe("With token: later events of an alert update its message and are also replied in the message's thread (false: update only)"),
     apiUrl: z.string().default(SLACK_API_URL).describe('Base URL of the Web API'),
     allowPrivateNetwork: allowPrivateNetworkSetting,
     timezone: timezoneSetting,
@@ -108,43 +114,142 @@ export function renderSlack(alert: Alert, settings: SlackSettings): SlackMessage
   return { text, blocks, ...(settings.channel !== undefined ? { channel: settings.channel } : {}) };
 }
 
-function slackRequest(message: SlackMessage, settings: SlackSettings): ChatRequest {
-  const headers = { 'content-type': 'application/json; charset=utf-8' };
-  if (settings.webhookUrl !== undefined) return { url: settings.webhookUrl, headers, body: message };
-  return {
-    url: `${settings.apiUrl.replace(/\/+$/, '')}/chat.postMessage`,
-    headers: { ...headers, authorization: `Bearer ${settings.token ?? ''}` },
-    body: message,
-  };
+function webhookRequest(message: SlackMessage, settings: SlackSettings): ChatRequest {
+  return { url: settings.webhookUrl ?? '', headers: { 'content-type': 'application/json; charset=utf-8' }, body: message };
 }
 
+/** Slack errors that say "try again later"; every other error fails the same way again. */
+const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+type SlackAnswer = { ok: true; channel?: string; ts?: string } | { ok: false; error: string; outcome: Outcome };
+
 /**
- * Incoming webhooks answer by HTTP status (`ok`, or 4xx with an error word). The Web API
- * answers 200 with `{ok, error}`: `ratelimited` is worth a retry after Retry-After; every
- * other error (invalid_auth, channel_not_found, invalid_blocks...) fails the same way again.
+ * A Web API answer: 200 with `{ok, error}` for most errors, 429 with Retry-After when rate
+ * limited. Undefined for what has no `ok` (an incoming webhook's plain-text word, a proxy's
+ * page): the HTTP status classifies those.
  */
-export function slackOutcome(res: HttpResponse): Outcome {
-  let body: { ok?: unknown; error?: unknown; ts?: unknown } | undefined;
+function readAnswer(res: HttpResponse): SlackAnswer | undefined {
+  let body: { ok?: unknown; error?: unknown; ts?: unknown; channel?: unknown } | undefined;
   try {
     body = res.json();
   } catch {
     body = undefined;
   }
-  if (res.status < 200 || res.status > 299 || typeof body?.ok !== 'boolean') return outcomeFromResponse(res);
-  if (body.ok) return { outcome: 'delivered', detail: 'slack ok', ...(typeof body.ts === 'string' ? { ref: body.ts } : {}) };
-  const error = typeof body.error === 'string' ? body.error : 'unknown error';
-  if (error === 'ratelimited') {
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-    return { outcome: 'failed', retryable: true, detail: 'slack error: ratelimited', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (typeof body?.ok !== 'boolean') return undefined;
+  if (body.ok && res.status >= 200 && res.status <= 299) {
+    return { ok: true, ...(typeof body.channel === 'string' ? { channel: body.channel } : {}), ...(typeof body.ts === 'string' ? { ts: body.ts } : {}) };
   }
-  return { outcome: 'failed', retryable: false, detail: oneLine(`slack error: ${error}`) };
+  const error = typeof body.error === 'string' ? body.error : 'unknown error';
+  const detail = oneLine(`slack error: ${error}`);
+  if (TRANSIENT_ERRORS.has(error) || res.status === 429 || res.status >= 500) {
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    return { ok: false, error, outcome: { outcome: 'failed', retryable: true, detail, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) } };
+  }
+  return { ok: false, error, outcome: { outcome: 'failed', retryable: false, detail } };
 }
 
-export default defineChatTarget<SlackSettings, SlackMessage>({
+/** The outcome of one Slack answer (a webhook's, or a chat.postMessage without thread). */
+export function slackOutcome(res: HttpResponse): Outcome {
+  const answer = readAnswer(res);
+  if (!answer) return outcomeFromResponse(res);
+  if (!answer.ok) return answer.outcome;
+  const ref = answer.channel && answer.ts ? messageRef({ channel: answer.channel, ts: answer.ts }) : answer.ts;
+  return { outcome: 'delivered', detail: 'slack ok', ...(ref ? { ref } : {}) };
+}
+
+/** A message Slack holds: the channel id and the message's ts. */
+export interface SlackMessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** `C0123ALERTS/1700000000.000100`: what the alert state keeps as this target's ref. */
+export const messageRef = (ref: SlackMessageRef): string => `${ref.channel}/${ref.ts}`;
+
+/** A stored ref as a message; a bare ts (no channel) is in the configured channel. */
+export function parseMessageRef(ref: string | undefined, channel: string): SlackMessageRef | undefined {
+  const match = ref === undefined ? null : /^(?:([A-Z0-9]+)\/)?(\d+\.\d+)$/.exec(ref);
+  return match ? { channel: match[1] ?? channel, ts: match[2]! } : undefined;
+}
+
+/**
+ * Whether the event starts a new episode of its alert: a firing that was not firing before
+ * gets a message of its own; every other event follows up on the message of the last one.
+ */
+const startsEpisode = (alert: Alert) => alert.status === 'firing' && alert.previousStatus !== 'firing';
+
+/** Errors of chat.update that leave the message as it was but in place: its thread still works. */
+const UNEDITABLE = new Set(['cant_update_message', 'edit_window_closed']);
+
+/** The bot-token mode: post, or update and reply in the thread of the alert's message. */
+function apiTarget(settings: SlackSettings) {
+  const api = settings.apiUrl.replace(/\/+$/, '');
+  const channel = settings.channel ?? '';
+  const call = async (method: 'chat.postMessage' | 'chat.update', body: object, ctx: AttemptContext): Promise<HttpResponse> =>
+    httpRequest({
+      method: 'POST',
+      url: `${api}/${method}`,
+      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${settings.token ?? ''}` },
+      body,
+      signal: ctx.signal,
+      allowPrivateNetwork: settings.allowPrivateNetwork,
+    });
+
+  const post = async (message: SlackMessage, ctx: AttemptContext): Promise<Outcome> => slackOutcome(await call('chat.postMessage', message, ctx));
+
+  /** The message is updated (when Slack lets it be), then the event replied in its thread. */
+  const followUp = async (message: SlackMessage, parent: SlackMessageRef, ctx: AttemptContext): Promise<Outcome> => {
+    const content = { text: message.text, blocks: message.blocks };
+    const ref = messageRef(parent);
+    /** An answer without `ok`, by its HTTP status; delivered still names the message. */
+    const byStatus = (res: HttpResponse): Outcome => {
+      const outcome = outcomeFromResponse(res);
+      return outcome.outcome === 'delivered' ? { ...outcome, ref } : outcome;
+    };
+    const res = await call('chat.update', { channel: parent.channel, ts: parent.ts, ...content }, ctx);
+    const updated = readAnswer(res);
+    if (!updated) return byStatus(res);
+    // Deleted, or in a channel the bot no longer sees: the event gets a message of its own.
+    if (!updated.ok && (updated.error === 'message_not_found' || updated.error === 'channel_not_found')) {
+      const posted = await post(message, ctx);
+      return posted.outcome === 'delivered' ? { ...posted, detail: `slack ok: the alert's message is gone (${updated.error}), posted a new one` } : posted;
+    }
+    if (!updated.ok && !(UNEDITABLE.has(updated.error) && settings.threadReplies)) return updated.outcome;
+    if (!settings.threadReplies) return { outcome: 'delivered', detail: 'slack ok: updated the message', ref };
+    const replyRes = await call('chat.postMessage', { channel: parent.channel, thread_ts: parent.ts, ...content }, ctx);
+    const replied = readAnswer(replyRes);
+    if (!replied) return byStatus(replyRes);
+    if (!replied.ok) return replied.outcome;
+    return { outcome: 'delivered', detail: updated.ok ? 'slack ok: updated the message, replied in its thread' : `slack ok: replied in the thread (message not updated: ${updated.error})`, ref };
+  };
+
+  return {
+    async send(alert: Alert, ctx: AttemptContext): Promise<Outcome> {
+      const skipped = statusSkipped(alert, settings.statuses);
+      if (skipped) return skipped;
+      try {
+        const message = renderSlack(alert, settings);
+        const parent = startsEpisode(alert) ? undefined : parseMessageRef(ctx.ref, channel);
+        return parent ? await followUp(message, parent, ctx) : await post(message, ctx);
+      } catch (err) {
+        return classifyError(err);
+      }
+    },
+  };
+}
+
+const webhookType = defineChatTarget<SlackSettings, SlackMessage>({
   type: 'slack',
   settings: slackSettings,
   secretKeys: ['webhookUrl', 'token'],
   render: renderSlack,
-  request: slackRequest,
+  request: webhookRequest,
   outcome: slackOutcome,
 });
+
+const slackType: TargetType<SlackSettings> = {
+  ...webhookType,
+  create: (settings, runtime) => (settings.token !== undefined ? apiTarget(settings) : webhookType.create(settings, runtime)),
+};
+
+export default slackType;

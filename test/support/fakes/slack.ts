@@ -1,10 +1,13 @@
 // A fake Slack on 127.0.0.1: an incoming webhook (POST /services/T.../B.../<secret>) or the
-// Web API's chat.postMessage (POST /api/chat.postMessage with a bot token). It checks what
-// Slack checks: the webhook path or the Bearer token, the channel, a JSON body with text or
-// blocks, and the Block Kit limits (50 blocks; header plain_text of at most 150 characters;
+// Web API's chat.postMessage and chat.update (POST /api/<method> with a bot token). It checks
+// what Slack checks: the webhook path or the Bearer token, the channel (chat.postMessage takes
+// its id or its #name and answers with the id; chat.update only the id), a JSON body with text
+// or blocks, the Block Kit limits (50 blocks; header plain_text of at most 150 characters;
 // section text of at most 3000, at most 10 fields of at most 2000; context of at most 10
-// elements). Webhooks answer by HTTP status with a plain-text word, as Slack's do; the Web
-// API answers 200 with {ok, error}.
+// elements), that chat.update names a message of that channel (`message_not_found`) and
+// that a thread_ts names a message that is no reply itself. It keeps the channel's messages
+// with their replies, each with its own ts. Webhooks answer by HTTP status with a plain-text
+// word, as Slack's do; the Web API answers 200 with {ok, error}, 429 with Retry-After.
 import type { FakeService, ServiceMode } from '../../targets/conformance';
 import { asFakeService, startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
 
@@ -14,6 +17,11 @@ export interface SlackReceived {
   channel?: string;
   text?: string;
   blocks: Record<string, unknown>[];
+  /** Web API: the message's ts, and the parent's for a reply in a thread. */
+  ts?: string;
+  threadTs?: string;
+  /** Web API: how many times chat.update changed it. */
+  edits?: number;
 }
 
 export interface FakeSlack {
@@ -24,8 +32,12 @@ export interface FakeSlack {
   channel: string;
   /** Settings of a slack target posting through this fake. */
   settings: Record<string, unknown>;
-  /** Messages Slack accepted, in order. */
+  /** Messages Slack accepted, in order (chat.update changes them in place). */
   messages: SlackReceived[];
+  /** The channel's #name, which chat.postMessage also takes. */
+  channelName: string;
+  /** A message already in the channel (posted before the test), as its ref: `C.../ts`. */
+  seededRef: string;
   /** Slack's own checking handler (what `ok` mode plays), for scripting sequences. */
   handle(req: RecordedRequest): ScriptedResponse;
   server: ScriptedServer;
@@ -33,7 +45,12 @@ export interface FakeSlack {
 }
 
 const LIMITS = { blocks: 50, header: 150, text: 3000, fields: 10, field: 2000, contextElements: 10, messageText: 40_000 };
+/** The ts of the first message the fake's Web API accepts; each next one is 0.000001 later. */
 export const SLACK_TS = '1700000000.000100';
+const SEEDED_TS = '1690000000.000001';
+const CHANNEL = 'C0123ALERTS';
+/** The ref of the message the fake's channel holds from the start. */
+export const SLACK_SEEDED_REF = `${CHANNEL}/${SEEDED_TS}`;
 
 type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -82,7 +99,7 @@ const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang' | 'echo'>, Scri
     'client-error': { status: 404, body: 'channel_not_found' },
   },
   api: {
-    ok: { status: 200, body: { ok: true, channel: 'C0123ALERTS', ts: SLACK_TS } },
+    ok: { status: 200, body: { ok: true, channel: CHANNEL, ts: SLACK_TS } },
     throttle: { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } },
     'server-error': { status: 503, body: { ok: false, error: 'service_unavailable' } },
     'client-error': { status: 200, body: { ok: false, error: 'channel_not_found' } },
@@ -91,7 +108,8 @@ const MODES: Record<SlackVia, Record<Exclude<ServiceMode, 'hang' | 'echo'>, Scri
 
 export async function startFakeSlack(via: SlackVia): Promise<FakeSlack> {
   const server = await startScriptedServer({ modes: MODES[via] });
-  const channel = 'C0123ALERTS';
+  const channel = CHANNEL;
+  const channelName = '#alerts';
   const hookPath = '/services/T0001ABCD/B0001ABCD/fakeSlackHookSecret0Q8d7s6a5';
   const token = 'xoxb-1111-2222-fakeSlackBotToken0a1b2c3d';
   const messages: SlackReceived[] = [];
@@ -116,19 +134,44 @@ export async function startFakeSlack(via: SlackVia): Promise<FakeSlack> {
     return { status: 200, body: 'ok' };
   };
 
+  // The channel already holds one message of this bot: a stored ref can point at it.
+  const seeded: SlackReceived = { channel, text: 'an earlier alert', blocks: [], ts: SEEDED_TS, edits: 0 };
+  let sequence = 0;
+  const nextTs = () => `1700000000.${String(100 + sequence++).padStart(6, '0')}`;
+  const find = (ts: unknown) => [seeded, ...messages].find((m) => m.ts === ts);
+
   const api = (req: RecordedRequest): ScriptedResponse => {
     const fail = (error: string): ScriptedResponse => ({ status: 200, body: { ok: false, error } });
-    if (req.method !== 'POST' || req.url !== '/api/chat.postMessage') return { status: 404, body: { ok: false, error: 'unknown_method' } };
+    const method = req.method === 'POST' ? /^\/api\/(chat\.postMessage|chat\.update)$/.exec(req.url)?.[1] : undefined;
+    if (!method) return { status: 404, body: { ok: false, error: 'unknown_method' } };
     const auth = req.headers.authorization;
     if (!auth) return fail('not_authed');
     if (auth !== `Bearer ${token}`) return fail('invalid_auth');
     const body = parse(req);
     if (!body) return fail('invalid_json');
-    if (body.channel !== channel) return fail('channel_not_found');
+    if (method === 'chat.update') {
+      // chat.update takes the channel id only, and a message of that channel.
+      if (body.channel !== channel) return fail('channel_not_found');
+      const message = typeof body.ts === 'string' ? find(body.ts) : undefined;
+      if (!message) return fail('message_not_found');
+      const error = messageError(body);
+      if (error) return fail(error);
+      Object.assign(message, { text: body.text as string | undefined, blocks: (body.blocks ?? []) as Json[], edits: (message.edits ?? 0) + 1 });
+      return { status: 200, body: { ok: true, channel, ts: message.ts, text: body.text, message: { text: body.text } } };
+    }
+    if (body.channel !== channel && body.channel !== channelName) return fail('channel_not_found');
     const error = messageError(body);
     if (error) return fail(error);
-    messages.push({ channel, text: body.text as string | undefined, blocks: (body.blocks ?? []) as Json[] });
-    return { status: 200, body: { ok: true, channel, ts: SLACK_TS, message: { text: body.text } } };
+    const threadTs = body.thread_ts;
+    if (threadTs !== undefined) {
+      const parent = typeof threadTs === 'string' ? find(threadTs) : undefined;
+      // Slack: "avoid using a reply's ts value; use its parent instead". The error word is the
+      // one Slack's thread methods document for a thread_ts that names no thread.
+      if (!parent || parent.threadTs !== undefined) return fail('thread_not_found');
+    }
+    const ts = nextTs();
+    messages.push({ channel, text: body.text as string | undefined, blocks: (body.blocks ?? []) as Json[], ts, edits: 0, ...(typeof threadTs === 'string' ? { threadTs } : {}) });
+    return { status: 200, body: { ok: true, channel, ts, message: { text: body.text } } };
   };
 
   const handle = via === 'webhook' ? webhook : api;
@@ -142,6 +185,8 @@ export async function startFakeSlack(via: SlackVia): Promise<FakeSlack> {
     via,
     credential,
     channel,
+    channelName,
+    seededRef: SLACK_SEEDED_REF,
     settings,
     messages,
     handle,

@@ -6,12 +6,12 @@ import { createLogger, setLogSink } from '../../../shared/log';
 import type { Alert } from '../../../shared/model/alert';
 import { normalizeEvent } from '../../../shared/normalize';
 import slack, { SLACK_LIMITS } from '../../../shared/targets/chat/slack';
-import { startFakeSlack, SLACK_TS, type FakeSlack, type SlackVia } from '../../support/fakes/slack';
+import { startFakeSlack, SLACK_SEEDED_REF, type FakeSlack, type SlackVia } from '../../support/fakes/slack';
 import { ROOT } from '../../support/samples';
 import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
 
 describeConformance({ type: 'slack', label: 'webhook', start: async () => (await startFakeSlack('webhook')).conformance() });
-describeConformance({ type: 'slack', label: 'api', memory: false, start: async () => (await startFakeSlack('api')).conformance() });
+describeConformance({ type: 'slack', label: 'api', memory: false, ref: SLACK_SEEDED_REF, start: async () => (await startFakeSlack('api')).conformance() });
 
 const log = createLogger({ test: 'slack' });
 const sample = (file: string): Alert => normalizeEvent(JSON.parse(readFileSync(join(ROOT, 'events', file), 'utf8')));
@@ -22,8 +22,8 @@ function prepare(settings: Record<string, unknown>, retries = 2): PreparedTarget
   return { name: 'team-slack', type: 'slack', target, policy: { timeoutMs: 2000, retries } };
 }
 
-async function send(settings: Record<string, unknown>, alert: Alert, retries = 2) {
-  const [result] = await deliver(alert, [prepare(settings, retries)], { log, random: () => 0 });
+async function send(settings: Record<string, unknown>, alert: Alert, retries = 2, ref?: string) {
+  const [result] = await deliver(alert, [prepare(settings, retries)], { log, random: () => 0, ...(ref ? { refs: { 'team-slack': ref } } : {}) });
   return result!;
 }
 
@@ -52,7 +52,7 @@ describe.each<SlackVia>(['webhook', 'api'])('slack target via %s', (via) => {
     const result = await send(fake.settings, sample('aws/state-change-single-metric.json'));
 
     expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
-    if (via === 'api') expect(result.ref).toBe(SLACK_TS);
+    if (via === 'api') expect(result.ref).toBe(`${fake.channel}/${fake.messages[0]!.ts}`);
     expect(block(fake, 'header')!.text!.text).toBe('🔥 FIRING · 🟠 ServerCpuTooHigh');
     expect(block(fake, 'section')!.text!.text).toMatch(/^\*ServerCpuTooHigh is ALARM: Threshold Crossed/);
     const fields = blocksOf(fake).find((b) => b.fields)!.fields!.map((f) => f.text);
@@ -182,5 +182,147 @@ describe('slack settings', () => {
     const settings = slack.settings.parse({ token: 'xoxb-1', channel: 'C1' });
     expect(settings.apiUrl).toBe('https://slack.com/api');
     expect(settings.templates.header).toContain('{{statusEmoji}}');
+  });
+});
+
+describe('slack with a bot token: the later events of an alert', () => {
+  let fake: FakeSlack;
+  const firing = () => cloudWatchAlert({ status: 'firing', previousStatus: 'resolved' });
+  const resolved = () => cloudWatchAlert({ id: 'resolve-1', status: 'resolved', previousStatus: 'firing' });
+  const header = (m: { blocks: Record<string, unknown>[] }) => (m.blocks as unknown as Block[]).find((b) => b.type === 'header')!.text!.text;
+  /** Posts the firing; its ref is what the alert state keeps. */
+  const postFiring = async (settings = fake.settings) => {
+    const result = await send(settings, firing());
+    expect(result.outcome).toBe('delivered');
+    return result.ref!;
+  };
+
+  beforeAll(async () => {
+    setLogSink(() => undefined);
+    fake = await startFakeSlack('api');
+  });
+  afterAll(() => fake.server.close());
+  beforeEach(() => {
+    fake.messages.length = 0;
+    fake.server.requests.length = 0;
+    fake.server.respondWith(fake.handle);
+  });
+
+  it("return the message's channel id and ts as ref, also when the channel is configured by name", async () => {
+    const ref = await postFiring({ ...fake.settings, channel: fake.channelName });
+
+    expect(ref).toBe(`${fake.channel}/${fake.messages[0]!.ts}`);
+    expect(ref).toMatch(/^C0123ALERTS\/\d+\.\d+$/);
+  });
+
+  it("a resolve updates the firing's message and is replied in its thread; the ref stays the message's", async () => {
+    const ref = await postFiring();
+
+    const result = await send(fake.settings, resolved(), 2, ref);
+
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 1, ref, detail: 'slack ok: updated the message, replied in its thread' });
+    expect(fake.server.requests.map((r) => r.url)).toEqual(['/api/chat.postMessage', '/api/chat.update', '/api/chat.postMessage']);
+    const [parent, reply] = fake.messages;
+    expect(fake.messages).toHaveLength(2);
+    expect(parent).toMatchObject({ edits: 1 });
+    expect(header(parent!)).toBe('✅ RESOLVED · 🔴 ServerCpuTooHigh');
+    expect(reply).toMatchObject({ threadTs: parent!.ts });
+    expect(header(reply!)).toBe('✅ RESOLVED · 🔴 ServerCpuTooHigh');
+  });
+
+  it('with threadReplies: false, only updates the message', async () => {
+    const settings = { ...fake.settings, threadReplies: false };
+    const ref = await postFiring(settings);
+
+    const result = await send(settings, resolved(), 2, ref);
+
+    expect(result).toMatchObject({ outcome: 'delivered', ref, detail: 'slack ok: updated the message' });
+    expect(fake.messages).toHaveLength(1);
+    expect(header(fake.messages[0]!)).toMatch(/RESOLVED/);
+  });
+
+  it('a firing after a resolve opens a new episode: a new message, a new ref', async () => {
+    const first = await postFiring();
+
+    const result = await send(fake.settings, cloudWatchAlert({ id: 'firing-2', status: 'firing', previousStatus: 'resolved' }), 2, first);
+
+    expect(result.outcome).toBe('delivered');
+    expect(result.ref).not.toBe(first);
+    expect(fake.server.requests.map((r) => r.url)).toEqual(['/api/chat.postMessage', '/api/chat.postMessage']);
+    expect(fake.messages.map((m) => m.threadTs)).toEqual([undefined, undefined]);
+  });
+
+  it('a message that is gone (message_not_found) gets the event a new message and a new ref', async () => {
+    const gone = `${fake.channel}/1600000000.000009`;
+
+    const result = await send(fake.settings, resolved(), 2, gone);
+
+    expect(result).toMatchObject({ outcome: 'delivered', detail: "slack ok: the alert's message is gone (message_not_found), posted a new one" });
+    expect(result.ref).toBe(`${fake.channel}/${fake.messages[0]!.ts}`);
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it('a ref of an older version (a bare ts) names a message of the configured channel', async () => {
+    const result = await send(fake.settings, resolved(), 2, SLACK_SEEDED_REF.split('/')[1]);
+
+    expect(result).toMatchObject({ outcome: 'delivered', ref: SLACK_SEEDED_REF });
+    expect(fake.messages).toEqual([expect.objectContaining({ threadTs: SLACK_SEEDED_REF.split('/')[1] })]);
+  });
+
+  it('ratelimited on the update (429, Retry-After) is retried after the delay Slack asks; one reply in the end', async () => {
+    const ref = await postFiring();
+    fake.server.respondWith({ status: 429, headers: { 'retry-after': '0' }, body: { ok: false, error: 'ratelimited' } }, fake.handle);
+
+    const result = await send(fake.settings, resolved(), 2, ref);
+
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 2, ref });
+    expect(fake.messages.filter((m) => m.threadTs)).toHaveLength(1);
+  });
+
+  it('a reply that fails after the update is retried whole: the update again (it changes nothing), one reply', async () => {
+    const ref = await postFiring();
+    fake.server.respondWith(fake.handle, { status: 200, body: { ok: false, error: 'internal_error' } }, fake.handle);
+
+    const result = await send(fake.settings, resolved(), 2, ref);
+
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    expect(fake.messages[0]).toMatchObject({ edits: 2 });
+    expect(fake.messages.filter((m) => m.threadTs)).toHaveLength(1);
+  });
+
+  it.each([
+    ['invalid_auth', false],
+    ['not_in_channel', false],
+    ['missing_scope', false],
+    ['internal_error', true],
+    ['fatal_error', true],
+    ['service_unavailable', true],
+    ['request_timeout', true],
+  ])('an update answered %s fails (retryable: %s), without a reply', async (error, retryable) => {
+    fake.server.respondWith({ status: 200, body: { ok: false, error } });
+    const target = prepare(fake.settings).target;
+
+    const outcome = await target.send(resolved(), { signal: AbortSignal.timeout(2000), attempt: 1, log, ref: SLACK_SEEDED_REF });
+
+    expect(outcome).toEqual({ outcome: 'failed', retryable, detail: `slack error: ${error}` });
+    expect(fake.server.requests).toHaveLength(1);
+  });
+
+  it("a thread reply answered by a proxy's error page (no `ok`) is classified by its HTTP status", async () => {
+    fake.server.respondWith(fake.handle, { status: 502, body: '<html>bad gateway</html>' });
+    const target = prepare(fake.settings).target;
+
+    const outcome = await target.send(resolved(), { signal: AbortSignal.timeout(2000), attempt: 1, log, ref: SLACK_SEEDED_REF });
+
+    expect(outcome).toMatchObject({ outcome: 'failed', retryable: true, detail: expect.stringMatching(/^HTTP 502/) });
+  });
+
+  it('an update Slack refuses for the message (edit_window_closed) still replies in the thread', async () => {
+    fake.server.respondWith({ status: 200, body: { ok: false, error: 'edit_window_closed' } }, fake.handle);
+
+    const result = await send(fake.settings, resolved(), 2, SLACK_SEEDED_REF);
+
+    expect(result).toMatchObject({ outcome: 'delivered', ref: SLACK_SEEDED_REF, detail: 'slack ok: replied in the thread (message not updated: edit_window_closed)' });
+    expect(fake.messages).toEqual([expect.objectContaining({ threadTs: SLACK_SEEDED_REF.split('/')[1] })]);
   });
 });

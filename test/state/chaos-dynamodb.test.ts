@@ -1,0 +1,4 @@
+import { describeChaos } from './chaos';
+import { dynamodbHarness } from './adapters';
+
+describeChaos(dynamodbHarness);

@@ -1,0 +1,4 @@
+import { describeChaos } from './chaos';
+import { localHarness } from './adapters';
+
+describeChaos(localHarness);

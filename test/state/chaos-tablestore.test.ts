@@ -1,0 +1,4 @@
+import { describeChaos } from './chaos';
+import { tablestoreHarness } from './adapters';
+
+describeChaos(tablestoreHarness);
