@@ -59,6 +59,12 @@ test("state show: one alert's history, event by event", () => {
   expect(stdout).toMatch(/^2026-03-01T10:20:00.000Z\s+cli-resolve-1\s+resolved\s+local-file:delivered$/m);
 });
 
+test('state show takes the full dedupKey', () => {
+  const { code, stdout } = router('state', 'show', 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:OrdersLatency', '--json');
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout)).toMatchObject({ name: 'OrdersLatency', status: 'resolved', dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:OrdersLatency' });
+});
+
 test('state show of an unknown alert, and a config without state, exit 2 with one line', () => {
   const unknown = router('state', 'show', 'NoSuchAlarm');
   expect(unknown.code).toBe(2);
