@@ -18,6 +18,19 @@ export function withTimeout<T>(call: Promise<T>, ms: number, what: string): Prom
   return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
 }
 
+let issued = 0;
+
+/**
+ * A token no other invocation holds (a lease's owner, a temporary file's name): time, process,
+ * a counter and 104 random bits. It identifies, it protects nothing, so Math.random serves
+ * and no function start loads node:crypto for it.
+ */
+export function uniqueToken(): string {
+  issued += 1;
+  const random = () => Math.floor(Math.random() * 2 ** 52).toString(36);
+  return `${Date.now().toString(36)}.${process.pid.toString(36)}.${issued.toString(36)}.${random()}${random()}`;
+}
+
 /** The identity itself while it fits MAX_KEY_BYTES, else `sha256:<hex>` of it. */
 export function storeKey(identity: string): string {
   if (identity.length > 0 && Buffer.byteLength(identity, 'utf8') <= MAX_KEY_BYTES) return identity;

@@ -11,9 +11,8 @@
 // function's remaining time), so it can only lapse once the holder can no longer deliver.
 // Every store call is bounded by the configured timeout; a store that fails or is slow makes
 // the claim `unavailable` and the caller delivers anyway (at least once, never held back).
-import { randomUUID } from 'node:crypto';
 import type { StateStore, StoredRecord } from './contract';
-import { storeKey, withTimeout } from './guard';
+import { storeKey, uniqueToken, withTimeout } from './guard';
 
 export type LedgerStatus = 'in-progress' | 'delivered' | 'skipped' | 'failed';
 
@@ -79,7 +78,7 @@ export class Ledger {
    */
   async claim(ref: { eventId: string; target: string; dedupKey: string }, leaseUntil: number, options: { look?: boolean } = {}): Promise<Claim> {
     const key = ledgerKey(ref.eventId, ref.target);
-    const owner = randomUUID();
+    const owner = uniqueToken();
     try {
       for (let round = 0; round < MAX_CLAIM_ROUNDS; round += 1) {
         const now = this.now();

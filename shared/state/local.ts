@@ -11,7 +11,6 @@
 // thread-pool round trip costs more than the operation (an event makes about forty of them,
 // several ms of a cold start); a lock held by another process is still waited for without
 // blocking.
-import { randomBytes } from 'node:crypto';
 import { sha256Hex } from '../hash';
 import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,6 +27,7 @@ import {
   type StoreType,
   type StoredRecord,
 } from './contract';
+import { uniqueToken } from './guard';
 import { DEFAULT_LOCAL_PATH, type LocalSettings } from './settings';
 
 /** A lock older than this belongs to a process that died holding it. */
@@ -73,7 +73,7 @@ export class LocalStore implements StateStore {
         version = expect.version + 1;
       }
       const record: FileRecord = { key, version, expiresAt, value: JSON.parse(text) };
-      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      const temporary = `${file}.${uniqueToken()}.tmp`;
       writeFileSync(temporary, JSON.stringify(record));
       renameSync(temporary, file);
       return { written: true, version };
@@ -103,8 +103,7 @@ export class LocalStore implements StateStore {
 
   private file(space: Space, key: string): string {
     if (!SPACES.includes(space)) throw new StoreLimitError(`local store: unknown space ${JSON.stringify(space)}`);
-    // Keys are arbitrary text (event ids, console URLs): the file name is their hash.
-    return join(this.directory, space, `${sha256Hex(key).slice(0, 40)}.json`);
+    return join(this.directory, space, `${fileName(key)}.json`);
   }
 
   private dir(space: Space): void {
@@ -146,6 +145,25 @@ export class LocalStore implements StateStore {
 
 
 /** Takes the lock file (O_EXCL) and returns its release. */
+/** Longest encoded key used as a file name as it is: with the lock, temporary and stale suffixes it stays under the 255 bytes of a file name. */
+const MAX_PLAIN_NAME = 160;
+
+/**
+ * A record's file name. Keys are arbitrary text (event ids, ARNs, console URLs); the name is
+ * `k` and the key with every byte outside a-z 0-9 . - _ written `~xx` (so names differ on a
+ * case-insensitive disk too), or `h` and the key's SHA-256 when that is too long. Both are
+ * one-to-one, and a short key costs no hash (node:crypto stays unloaded at a function start).
+ */
+export function fileName(key: string): string {
+  let name = 'k';
+  for (const byte of Buffer.from(key, 'utf8')) {
+    const plain = (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x2e || byte === 0x2d || byte === 0x5f;
+    name += plain ? String.fromCharCode(byte) : `~${byte.toString(16).padStart(2, '0')}`;
+    if (name.length > MAX_PLAIN_NAME) return `h${sha256Hex(key)}`;
+  }
+  return name;
+}
+
 async function lock(path: string): Promise<() => Promise<void>> {
   const started = Date.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
@@ -166,7 +184,7 @@ async function breakIfStale(path: string): Promise<void> {
     const { mtimeMs } = statSync(path);
     if (Date.now() - mtimeMs < LOCK_STALE_MS) return;
     // rename() first: of several processes breaking the same lock, only one succeeds.
-    const aside = `${path}.${randomBytes(6).toString('hex')}.stale`;
+    const aside = `${path}.${uniqueToken()}.stale`;
     renameSync(path, aside);
     unlinkSync(aside);
   } catch (err) {
