@@ -9,6 +9,7 @@ import { normalizeCloudWatchEnvelope, normalizeAlarmActionEnvelope, CLOUDWATCH_E
 import { normalizeCloudWatchSnsEnvelope } from './cloudwatch-sns';
 import { normalizeArmsEnvelope, ARMS_EVENT_TYPE } from './arms';
 import { unwrap, LAMBDA_ALARM_ACTION, SNS_ALARM_NOTIFICATION, type Envelope } from './envelopes';
+import { checkEventShape } from './shape';
 
 export type Normalizer = (envelope: Envelope) => Alert;
 
@@ -47,6 +48,16 @@ export function normalizeEvent(raw: unknown, expected?: EventType): Alert {
   if (expected !== undefined && type !== expected) throw new UnsupportedEventError(type, expected);
   if (!isEventType(type)) throw new UnsupportedEventError(type, Object.keys(EVENT_TYPES).join(' | '));
   return EVENT_TYPES[type].normalize(envelope);
+}
+
+/**
+ * The shape check (depth and size limits) then normalizeEvent: the alert of one raw delivery,
+ * or a RouterError naming the problem. Nothing else is thrown, whatever the input (the fuzz
+ * test in test/runtime holds it to that). The handlers and the command line both take this.
+ */
+export function intakeAlert(raw: unknown, expected?: EventType): Alert {
+  checkEventShape(raw);
+  return normalizeEvent(raw, expected);
 }
 
 export { splitDeliveries, LAMBDA_ALARM_ACTION, SNS_ALARM_NOTIFICATION } from './envelopes';

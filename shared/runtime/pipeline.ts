@@ -4,7 +4,7 @@
 // the raw event, so one bad event of a batch does not hide the others.
 import type { Alert } from '../model/alert';
 import { RouterError } from '../model/errors';
-import { normalizeEvent, type EventType } from '../normalize';
+import { intakeAlert, type EventType } from '../normalize';
 import { applySeverityRules } from '../route/severity';
 import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
@@ -15,7 +15,6 @@ import { oneLine } from '../targets/errors';
 import type { Logger } from '../log';
 import type { Router } from './router';
 import { rawEventForLog } from './raw-log';
-import { checkEventShape } from '../normalize/shape';
 
 /** An event that could not become an alert. */
 export interface RefusedReport {
@@ -61,16 +60,6 @@ export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Dat
   const { targets, routes } = routeTargets(config.route, enriched);
   const mustHearIt = (target: string) => mustHear(state, target, enriched);
   return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at, mustHearIt) };
-}
-
-/**
- * decode's per-delivery check, unwrap and normalize: the alert of one raw delivery, or a
- * RouterError naming the problem. Nothing else is thrown, whatever the input (the fuzz test
- * in test/runtime holds it to that).
- */
-export function intakeAlert(raw: unknown, expectedType?: EventType): Alert {
-  checkEventShape(raw);
-  return normalizeEvent(raw, expectedType);
 }
 
 export async function processEvent(raw: unknown, options: ProcessOptions): Promise<EventReport> {

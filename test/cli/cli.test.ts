@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { normalizeEvent } from '../../shared/normalize';
+import { intakeAlert, normalizeEvent } from '../../shared/normalize';
+import { MAX_EVENT_DEPTH } from '../../shared/normalize/shape';
 import { ROOT } from '../support/samples';
 
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -76,6 +77,26 @@ describe('normalize', () => {
     expect(stdout).toBe('');
     oneLineError(stderr);
     expect(stderr).toContain('detail.state.value');
+  });
+
+  it('refuses an event the handlers refuse for its shape, with exit 2 and the same message', () => {
+    const deep = join(dir, 'deep.json');
+    const raw = JSON.parse(readFileSync(sample('aws/state-change-single-metric.json'), 'utf8'));
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < MAX_EVENT_DEPTH + 1; i += 1) nested = { nested };
+    writeFileSync(deep, JSON.stringify({ ...raw, detail: { ...raw.detail, configuration: { ...raw.detail.configuration, extra: nested } } }));
+    const { code, stdout, stderr } = router('normalize', deep);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    oneLineError(stderr);
+    let handlerMessage = '';
+    try {
+      intakeAlert(JSON.parse(readFileSync(deep, 'utf8')));
+    } catch (error) {
+      handlerMessage = (error as Error).message;
+    }
+    expect(handlerMessage).toMatch(/deep/i);
+    expect(stderr).toContain(handlerMessage);
   });
 
   it('refuses a file that is not JSON or does not exist with exit 2', () => {

@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { InvalidEventError, UnsupportedEventError } from '../../shared/model/errors';
-import { intakeAlert } from '../../shared/runtime/pipeline';
+import { intakeAlert } from '../../shared/normalize';
 import { ROOT, eventsOf, samples } from '../support/samples';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

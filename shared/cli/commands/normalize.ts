@@ -1,4 +1,4 @@
-import { normalizeEvent } from '../../normalize';
+import { intakeAlert } from '../../normalize';
 import { defineCommand, noMoreArgs, requireArg } from '../command';
 import { readEventFile } from '../events';
 
@@ -12,7 +12,7 @@ export default defineCommand({
     const file = requireArg(ctx, 0, 'FILE (an event file)');
     noMoreArgs(ctx, 1);
     const value = await readEventFile(file);
-    const alerts = Array.isArray(value) ? value.map((event) => normalizeEvent(event)) : normalizeEvent(value);
+    const alerts = Array.isArray(value) ? value.map((event) => intakeAlert(event)) : intakeAlert(value);
     ctx.print(JSON.stringify(alerts, null, 2));
     return 0;
   },
