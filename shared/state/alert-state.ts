@@ -8,7 +8,7 @@
 // Writes are optimistic: read, apply, put-if-version; on a conflict, read again and re-apply.
 import type { Alert, Status } from '../model/alert';
 import type { StateStore, StoredRecord } from './contract';
-import { storeKey, withTimeout } from './guard';
+import { storeKey, withTimeout, type StoreUseOptions } from './guard';
 
 /** Statuses that change what an alert IS; the others (comments, configuration changes) only add to it. */
 export const STATE_STATUSES: readonly Status[] = ['firing', 'resolved', 'insufficient-data', 'acknowledged'];
@@ -167,13 +167,6 @@ export function applyEvent(previous: AlertState | undefined, alert: Alert, deliv
   return state;
 }
 
-export interface AlertBookOptions {
-  timeoutMs: number;
-  /** How long a state is kept after its last event, in seconds. */
-  ttlSeconds: number;
-  now?: () => number;
-}
-
 /** Write attempts when other invocations keep updating the same alert. */
 const MAX_WRITE_ROUNDS = 5;
 
@@ -183,7 +176,7 @@ export class AlertBook {
 
   constructor(
     private readonly store: StateStore,
-    private readonly options: AlertBookOptions,
+    private readonly options: StoreUseOptions,
   ) {
     this.now = options.now ?? Date.now;
   }

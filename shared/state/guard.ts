@@ -3,6 +3,15 @@
 import { sha256Hex } from '../hash';
 import { MAX_KEY_BYTES } from './contract';
 
+/** How the ledger and the alert book use their store. */
+export interface StoreUseOptions {
+  /** Bound of each store call, in ms. */
+  timeoutMs: number;
+  /** How long a record is kept after its last write, in seconds. */
+  ttlSeconds: number;
+  now?: () => number;
+}
+
 export class StoreTimeoutError extends Error {
   override name = 'StoreTimeoutError';
 }

@@ -12,7 +12,7 @@
 // Every store call is bounded by the configured timeout; a store that fails or is slow makes
 // the claim `unavailable` and the caller delivers anyway (at least once, never held back).
 import type { StateStore, StoredRecord } from './contract';
-import { storeKey, uniqueToken, withTimeout } from './guard';
+import { storeKey, uniqueToken, withTimeout, type StoreUseOptions } from './guard';
 
 export type LedgerStatus = 'in-progress' | 'delivered' | 'skipped' | 'failed';
 
@@ -50,14 +50,6 @@ export type Claim =
   /** The store failed or was too slow: deliver without it. */
   | { kind: 'unavailable'; detail: string };
 
-export interface LedgerOptions {
-  /** Bound of each store call in ms. */
-  timeoutMs: number;
-  /** How long entries are kept, in seconds. */
-  ttlSeconds: number;
-  now?: () => number;
-}
-
 /** Tries at a claim when other invocations keep changing the entry under us. */
 const MAX_CLAIM_ROUNDS = 4;
 
@@ -66,7 +58,7 @@ export class Ledger {
 
   constructor(
     private readonly store: StateStore,
-    private readonly options: LedgerOptions,
+    private readonly options: StoreUseOptions,
   ) {
     this.now = options.now ?? Date.now;
   }
