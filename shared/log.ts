@@ -1,6 +1,7 @@
 // Structured logging, one JSON object per line, with secret redaction.
 // Every value resolved from a secret reference in router.yaml is registered here at load
 // time; every log line and every error detail passes through redact() before it leaves.
+import { writeSync } from 'node:fs';
 
 /** Every form of every registered secret, longest first (a whole URL before its token segment). */
 let secrets: string[] = [];
@@ -82,7 +83,35 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
-let sink: LogSink = (line) => process.stdout.write(line + '\n');
+/** Set once a write to file descriptor 1 came short: from then on every line goes through process.stdout. */
+let viaStream = false;
+
+/**
+ * The platforms' log pipelines read stdout: one line, one synchronous write(2) on file
+ * descriptor 1. Not through process.stdout: reading it builds its stream (node:stream, and
+ * node:net for a pipe), about 2 ms of a function start, and its Writable costs about half a
+ * microsecond a line. A pipe that a stream opened on it left non-blocking can refuse the
+ * write (EAGAIN) or take part of it: the rest of the line, and every line after it, then go
+ * through process.stdout, which queues them in order (and reports what else goes wrong).
+ */
+export const stdoutSink: LogSink = (line) => {
+  const text = `${line}\n`;
+  if (!viaStream) {
+    let written = 0;
+    try {
+      written = writeSync(1, text);
+    } catch {
+      // Nothing of the line went out: process.stdout writes it, or says why it cannot.
+    }
+    if (written === Buffer.byteLength(text)) return;
+    viaStream = true;
+    process.stdout.write(written === 0 ? text : Buffer.from(text).subarray(written));
+    return;
+  }
+  process.stdout.write(text);
+};
+
+let sink: LogSink = stdoutSink;
 let threshold: LogLevel = (process.env.LOG_LEVEL as LogLevel) in ORDER ? (process.env.LOG_LEVEL as LogLevel) : 'info';
 
 /** Redirects log output (the CLI sends it to stderr or silences it; tests capture it). */
@@ -94,11 +123,21 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
+/** The keys every line starts with: a field of the same name replaces one of them in place. */
+const LINE_KEYS = new Set(['level', 'time', 'msg']);
+
 /**
  * One object per logger, its methods on the prototype: a child logger (one per delivery and
- * per attempt) costs one allocation, and a line below the level costs a comparison.
+ * per attempt) costs one allocation, and a line below the level costs a comparison. A line
+ * is written as text, not as an object handed to JSON.stringify: the logger's own fields are
+ * serialized once, on its first line, and each field of the line after them (a field that
+ * shares a name with the line's keys or the logger's takes the object path, which writes it
+ * in place of the other, as a spread does).
  */
 class JsonLogger implements Logger {
+  /** `,"key":value` of each of the logger's fields; null until the first line, false when a field shares a line key's name. */
+  private baseText: string | false | null = null;
+
   constructor(private readonly base: Record<string, unknown>) {}
 
   debug(msg: string, fields?: Record<string, unknown>): void {
@@ -122,13 +161,52 @@ class JsonLogger implements Logger {
   }
 
   private write(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
-    const record = { level, time: new Date().toISOString(), msg, ...withErrors(this.base), ...withErrors(fields) };
-    sink(redact(JSON.stringify(record)));
+    this.baseText ??= Object.keys(this.base).some((key) => LINE_KEYS.has(key)) ? false : fieldsText(this.base);
+    const text = this.baseText !== false && !sharesAKey(fields, this.base) ? this.baseText + fieldsText(fields) : false;
+    const line =
+      text === false
+        ? JSON.stringify({ level, time: isoNow(), msg, ...withErrors(this.base), ...withErrors(fields) })
+        : `{"level":${JSON.stringify(level)},"time":"${isoNow()}","msg":${JSON.stringify(msg)}${text}}`;
+    sink(redact(line));
   }
 }
 
+/** Whether a field of the line has the name of a line key or of a logger field. */
+function sharesAKey(fields: Record<string, unknown> | undefined, base: Record<string, unknown>): boolean {
+  for (const key in fields) if (LINE_KEYS.has(key) || Object.hasOwn(base, key)) return true;
+  return false;
+}
+
+/** `,"key":value` for each own field JSON writes (undefined, functions and symbols it leaves out), an Error as its name and message. */
+function fieldsText(fields: Record<string, unknown> | undefined): string {
+  let text = '';
+  for (const key in fields) {
+    if (!Object.hasOwn(fields, key)) continue;
+    const value = fields[key];
+    const json = JSON.stringify(value instanceof Error ? { name: value.name, message: value.message } : value) as string | undefined;
+    if (json !== undefined) text += `,${JSON.stringify(key)}:${json}`;
+  }
+  return text;
+}
+
+/** The second of the last line's time, and its time as text without the milliseconds. */
+let isoSecond = Number.NaN;
+let isoPrefix = '';
+
+/** new Date().toISOString(), but the date and time of day formatted once a second (half a microsecond a line otherwise). */
+function isoNow(): string {
+  const now = Date.now();
+  const ms = now % 1000;
+  if (now - ms !== isoSecond) {
+    isoSecond = now - ms;
+    isoPrefix = new Date(isoSecond).toISOString().slice(0, -4);
+  }
+  return `${isoPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
+}
+
 export function createLogger(base: Record<string, unknown> = {}): Logger {
-  return new JsonLogger(base);
+  // A copy: the fields are serialized on the first line, later changes to `base` would not show.
+  return new JsonLogger({ ...base });
 }
 
 /**

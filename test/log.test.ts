@@ -1,6 +1,8 @@
 // The logger's lines: one JSON object each, the level, time and message first, then the
 // logger's fields and the line's (a line's field wins over a logger's of the same name),
 // Error values as their name and message, secrets redacted, nothing below the level.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { createLogger, registerSecret, setLogLevel, setLogSink } from '../shared/log';
 
 describe('log lines', () => {
@@ -53,6 +55,28 @@ describe('log lines', () => {
     expect(lines[0]).not.toContain('s3cr3t');
   });
 
+  it('leaves out the fields JSON leaves out, as a spread of the fields into one object would', () => {
+    const log = createLogger({ handler: 'h', gone: 'x', fn: () => 1 });
+    log.info('m', { absent: undefined, list: [undefined, 1], at: new Date(0), nested: { u: undefined, n: null } });
+    log.info('m', { gone: undefined });
+    expect(lines[0]).toBe(
+      `{"level":"info","time":${JSON.stringify((JSON.parse(lines[0]!) as { time: string }).time)},"msg":"m","handler":"h","gone":"x","list":[null,1],"at":"1970-01-01T00:00:00.000Z","nested":{"n":null}}`,
+    );
+    expect(JSON.parse(lines[1]!)).toEqual({ level: 'info', time: expect.any(String) as unknown, msg: 'm', handler: 'h' });
+  });
+
+  it('takes a logger field as it was when the logger was made, and redacts a secret registered after its first line', () => {
+    const base: Record<string, unknown> = { handler: 'h', url: 'https://hooks.example.com/services/T0/B0/late-registered-token-1' };
+    const log = createLogger(base);
+    base.handler = 'changed';
+    log.info('first');
+    registerSecret('https://hooks.example.com/services/T0/B0/late-registered-token-1');
+    log.info('second');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ handler: 'h' });
+    expect(JSON.parse(lines[1]!)).toMatchObject({ handler: 'h', url: '[REDACTED]' });
+    expect(lines[1]).not.toContain('late-registered-token');
+  });
+
   it('writes nothing below the level', () => {
     setLogLevel('warn');
     const log = createLogger().child({ a: 1 });
@@ -61,4 +85,44 @@ describe('log lines', () => {
     log.warn('w');
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['w']);
   });
+});
+
+describe('log lines on stdout', () => {
+  /** A process that logs `count` lines while its stdout, a pipe, is not read; then what it wrote. */
+  function logThroughAFullPipe(count: number, openStreamFirst: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const script = `
+      ${openStreamFirst ? 'process.stdout;' : ''}
+      const { createLogger } = require(${JSON.stringify(join(__dirname, '..', 'shared', 'log.ts'))});
+      const log = createLogger({ handler: 'pipe-test' });
+      for (let i = 0; i < ${count}; i += 1) log.info('line', { i, pad: 'x'.repeat(200) + '\u00e9' });
+    `;
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Read nothing until the pipe has had time to fill: the writer meets a full pipe.
+      child.stdout.pause();
+      setTimeout(() => {
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stdout.resume();
+      }, 500);
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it.each([
+    // spawn() makes the pipe non-blocking: a full one refuses a write or takes part of it.
+    ['a full pipe (the refused or short write and every line after it go through process.stdout)', false],
+    ['a full pipe process.stdout was opened on before the first line', true],
+  ])('writes every line whole and in order to %s', async (_, openStreamFirst) => {
+    // About 250 bytes a line: 2,000 lines are several times a pipe's 64 KiB buffer.
+    const { code, stdout, stderr } = await logThroughAFullPipe(2000, openStreamFirst);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const records = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { i: number; pad: string });
+    expect(records.map((r) => r.i)).toEqual([...Array(2000).keys()]);
+    expect(records.every((r) => r.pad === 'x'.repeat(200) + '\u00e9')).toBe(true);
+  }, 30_000);
 });

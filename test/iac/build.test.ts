@@ -99,6 +99,33 @@ describe('build', () => {
     expect(out.slice(out.indexOf('RESULT ') + 7)).toBe('[true,true]');
   });
 
+  it('runs the first event of a default-config function without loading node:stream, node:net or node:crypto', async () => {
+    // Each costs milliseconds of a cold start: process.stdout builds a stream (and a socket
+    // for a pipe), node:crypto brings node:stream along. The event's delivery report still
+    // reaches stdout (a file here, as a pipe would be).
+    const cwd = temporaryDirectory('build-cold-path');
+    for (const [name, event, invoke] of [
+      ['alarm-state-change', 'events/aws/state-change-single-metric.json', "handler(JSON.parse(raw), { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 })"],
+      ['arms-alarm-create', 'events/alibaba/arms-alarm-create.json', "handler(Buffer.from(raw), { requestId: 'r2', function: { timeout: 30 } })"],
+    ] as const) {
+      const bundle = plain.result.bundles.find((b) => b.name === name)!;
+      const script = join(cwd, `${name}.js`);
+      writeFileSync(
+        script,
+        `const { readFileSync, writeSync } = require('node:fs');
+        const { handler } = require(${JSON.stringify(fileOf(plain, bundle, 'index.js'))});
+        const raw = readFileSync(${JSON.stringify(join(ROOT, event))}, 'utf8');
+        ${invoke}.then((report) => {
+          const loaded = process.moduleLoadList.filter((m) => /^NativeModule (stream|net|crypto|internal.crypto.)/.test(m));
+          writeSync(2, 'RESULT ' + JSON.stringify({ ok: report.ok, loaded }));
+        });`,
+      );
+      const { stdout, stderr } = await run(process.execPath, [script], { cwd, env: { PATH: process.env.PATH ?? '', ROUTER_DATA_DIR: cwd, LOG_LEVEL: 'info' }, timeout: 60_000 });
+      expect(JSON.parse(stderr.slice(stderr.indexOf('RESULT ') + 7))).toEqual({ ok: true, loaded: [] });
+      expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ level: 'info', msg: 'delivery report', report: { ok: true } });
+    }
+  });
+
   it('leaves out the target modules the config does not use, and says so when one is asked for', async () => {
     const [bundle] = plain.result.bundles;
     const files = sources(plain, bundle!);

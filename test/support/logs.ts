@@ -1,5 +1,5 @@
 // Captures the JSON log lines the code under test writes (shared/log.ts).
-import { setLogSink } from '../../shared/log';
+import { setLogSink, stdoutSink } from '../../shared/log';
 
 export function captureLogs(): { lines: string[]; records: () => Record<string, unknown>[]; restore: () => void } {
   const lines: string[] = [];
@@ -7,6 +7,6 @@ export function captureLogs(): { lines: string[]; records: () => Record<string, 
   return {
     lines,
     records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-    restore: () => setLogSink((line) => process.stdout.write(line + '\n')),
+    restore: () => setLogSink(stdoutSink),
   };
 }

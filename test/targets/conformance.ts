@@ -4,7 +4,7 @@
 // (through the type's own schema) and drives it through the real deliver() with a short
 // policy: the retry matrix, timeouts, connection refused, every alert status, the outcome
 // shape, and no secret in any log line, outcome or detail.
-import { createLogger, registerSecret, setLogLevel, setLogSink, type LogLevel } from '../../shared/log';
+import { createLogger, registerSecret, setLogLevel, setLogSink, stdoutSink, type LogLevel } from '../../shared/log';
 import { alertSchema, STATUSES, type Alert } from '../../shared/model/alert';
 import { normalizeEvent } from '../../shared/normalize';
 import { eventsOf, samples } from '../support/samples';
@@ -350,7 +350,7 @@ export function describeConformance(harness: ConformanceHarness): void {
 
     afterAll(async () => {
       if (service && !stopped) await service.stop();
-      setLogSink((line) => process.stdout.write(`${line}\n`));
+      setLogSink(stdoutSink);
       setLogLevel(DEFAULT_LOG_LEVEL);
       for (const [key, value] of Object.entries(savedEnv)) {
         if (value === undefined) delete process.env[key];

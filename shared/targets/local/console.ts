@@ -23,19 +23,21 @@ function consoleLine(alert: Alert, format: 'json' | 'text', name: string): strin
   return format === 'text' ? textLine(alert) : JSON.stringify({ target: name, alert });
 }
 
-let output: NodeJS.WritableStream = process.stdout;
-
 /**
  * Where console targets write: stdout on the platforms (their log pipelines read it); the
  * command line moves it to stderr so that its stdout carries only the command's output.
+ * Undefined for stdout, read when a line is written: process.stdout builds its stream when
+ * first read, which a function start whose alerts are not printed does not need.
  */
+let output: NodeJS.WritableStream | undefined;
+
 export function setConsoleOutput(stream: NodeJS.WritableStream): void {
   output = stream;
 }
 
 function writeLine(line: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    output.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+    (output ?? process.stdout).write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
   });
 }
 
@@ -48,7 +50,7 @@ export default defineTarget({
       async send(alert) {
         try {
           await writeLine(consoleLine(alert, config.format, runtime.name));
-          return { outcome: 'delivered', detail: output === process.stdout ? 'written to stdout' : 'written to stderr' };
+          return { outcome: 'delivered', detail: output === undefined || output === process.stdout ? 'written to stdout' : 'written to stderr' };
         } catch (err) {
           return classifyError(err);
         }
