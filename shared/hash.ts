@@ -10,5 +10,6 @@ let crypto: typeof Crypto | undefined;
 /** SHA-256 of `data` (text as UTF-8) as 64 lowercase hex digits. */
 export function sha256Hex(data: string | Buffer): string {
   crypto ??= process.getBuiltinModule('node:crypto');
-  return crypto.createHash('sha256').update(data).digest('hex');
+  // The one-shot hash: no Hash object, less than half the cost of createHash().
+  return crypto.hash('sha256', data, 'hex');
 }

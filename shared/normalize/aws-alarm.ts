@@ -17,6 +17,7 @@ export const STATE_STATUS = {
 } as const satisfies Record<string, Status>;
 
 const ACCOUNT_ID = /^\d{1,12}$/;
+const PARTITION = /^aws[a-z-]*$/;
 
 /** Where the alarm lives, and its ARN: the key every event of the alarm shares. */
 export interface AlarmLocation {
@@ -33,13 +34,21 @@ export interface AlarmLocation {
 export function parseAlarmArn(value: string): AlarmLocation | null {
   const parts = value.split(':');
   if (parts.length < 7) return null;
-  const head = parts.slice(0, 6).map((part) => part.trim());
-  const [arn, partition, service, region, account, type] = head as [string, string, string, string, string, string];
-  if (arn !== 'arn' || !/^aws[a-z-]*$/.test(partition) || service !== 'cloudwatch' || type !== 'alarm') return null;
+  let blanks = false;
+  for (let i = 0; i < 6; i += 1) {
+    const part = parts[i] ?? '';
+    const trimmed = part.trim();
+    if (trimmed !== part) {
+      parts[i] = trimmed;
+      blanks = true;
+    }
+  }
+  const [arn, partition, service, region, account, type] = parts as [string, string, string, string, string, string];
+  if (arn !== 'arn' || !PARTITION.test(partition) || service !== 'cloudwatch' || type !== 'alarm') return null;
   if (!REGION_ID.test(region) || !ACCOUNT_ID.test(account)) return null;
-  const name = parts.slice(6).join(':');
-  if (name === '') return null;
-  return { arn: [...head, name].join(':'), partition, region, account };
+  // The name is everything after the sixth colon, as written.
+  if (parts.length === 7 && parts[6] === '') return null;
+  return { arn: blanks ? parts.join(':') : value, partition, region, account };
 }
 
 export interface AlarmWhereabouts {
@@ -101,7 +110,10 @@ export function derivedId(dedupKey: string, status: Status, when: string | null)
 /** The entries whose value is present (not null). */
 export function present(entries: Record<string, string | null>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(entries)) if (value !== null) out[key] = value;
+  for (const key in entries) {
+    const value = entries[key];
+    if (value !== null) out[key] = value as string;
+  }
   return out;
 }
 
@@ -110,13 +122,21 @@ export function present(entries: Record<string, string | null>): Record<string, 
  * a label holding one of several values would route the alarm as if it were only that one.
  */
 export function mergeDimensions(maps: Array<Record<string, string>>): Record<string, string> {
-  const merged = new Map<string, string>();
-  const conflicting = new Set<string>();
+  const merged: Record<string, string> = {};
+  let conflicting: Set<string> | undefined;
   for (const map of maps) {
-    for (const [key, value] of Object.entries(map)) {
-      if (merged.has(key) && merged.get(key) !== value) conflicting.add(key);
-      else merged.set(key, value);
+    for (const key in map) {
+      const value = map[key];
+      if (value === undefined) continue;
+      if (!Object.hasOwn(merged, key)) merged[key] = value;
+      else if (merged[key] !== value) (conflicting ??= new Set()).add(key);
     }
   }
-  return Object.fromEntries([...merged].filter(([key]) => !conflicting.has(key)));
+  if (!conflicting) return merged;
+  const agreed: Record<string, string> = {};
+  for (const key in merged) {
+    const value = merged[key];
+    if (value !== undefined && !conflicting.has(key)) agreed[key] = value;
+  }
+  return agreed;
 }

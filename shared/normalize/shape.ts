@@ -1,6 +1,7 @@
-// Bounds on the shape of a delivery, checked without recursion before anything recurses into
-// it (the normalizers, the logger's JSON.stringify): no input, however deep, overflows the
-// stack. The runtime checks every delivery; the SNS envelope checks the message it parses.
+// Bounds on the shape of a delivery, checked before anything recurses into it without a
+// bound (the normalizers, the logger's JSON.stringify): no input, however deep, overflows
+// the stack (this check recurses no deeper than the bound). The runtime checks every
+// delivery; the SNS envelope checks the message it parses.
 import { InvalidEventError } from '../model/errors';
 
 /** Real alarm events nest about 8 levels deep; an FC batch adds one. */
@@ -10,21 +11,32 @@ export const MAX_EVENT_VALUES = 1_000_000;
 
 /** Refuses a value nested deeper than MAX_EVENT_DEPTH or holding more than MAX_EVENT_VALUES values. */
 export function checkEventShape(value: unknown, path = '(event)'): void {
-  // Two parallel stacks (objects and their depths): no tuple per object on the warm path.
-  const objects: unknown[] = [value];
-  const depths: number[] = [1];
+  if (typeof value !== 'object' || value === null) return;
+  // The walk recurses, but never deeper than MAX_EVENT_DEPTH: it stops there with the refusal.
+  const values = 1 + childValues(value, 2, path);
+  if (values > MAX_EVENT_VALUES) tooMany(path);
+}
+
+/** The values inside an object or array at `depth`, every level below included. */
+function childValues(current: object, depth: number, path: string): number {
   let seen = 0;
-  while (objects.length > 0) {
-    const current = objects.pop();
-    const depth = depths.pop() as number;
-    if (++seen > MAX_EVENT_VALUES) throw new InvalidEventError(path, `holds more than ${String(MAX_EVENT_VALUES)} values`);
-    if (typeof current !== 'object' || current === null) continue;
-    if (depth > MAX_EVENT_DEPTH) throw new InvalidEventError(path, `nested deeper than ${String(MAX_EVENT_DEPTH)} levels`);
-    for (const child of Array.isArray(current) ? (current as unknown[]) : Object.values(current)) {
-      if (typeof child === 'object' && child !== null) {
-        objects.push(child);
-        depths.push(depth + 1);
-      } else seen++;
-    }
+  if (Array.isArray(current)) {
+    for (const child of current as unknown[]) seen += valuesOf(child, depth, path);
+  } else {
+    const object = current as Record<string, unknown>;
+    for (const key in object) if (Object.hasOwn(object, key)) seen += valuesOf(object[key], depth, path);
   }
+  if (seen > MAX_EVENT_VALUES) tooMany(path);
+  return seen;
+}
+
+/** 1 for a scalar; for an object or array at `depth`, 1 and what it holds. */
+function valuesOf(child: unknown, depth: number, path: string): number {
+  if (typeof child !== 'object' || child === null) return 1;
+  if (depth > MAX_EVENT_DEPTH) throw new InvalidEventError(path, `nested deeper than ${String(MAX_EVENT_DEPTH)} levels`);
+  return 1 + childValues(child, depth + 1, path);
+}
+
+function tooMany(path: string): never {
+  throw new InvalidEventError(path, `holds more than ${String(MAX_EVENT_VALUES)} values`);
 }

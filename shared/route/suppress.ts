@@ -53,6 +53,7 @@ export function heldBackTargets(
   at: Date,
   mustHear: (target: string) => boolean = () => false,
 ): HeldTarget[] {
+  if (config.silences.length === 0 && !routes.some((route) => mayHold(route, alert))) return [];
   const silenced: HoldReason[] = silencesMatching(alert, config.silences, at).map((silence) => ({
     kind: 'silenced',
     silence: silence.path,
@@ -69,6 +70,11 @@ export function heldBackTargets(
     if (reasons.length > 0 && !mustHear(target)) held.push({ target, reasons });
   }
   return held;
+}
+
+/** Whether routeHoldReasons can give the route a reason for this alert (most routes have no interval and most alerts no active mute window). */
+function mayHold(route: Route, alert: Alert): boolean {
+  return route.muteTimeIntervals.length > 0 || route.activeTimeIntervals.length > 0 || (route.muted === 'skip' && alert.muted?.active === true);
 }
 
 /** One line for a report or the command line: `silenced by silences[0] (ops: maintenance) until ...`. */

@@ -13,19 +13,20 @@ export function matchRoutes(root: Route, alert: Alert): Route[] {
 
 function matchNode(node: Route, alert: Alert, isRoot: boolean): Route[] {
   if (!isRoot && !matchesAll(node.matchers, alert)) return [];
-  const delivering: Route[] = [];
+  let delivering: Route[] | undefined;
   for (const child of node.routes) {
     const matched = matchNode(child, alert, false);
-    delivering.push(...matched);
+    if (matched.length > 0) delivering = delivering ? delivering.concat(matched) : matched;
     if (matched.length > 0 && !child.continue) break;
   }
-  return delivering.length > 0 ? delivering : [node];
+  return delivering ?? [node];
 }
 
 /** Where the alert goes: the delivering nodes, and their targets deduplicated in order. */
 export function routeTargets(root: Route, alert: Alert): { targets: string[]; routes: Route[] } {
   const routes = matchRoutes(root, alert);
-  const targets = [...new Set(routes.flatMap((route) => route.targets))];
+  const targets: string[] = [];
+  for (const route of routes) for (const target of route.targets) if (!targets.includes(target)) targets.push(target);
   return { targets, routes };
 }
 

@@ -75,7 +75,8 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     log.error('event refused', { report, event: rawEventForLog(raw) });
     return report;
   }
-  const known = await readAlertState(router, alert, log);
+  // Without a store there is nothing to wait for (an await costs a turn of the microtask queue).
+  const known = router.state || router.stateProblem ? await readAlertState(router, alert, log) : NO_STORE;
   const plan = planAlert(alert, router.config, new Date(), known.state);
   const typeOf = (name: string) => router.config.targets[name]?.type ?? 'unknown';
 
@@ -126,6 +127,8 @@ interface KnownState {
   /** Undefined when no store is configured. */
   note?: StateNote;
 }
+
+const NO_STORE: KnownState = Object.freeze({});
 
 /**
  * The alert's stored state, bounded by the store's timeout. A store that fails here is not

@@ -3,7 +3,7 @@
 // ARMS startTime/endTime are China local time without a zone (localToUtc at +480 minutes) or
 // epoch milliseconds, member times RFC 3339 with nanosecond fractions, and Go's zero time
 // marks a member that has not ended.
-import { flexibleTime, fromEpochMs, localToUtc, toUtc } from '../../shared/normalize/fields';
+import { flexibleTime, fromEpochMs, localToUtc, readTime, toUtc } from '../../shared/normalize/fields';
 import { normalizeArmsEvent } from '../../shared/normalize/arms';
 import { group, sample, type RawEvent } from './arms-samples';
 
@@ -52,6 +52,45 @@ describe('toUtc of member times', () => {
   });
 });
 
+describe('toUtc of times already in UTC (read without the pattern)', () => {
+  it('reads every time as the pattern reads it, whatever is changed in it', () => {
+    const templates = [
+      '2022-06-07T09:22:01.645000000Z',
+      '2019-10-01T13:56:40.985+0000',
+      '2024-02-29T23:59:59+00:00',
+      '2016-12-31T23:59:60Z',
+      '0000-01-01T00:00:00.1Z',
+      '9999-12-31T23:59:59.99Z',
+      '2023-08-04T12:56:46.138-0000',
+    ];
+    const swaps = '0123456789-:.,+TtZz Ux';
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const cases = new Set<string>(templates);
+    for (const template of templates) {
+      for (let i = 0; i < 3000; i += 1) {
+        let text = template;
+        // One to three edits: a character replaced, removed or added.
+        for (let edits = 1 + random(3); edits > 0; edits -= 1) {
+          const at = random(text.length + 1);
+          const char = swaps[random(swaps.length)]!;
+          const edit = random(3);
+          text = edit === 0 ? text.slice(0, at) + char + text.slice(at + 1) : edit === 1 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + char + text.slice(at);
+        }
+        cases.add(text);
+      }
+    }
+    const differing = [...cases].filter((text) => toUtc(text) !== readTime(text));
+    expect(differing).toEqual([]);
+    // The edits made both readable and unreadable times, in UTC and not.
+    expect([...cases].filter((text) => toUtc(text) === null).length).toBeGreaterThan(1000);
+    expect([...cases].filter((text) => toUtc(text) !== null && text.endsWith('Z')).length).toBeGreaterThan(100);
+  });
+});
+
 describe('toUtc of the odd shapes real events carry', () => {
   it.each([
     ['Alibaba EventBridge docs: PRC', '2020-11-19T21:04:42.179PRC', '2020-11-19T13:04:42.179Z'],
@@ -91,6 +130,29 @@ describe('epoch milliseconds', () => {
     [Number.NaN, null],
   ])('%d is %s', (value, utc) => {
     expect(fromEpochMs(value)).toBe(utc);
+  });
+
+  it('writes what Date writes for every millisecond it can, days, leap days, centuries and eras included', () => {
+    const DAY = 86_400_000;
+    const first = -62_167_219_200_000;
+    const last = 253_402_300_799_999;
+    const values = [first, last, -1, 0, 1, 999, 1000, -DAY, -DAY - 1, 951_782_400_000, 951_868_799_999, 4_107_542_400_000, -2_203_891_200_000, -62_162_035_200_001];
+    // The first and last millisecond of every day of 0000-0004, 1899-1901, 1999-2001 and
+    // 2099-2101, and of every 97th day of the whole range; then random milliseconds.
+    const days = (from: number, to: number, step = 1) => {
+      for (let day = from; day < to; day += step) values.push(day * DAY, day * DAY + DAY - 1);
+    };
+    const firstDay = Math.floor(first / DAY);
+    days(firstDay, firstDay + 4 * 366);
+    for (const day of [-25_568, 10_957, 47_482]) days(day - 366, day + 366);
+    days(firstDay, Math.floor(last / DAY) + 1, 97);
+    let seed = 7;
+    for (let i = 0; i < 20_000; i += 1) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      values.push(first + Math.floor((seed / 2_147_483_648) * (last - first)) + (i % 1000));
+    }
+    const wrong = values.filter((ms) => ms >= first && ms <= last && fromEpochMs(ms) !== new Date(ms).toISOString());
+    expect(wrong).toEqual([]);
   });
 
   it.each([

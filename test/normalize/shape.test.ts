@@ -1,0 +1,31 @@
+// The shape check every delivery passes before anything recurses into it: at most
+// MAX_EVENT_DEPTH levels and MAX_EVENT_VALUES values (objects, arrays and scalars, the
+// delivery itself included), refused with a typed error naming the path.
+import { InvalidEventError } from '../../shared/model/errors';
+import { checkEventShape, MAX_EVENT_DEPTH, MAX_EVENT_VALUES } from '../../shared/normalize/shape';
+
+function nested(levels: number): unknown {
+  let value: unknown = 'leaf';
+  for (let i = 1; i < levels; i += 1) value = i % 2 ? { next: value } : [value];
+  return value;
+}
+
+describe('checkEventShape', () => {
+  it(`takes ${MAX_EVENT_DEPTH} levels of objects and arrays, a scalar below them, and refuses one level more`, () => {
+    expect(() => checkEventShape(nested(MAX_EVENT_DEPTH + 1))).not.toThrow();
+    expect(() => checkEventShape(nested(MAX_EVENT_DEPTH + 2), 'Records[0].Sns.Message')).toThrow(
+      new InvalidEventError('Records[0].Sns.Message', `nested deeper than ${MAX_EVENT_DEPTH} levels`),
+    );
+  });
+
+  it(`counts every value, the delivery itself included, and refuses more than ${MAX_EVENT_VALUES}`, () => {
+    // An array of n scalars is 1 + n values.
+    expect(() => checkEventShape({ a: new Array(600_000).fill({}), b: new Array(400_000).fill(0) })).toThrow(/holds more than 1000000 values/);
+    expect(() => checkEventShape(new Array(MAX_EVENT_VALUES - 1).fill(0))).not.toThrow();
+    expect(() => checkEventShape(new Array(MAX_EVENT_VALUES).fill(0))).toThrow(/holds more than 1000000 values/);
+  });
+
+  it('takes a scalar, null and an empty object as they are', () => {
+    for (const value of ['text', 0, null, {}, []]) expect(() => checkEventShape(value)).not.toThrow();
+  });
+});
