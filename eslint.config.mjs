@@ -64,7 +64,7 @@ export default tseslint.config(
   },
   {
     // typescript-eslint's strictest type-checked rules.
-    files: ['shared/normalize/**/*.ts', 'shared/runtime/**/*.ts', 'shared/model/**/*.ts', 'shared/cli/**/*.ts', 'shared/state/**/*.ts', 'shared/targets/**/*.ts', 'functions/**/*.ts'],
+    files: ['shared/**/*.ts', 'functions/**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
