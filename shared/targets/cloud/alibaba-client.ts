@@ -2,8 +2,8 @@
 // settings, the outcome when no credentials are at hand, credentials read at send time, and
 // the EventBridge API's `acs:` request signature and FC 3.0's ACS3-HMAC-SHA256 (V3) one.
 // No SDK is imported here: a target that uses one imports it inside create().
-import { createHmac, randomUUID } from 'node:crypto';
-import { sha256Hex } from '../../hash';
+import { randomUUID } from 'node:crypto';
+import { hmac, sha256Hex } from '../../hash';
 import { z } from 'zod';
 import type { AlibabaCredentials, Outcome } from '../contract';
 
@@ -69,7 +69,7 @@ export function acsSignedHeaders(input: {
     .map(([name, value]) => `${name}:${value.replace(/[\t\n\r\f]/g, ' ').trim()}\n`)
     .join('');
   const stringToSign = `${input.method.toUpperCase()}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${headers.date}\n${canonical}${input.resource}`;
-  headers.authorization = `acs:${accessKeyId}:${createHmac('sha1', accessKeySecret).update(stringToSign, 'utf8').digest('base64')}`;
+  headers.authorization = `acs:${accessKeyId}:${hmac('sha1', accessKeySecret, stringToSign, 'base64')}`;
   return headers;
 }
 
@@ -124,7 +124,7 @@ export function acs3SignedHeaders(input: {
     headers['x-acs-content-sha256'],
   ].join('\n');
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac('sha256', accessKeySecret).update(stringToSign, 'utf8').digest('hex');
+  const signature = hmac('sha256', accessKeySecret, stringToSign, 'hex');
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signedNames},Signature=${signature}`;
   return headers;
 }
