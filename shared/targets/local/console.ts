@@ -37,7 +37,10 @@ export function setConsoleOutput(stream: NodeJS.WritableStream): void {
 
 function writeLine(line: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    (output ?? process.stdout).write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+    (output ?? process.stdout).write(`${line}\n`, (err) => {
+      if (err) reject(err);
+      else resolve();
+    });
   });
 }
 
