@@ -106,42 +106,53 @@ interface AttemptOptions {
 /**
  * One send() raced against its timeout. The signal tells a well-behaved target to stop;
  * the race cuts off one that ignores it (its late result is dropped). The AbortController
- * is made only when the target reads its signal (most never do: it costs as much as the
- * rest of a no-op delivery); read after the timeout, the signal is already aborted.
+ * and the attempt's logger are made only when the target reads them (most never do: the
+ * controller costs as much as the rest of a no-op delivery); read after the timeout, the
+ * signal is already aborted.
  */
-async function attempt(target: Target, alert: Alert, options: AttemptOptions): Promise<Outcome> {
-  const context = new LazySignalContext(options);
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(() => {
+function attempt(target: Target, alert: Alert, options: AttemptOptions): Promise<Outcome> {
+  const context = new LazyAttemptContext(options);
+  // The first of the two settles the attempt (a promise settles once): no race of two promises.
+  return new Promise<Outcome>((resolve, reject) => {
+    const timer = setTimeout(() => {
       // Resolve before aborting, so the timeout wins over the target's reaction to the abort.
       const why = options.byDeadline ? " (the function's deadline is near)" : '';
       resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${options.timeoutMs} ms${why}` });
       context.abort();
     }, options.timeoutMs);
+    Promise.resolve()
+      .then(() => target.send(alert, context))
+      .then(checkOutcome, classifyError)
+      .then(
+        (outcome) => {
+          clearTimeout(timer);
+          resolve(outcome);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
   });
-  const sent = Promise.resolve()
-    .then(() => target.send(alert, context))
-    .then(checkOutcome, classifyError);
-  try {
-    return await Promise.race([sent, timedOut]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
-/** What send() gets: its abort signal made on first read (already aborted after the timeout). */
-class LazySignalContext implements AttemptContext {
+/** What send() gets: its abort signal and logger made on first read (the signal already aborted after the timeout). */
+class LazyAttemptContext implements AttemptContext {
   readonly attempt: number;
-  readonly log: Logger;
   declare readonly ref?: string;
+  readonly #parentLog: Logger;
+  #log: Logger | undefined;
   #controller: AbortController | undefined;
   #timedOut = false;
 
   constructor(options: AttemptOptions) {
     this.attempt = options.attempt;
-    this.log = options.log.child({ attempt: options.attempt });
+    this.#parentLog = options.log;
     if (options.ref) this.ref = options.ref;
+  }
+
+  get log(): Logger {
+    return (this.#log ??= this.#parentLog.child({ attempt: this.attempt }));
   }
 
   get signal(): AbortSignal {

@@ -194,6 +194,14 @@ function resourcesOf(commonLabels: StringMap): string[] {
   return [...new Set(ids)];
 }
 
+/** The common annotations, then the dispatch rule and the receiver when the event names them. */
+function withRouting(commonAnnotations: StringMap, dispatchRule: string | null, receiver: string | null): StringMap {
+  const annotations = { ...commonAnnotations };
+  if (dispatchRule !== null) annotations.dispatchRule = dispatchRule;
+  if (receiver !== null) annotations.receiver = receiver;
+  return annotations;
+}
+
 function linksOf(subject: string, externalURL: string | null): Alert['links'] {
   const links = [{ title: 'ARMS console', url: subject }];
   if (externalURL !== null && externalURL !== subject) links.push({ title: 'ARMS alert details', url: externalURL });
@@ -248,11 +256,7 @@ export function normalizeArmsEnvelope(envelope: Envelope): Alert {
     region: firstText(commonLabels.regionId, optionalString(event, 'aliyunregionid', '')),
     resources: resourcesOf(commonLabels),
     labels: commonLabels,
-    annotations: {
-      ...commonAnnotations,
-      ...(dispatchRule !== null && { dispatchRule }),
-      ...(receiver !== null && { receiver }),
-    },
+    annotations: withRouting(commonAnnotations, dispatchRule, receiver),
     alerts: members,
     startsAt: armsTime(group, 'startTime') ?? earliest(members.map((member) => member.startsAt)),
     endsAt:

@@ -107,6 +107,12 @@ export function derivedId(dedupKey: string, status: Status, when: string | null)
   return sha256Hex(`${dedupKey}\n${status}\n${when ?? ''}`).slice(0, 32);
 }
 
+/** The alarm's description, then the reason of its state, each when there is one. */
+export function alarmDescription(description: string | null, reason: string | null): string {
+  if (description === null) return reason ?? '';
+  return reason === null ? description : `${description}\n\n${reason}`;
+}
+
 /** The entries whose value is present (not null). */
 export function present(entries: Record<string, string | null>): Record<string, string> {
   const out: Record<string, string> = {};

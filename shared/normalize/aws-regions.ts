@@ -63,11 +63,20 @@ const CODE_BY_NAME: ReadonlyMap<string, string> = new Map(
   Object.entries(REGION_NAMES).flatMap(([code, names]) => names.map((name) => [nameKey(name), code] as const)),
 );
 
+/** Display names already looked up, as written (a few per account): their code, or null. */
+const CODE_BY_TEXT = new Map<string, string | null>();
+/** Enough for every name of the table in a few spellings; odd text past it is looked up each time. */
+const MAX_REMEMBERED_NAMES = 256;
+
 /** The region code of a code or a display name; null for a name not in the table. */
 export function regionCode(value: string): string | null {
   const trimmed = value.trim();
   if (REGION_ID.test(trimmed)) return trimmed;
-  return CODE_BY_NAME.get(nameKey(trimmed)) ?? null;
+  const known = CODE_BY_TEXT.get(trimmed);
+  if (known !== undefined) return known;
+  const code = CODE_BY_NAME.get(nameKey(trimmed)) ?? null;
+  if (CODE_BY_TEXT.size < MAX_REMEMBERED_NAMES) CODE_BY_TEXT.set(trimmed, code);
+  return code;
 }
 
 /** Every region code of the table (for tests and docs). */

@@ -315,8 +315,12 @@ export function flexibleTime(value: unknown, offsetMinutes: number): string | nu
   return localToUtc(text, offsetMinutes);
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Text with every lone UTF-16 surrogate replaced by U+FFFD, so that it can be URI-encoded. */
 export function wellFormed(text: string): string {
+  // Most text has no surrogate at all: one test, no replace.
+  if (!SURROGATE.test(text)) return text;
   return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
