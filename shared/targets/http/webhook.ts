@@ -145,7 +145,7 @@ export default defineTarget({
         const body = JSON.stringify(payload);
         // Ours win over configured headers of the same name, whatever their case.
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
+        for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
         headers['content-type'] = 'application/json';
         headers[ALERT_ID_HEADER] = alert.id;
         if (config.secret) {
