@@ -12,7 +12,10 @@ import type { Outcome } from '../contract';
 import { classifyError } from '../errors';
 
 // node:fs's callback write, not node:fs/promises: a function start then loads no
-// fs/promises (about a millisecond of CPU) for its file target.
+// fs/promises (about a millisecond of CPU) for its file target. Asynchronous on purpose: a
+// hung disk (an NFS or EFS mount) must not block the alert's other targets. Its thread-pool
+// round trip, during which the main thread sleeps and after which the rest of the event runs
+// on cold caches, is most of this target's cost in the warm bench (bench/README.md).
 const writeAt = promisify(write);
 
 const settings = z
