@@ -63,8 +63,8 @@ export default tseslint.config(
     },
   },
   {
-    // The intake and the runtime glue: typescript-eslint's strictest type-checked rules.
-    files: ['shared/normalize/**/*.ts', 'shared/runtime/**/*.ts', 'shared/model/**/*.ts', 'functions/**/*.ts'],
+    // typescript-eslint's strictest type-checked rules.
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'scripts/**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -22,8 +22,6 @@ export interface LedgerBench {
   rounds: number;
   /** Median per-event time in microseconds. */
   perEventUs: { none: number; local: number; dynamodb: number };
-  /** Per-event time with the store over the time without it. */
-  ratio: { local: number; dynamodb: number };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -64,12 +62,7 @@ export async function measureLedger(options: { rounds?: number; events?: number 
     }
     await routers.dynamodb.state?.store.close?.();
     const perEventUs = { none: median(samples.none), local: median(samples.local), dynamodb: median(samples.dynamodb) };
-    return {
-      events,
-      rounds,
-      perEventUs,
-      ratio: { local: perEventUs.local / perEventUs.none, dynamodb: perEventUs.dynamodb / perEventUs.none },
-    };
+    return { events, rounds, perEventUs };
   } finally {
     await dynalite.stop();
     await rm(dir, { recursive: true, force: true });

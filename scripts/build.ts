@@ -89,7 +89,10 @@ interface Registry {
 /** The module each registry entry loads, read from the registry's source. */
 function registryModules(registryFile: string, entries: string[]): Map<string, string> {
   const text = readFileSync(registryFile, 'utf8');
-  const modules = new Map([...text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w/-]+)['"]\s*\)/g)].map((m) => [m[1]!, m[2]!]));
+  const modules = new Map<string, string>();
+  for (const [, entry, module] of text.matchAll(/['"]?([\w-]+)['"]?\s*:\s*\(\)\s*=>\s*import\(\s*['"](\.\/[\w/-]+)['"]\s*\)/g)) {
+    if (entry && module) modules.set(entry, module);
+  }
   const missing = entries.filter((entry) => !modules.has(entry));
   if (missing.length > 0) throw new Error(`${registryFile}: cannot find the module of ${missing.join(', ')}`);
   return modules;
@@ -371,10 +374,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root), lazyMiddyStreams(), regexEngineIfNeeded(!regexesAllSimple(routerJson))],
   });
 
-  const bundles = Object.keys(entryPoints).map((entry) => {
+  const bundles = Object.entries(entryPoints).map(([entry, source]) => {
     const [cloud, name] = entry.split('/') as [Cloud, string];
     const dir = join(outDir, cloud, name);
-    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(entryPoints[entry]!), routerJson, sdks });
+    return packageBundle(result.metafile, { root, outDir, cloud, name, dir, source: rel(source), routerJson, sdks });
   });
 
   for (const [file, content] of Object.entries(deployFiles)) {
@@ -449,12 +452,13 @@ async function deployFileContents(root: string, config: RouterConfigSummary): Pr
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 export function sizeTable(result: BuildResult): string {
-  const rows = [['function', 'cloud', 'index.js', 'artifact', 'packages', 'target SDKs']];
+  const header = ['function', 'cloud', 'index.js', 'artifact', 'packages', 'target SDKs'];
+  const rows = [header];
   for (const b of result.bundles) {
     rows.push([b.name, b.cloud, kb(b.bytes), `${kb(b.artifactBytes)} ${b.cloud === 'aws' ? 'zip' : 'dir'}`, String(b.packages.length), b.sdk.join(' ') || '-']);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 }
 
 async function main() {

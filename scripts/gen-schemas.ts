@@ -41,7 +41,7 @@ async function availableTargetTypes(): Promise<Map<string, TargetType | undefine
   const types = new Map<string, TargetType | undefined>();
   for (const [name, load] of Object.entries(targetTypes)) {
     try {
-      types.set(name, (await load()).default as TargetType);
+      types.set(name, (await load()).default);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_MODULE_NOT_FOUND') throw error;
@@ -130,7 +130,9 @@ export async function writeSchemas(): Promise<string[]> {
 
 if (require.main === module) {
   writeSchemas().then(
-    (paths) => console.log(`wrote ${paths.join(', ')}`),
+    (paths) => {
+      console.log(`wrote ${paths.join(', ')}`);
+    },
     (error: unknown) => {
       console.error(error);
       process.exitCode = 1;

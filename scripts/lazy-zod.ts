@@ -12,13 +12,8 @@ type Real = typeof Zod.z;
 let real: Real | undefined;
 const zod = (): Real => (real ??= (require('zod') as typeof Zod).z);
 
-/** One recorded step: a property of the parent, called with `args` when it was a call. */
-interface Step {
-  parent?: Step;
-  key?: PropertyKey;
-  args?: unknown[];
-  built?: { value: unknown };
-}
+/** One recorded step: `z` itself, or a property of the parent, called with `args` when it was a call. */
+type Step = { built?: { value: unknown } } & ({ parent?: undefined } | { parent: Step; key: PropertyKey; args?: unknown[] });
 
 const STEP = Symbol('lazy-zod step');
 
@@ -61,7 +56,7 @@ function build(step: Step): unknown {
     value = zod();
   } else {
     const parent = build(step.parent) as Record<PropertyKey, unknown>;
-    const member = parent[step.key!];
+    const member = parent[step.key];
     value = step.args ? (member as (...args: unknown[]) => unknown).apply(parent, step.args.map(unwrap)) : member;
   }
   step.built = { value };
@@ -79,8 +74,8 @@ function unwrap(value: unknown): unknown {
     // Getters stay getters: zod's recursive shapes (`get routes() { ... }`) are read lazily.
     const out: Record<string, unknown> = {};
     for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(value))) {
-      const { get } = descriptor;
-      Object.defineProperty(out, key, get ? { ...descriptor, get: () => unwrap(get.call(value)) } : { ...descriptor, value: unwrap(descriptor.value) });
+      const getter = descriptor.get !== undefined;
+      Object.defineProperty(out, key, getter ? { ...descriptor, get: () => unwrap(Reflect.get(value, key)) } : { ...descriptor, value: unwrap(descriptor.value) });
     }
     return out;
   }
@@ -100,6 +95,8 @@ function record(step: Step): unknown {
       return record({ parent: step, key });
     },
     apply(_target, _this, args: unknown[]) {
+      // As with zod, `z` itself is not a function; its members are.
+      if (!step.parent) throw new TypeError('z is not a function');
       return record({ parent: step.parent, key: step.key, args });
     },
   });

@@ -80,7 +80,7 @@ async function declaredGrants<R>(config: Pick<RouterConfigSummary, 'targets' | '
     declared.push({ permissions: type.permissions, settings: config.state.settings, where: 'state' });
   }
   return declared.flatMap(({ permissions, settings, where }) => {
-    const declare = permissions?.[cloud] as ((written: WrittenSettings) => Grant<R>[]) | undefined;
+    const declare = permissions?.[cloud]?.bind(permissions) as ((written: WrittenSettings) => Grant<R>[]) | undefined;
     return declare ? declare(writtenSettings(settings, where, file)) : [];
   });
 }

@@ -21,7 +21,8 @@ function paths(value: unknown, prefix: string): string[] {
 /** Compiles `file`; `name` is how messages (at build and at start) name it, e.g. router.yaml. */
 export async function compileRouterJson(file: string, name: string): Promise<RouterJson> {
   const text = readFileSync(file, 'utf8');
-  const { config, problems, lineOf } = await compileConfig(text, name, { secrets: 'check', env: {} });
+  const compiled = await compileConfig(text, name, { secrets: 'check', env: {} });
+  const { config, problems } = compiled;
   const errors = problems.filter((problem) => problem.level === 'error');
   if (errors.length > 0 || !config) {
     const lines = errors.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
@@ -31,10 +32,12 @@ export async function compileRouterJson(file: string, name: string): Promise<Rou
   for (const target of readRouterConfig(file).targets) {
     const settings = Object.fromEntries(Object.entries(target.settings).filter(([key]) => !(COMMON_TARGET_KEYS as readonly string[]).includes(key)));
     if (!hasReferences(settings)) continue;
-    config.targets[target.name]!.settings = settings;
+    const compiledTarget = config.targets[target.name];
+    if (!compiledTarget) throw new BuildConfigError(file, `targets.${target.name}: missing from the compiled config`);
+    compiledTarget.settings = settings;
     const lines: Record<string, number> = {};
     for (const path of paths(settings, `targets.${target.name}`)) {
-      const line = lineOf(path);
+      const line = compiled.lineOf(path);
       if (line !== undefined) lines[path] = line;
     }
     atStart[target.name] = { lines };

@@ -48,7 +48,7 @@ export function readRouterConfig(file: string): RouterConfigSummary {
     const { type, ...settings } = entry;
     return { name, type, settings };
   });
-  const envReferences = [...new Set([...text.matchAll(ENV_REFERENCE)].map((m) => m[1]!))].sort();
+  const envReferences = [...new Set([...text.matchAll(ENV_REFERENCE)].flatMap(([, name]) => (name ? [name] : [])))].sort();
   let state: RouterConfigSummary['state'];
   if (doc.state !== undefined) {
     if (!isMap(doc.state) || typeof doc.state.store !== 'string') throw new BuildConfigError(file, 'state: expected a map with a `store`');

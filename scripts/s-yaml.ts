@@ -20,7 +20,8 @@ export interface SYaml {
   edition: string;
   name: string;
   access?: string;
-  vars: Record<string, unknown>;
+  /** Absent from an s.yaml without variables. */
+  vars?: Record<string, unknown>;
   resources: Record<string, SYamlResource>;
 }
 
@@ -37,8 +38,8 @@ export function readSYaml(file: string): SYaml {
 }
 
 const VARIABLE = /\$\{([^}]*)\}/g;
-const VARS = /^vars\.([A-Za-z0-9_.-]+)$/;
-const ENV = /^env\(\s*(['"])([A-Za-z_][A-Za-z0-9_]*)\1\s*(?:,\s*(['"])(.*)\3\s*)?\)$/;
+const VARS = /^vars\.(?<path>[A-Za-z0-9_.-]+)$/;
+const ENV = /^env\(\s*(['"])(?<name>[A-Za-z_][A-Za-z0-9_]*)\1\s*(?:,\s*(['"])(?<fallback>.*)\3\s*)?\)$/;
 const ACCOUNT = /^config\(\s*(['"])AccountID\1\s*\)$/;
 
 function lookup(vars: Record<string, unknown>, path: string): unknown {
@@ -52,14 +53,15 @@ function lookup(vars: Record<string, unknown>, path: string): unknown {
 
 function evaluate(expression: string, context: SYamlContext, vars: Record<string, unknown> | undefined): unknown {
   const trimmed = expression.trim();
-  let match: RegExpExecArray | null;
-  if ((match = VARS.exec(trimmed))) {
+  const path = VARS.exec(trimmed)?.groups?.path;
+  if (path !== undefined) {
     if (!vars) throw new SYamlError(`\${${trimmed}} inside vars: a variable may not refer to another`);
-    return lookup(vars, match[1]!);
+    return lookup(vars, path);
   }
-  if ((match = ENV.exec(trimmed))) {
-    const value = context.env[match[2]!] ?? match[4];
-    if (value === undefined) throw new SYamlError(`environment variable ${match[2]} is not set and has no default`);
+  const env = ENV.exec(trimmed)?.groups;
+  if (env?.name !== undefined) {
+    const value = context.env[env.name] ?? env.fallback;
+    if (value === undefined) throw new SYamlError(`environment variable ${env.name} is not set and has no default`);
     return value;
   }
   if (ACCOUNT.test(trimmed)) {
@@ -71,9 +73,9 @@ function evaluate(expression: string, context: SYamlContext, vars: Record<string
 
 function resolveValue(value: unknown, context: SYamlContext, vars: Record<string, unknown> | undefined): unknown {
   if (typeof value === 'string') {
-    const whole = /^\$\{([^}]*)\}$/.exec(value);
+    const whole = /^\$\{(?<expression>[^}]*)\}$/.exec(value)?.groups?.expression;
     // A value that is one variable takes the variable's value, which may be a map.
-    if (whole) return evaluate(whole[1]!, context, vars);
+    if (whole !== undefined) return evaluate(whole, context, vars);
     return value.replace(VARIABLE, (_text, expression: string) => String(evaluate(expression, context, vars)));
   }
   if (Array.isArray(value)) return value.map((item) => resolveValue(item, context, vars));

@@ -11,10 +11,10 @@ import { resolve } from 'node:path';
 export function serverlessArgs(command: string, args: string[]): string[] {
   const rest: string[] = [];
   let config: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+  const queue = args[Symbol.iterator]();
+  for (const arg of queue) {
     if (arg === '--config' || arg === '-c') {
-      config = args[++i];
+      config = queue.next().value;
       if (config === undefined) throw new Error(`${arg} needs a file: the router.yaml to build and ship`);
     } else if (arg.startsWith('--config=')) config = arg.slice('--config='.length);
     else rest.push(arg);

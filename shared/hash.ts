@@ -1,14 +1,21 @@
-// The one hash of the project: identities too long or too odd for a service's field (a
-// correlation id, an SNS group id, a store key) become the SHA-256 of their UTF-8 bytes.
-// node:crypto is loaded on the first hash, not at import: loading it costs about 3 ms of CPU
-// (it brings node:stream along), which a function start whose path hashes nothing (the
-// default config on an event that carries its id) does not pay.
+// The project's hashes: identities too long or too odd for a service's field (a correlation
+// id, an SNS group id, a store key) become the SHA-256 of their UTF-8 bytes, and request
+// signatures are HMACs. node:crypto (about ten of Node's modules) is loaded on the first
+// use, not at import: a function start whose path hashes and signs nothing (the default
+// config on an event that carries its id, an unsigned webhook) does not pay for it, and it
+// pays more where the platform's node flags cost Node the code cache of its own modules.
 import type * as Crypto from 'node:crypto';
 
 let crypto: typeof Crypto | undefined;
 
+const loadCrypto = () => (crypto ??= process.getBuiltinModule('node:crypto'));
+
 /** SHA-256 of `data` (text as UTF-8) as 64 lowercase hex digits. */
 export function sha256Hex(data: string | Buffer): string {
-  crypto ??= process.getBuiltinModule('node:crypto');
-  return crypto.createHash('sha256').update(data).digest('hex');
+  return loadCrypto().createHash('sha256').update(data).digest('hex');
+}
+
+/** The HMAC of `data` (UTF-8) under `key` with `algorithm`, in `encoding`. */
+export function hmac(algorithm: 'sha1' | 'sha256', key: string, data: string, encoding: 'hex' | 'base64'): string {
+  return loadCrypto().createHmac(algorithm, key).update(data, 'utf8').digest(encoding);
 }

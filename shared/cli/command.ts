@@ -43,8 +43,8 @@ export interface Command {
   summary: string;
   /** The arguments after the name, as help shows them: `FILE [--json]`. */
   usage: string;
-  /** Whole command lines after `npm run -s router --`, each one runnable from the repository root. */
-  examples: string[];
+  /** Whole command lines after `npm run -s router --`, each one runnable from the repository root; at least one. */
+  examples: [string, ...string[]];
   /** More help text, after the summary. */
   description?: string;
   options?: Record<string, OptionSpec>;

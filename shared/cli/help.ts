@@ -1,6 +1,6 @@
 // Help texts: the command list (`help`, no command) and each command's page (`help COMMAND`,
 // `COMMAND --help`).
-import type { Command, OptionSpec } from './command';
+import { UsageError, type Command, type OptionSpec } from './command';
 
 export const PROGRAM = 'npm run -s router --';
 
@@ -19,12 +19,12 @@ export const CONFIG_OPTION: Record<string, OptionSpec> = {
 const EXIT_CODES = 'Exit codes: 0 success, 1 one or more deliveries failed, 2 invalid input or config.';
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
-  const heads = Object.entries(options).map(([name, spec]) => {
+  const lines = Object.entries(options).map(([name, spec]) => {
     const value = spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : '';
-    return `${spec.short ? `-${spec.short}, ` : ''}--${name}${value}`;
+    return { head: `${spec.short ? `-${spec.short}, ` : ''}--${name}${value}`, description: spec.description };
   });
-  const width = Math.max(...heads.map((head) => head.length));
-  return Object.values(options).map((spec, i) => `  ${heads[i]!.padEnd(width)}  ${spec.description}`);
+  const width = Math.max(...lines.map(({ head }) => head.length));
+  return lines.map(({ head, description }) => `  ${head.padEnd(width)}  ${description}`);
 }
 
 export function commandOptions(command: Command): Record<string, OptionSpec> {
@@ -52,7 +52,7 @@ export function commandHelp(command: Command): string {
   ].join('\n');
 }
 
-export function generalHelp(commands: readonly Command[]): string {
+export function generalHelp(commands: readonly [Command, ...Command[]]): string {
   const width = Math.max(...commands.map((command) => `${command.name} ${command.usage}`.length));
   return [
     `Usage: ${PROGRAM} COMMAND [options]`,
@@ -65,7 +65,7 @@ export function generalHelp(commands: readonly Command[]): string {
     ...optionLines(GLOBAL_OPTIONS),
     `Commands that read the routing config also take --config FILE (default: $ROUTER_CONFIG, else ./router.yaml).`,
     '',
-    `Example: ${PROGRAM} ${commands[0]!.examples[0]}`,
+    `Example: ${PROGRAM} ${commands[0].examples[0]}`,
     `More: ${PROGRAM} help COMMAND`,
     '',
     EXIT_CODES,
@@ -74,5 +74,7 @@ export function generalHelp(commands: readonly Command[]): string {
 
 /** The help of a group (`routes`): its commands. */
 export function groupHelp(group: string, commands: readonly Command[]): string {
-  return generalHelp(commands.filter((command) => command.name.startsWith(`${group} `)));
+  const [first, ...rest] = commands.filter((command) => command.name.startsWith(`${group} `));
+  if (!first) throw new UsageError(`unknown command ${group}`);
+  return generalHelp([first, ...rest]);
 }

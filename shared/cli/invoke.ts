@@ -49,7 +49,7 @@ function fcContext(type: EventType, timeoutMs: number): RuntimeContext {
 /** Runs one file. Config errors propagate (they stop the whole run); bad events are reports. */
 export async function invokeFile(file: string, timeoutMs: number): Promise<FileResult> {
   const value = await readEventFile(file);
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   let type: string;
   try {
     type = eventTypeOf(first);

@@ -16,7 +16,8 @@ import { didYouMean } from './suggest';
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 const note = (text: string) => process.stderr.write(text.endsWith('\n') ? text : text + '\n');
 
-const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))];
+/** The first words of two-word command names: `routes`, `state`. */
+const GROUPS = [...new Set(COMMANDS.flatMap((c) => (c.name.includes(' ') ? [c.name.slice(0, c.name.indexOf(' '))] : [])))];
 
 /** The command named by the leading words, and how many words its name takes. */
 function findCommand(words: string[]): Command | undefined {
@@ -26,7 +27,7 @@ function findCommand(words: string[]): Command | undefined {
 function unknownCommand(words: string[]): UsageError {
   const [first, second] = words;
   if (first && GROUPS.includes(first)) {
-    const subs = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]!);
+    const subs = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.slice(first.length + 1));
     if (!second) return new UsageError(`missing subcommand (${subs.join(' or ')})`, first);
     return new UsageError(`unknown subcommand ${second}${didYouMean(second, subs)}`, first);
   }
@@ -34,11 +35,11 @@ function unknownCommand(words: string[]): UsageError {
   return new UsageError(`unknown command ${first}${didYouMean(first ?? '', names)}`);
 }
 
-function parseOptions(argv: string[], options: Record<string, OptionSpec>) {
+function parseOptions(argv: string[], options: Record<string, OptionSpec>): { values: OptionValues; positionals: string[] } {
   const config = Object.fromEntries(
     Object.entries(options).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) }]),
   );
-  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: config }) as { values: OptionValues; positionals: string[] };
+  return parseArgs({ args: argv, allowPositionals: true, strict: true, options: config });
 }
 
 /** parseArgs' own errors (`Unknown option '--jsn'`) as a usage error with a suggestion. */
@@ -47,7 +48,7 @@ function optionError(error: unknown, options: Record<string, OptionSpec>): unkno
   if (!(error instanceof TypeError) || !code?.startsWith('ERR_PARSE_ARGS')) return error;
   const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(error.message)?.[1];
   if (unknown) return new UsageError(`unknown option ${unknown}${didYouMean(unknown, Object.keys(options).map((name) => `--${name}`))}`);
-  return new UsageError(error.message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, ''));
+  return new UsageError(error.message.replace(/\n.*$/s, '').replace(/\. To specify a positional argument.*$/, ''));
 }
 
 /** Resolves the routing config's path: `file` (an argument) or --config, then ROUTER_CONFIG, then ./router.yaml. */
@@ -55,9 +56,10 @@ async function resolveConfigPath(values: OptionValues, file?: string): Promise<{
   const flag = typeof values.config === 'string' ? values.config : undefined;
   if (file && flag && file !== flag) throw new UsageError(`two configs given (${file} and --config ${flag}): pass one`);
   const env = process.env.ROUTER_CONFIG;
+  const given = file || flag;
   const [path, source, hint] =
-    file || flag
-      ? [(file ?? flag)!, file ? 'given' : 'from --config', 'check the path']
+    given
+      ? [given, file ? 'given' : 'from --config', 'check the path']
       : env
         ? [env, 'from ROUTER_CONFIG', 'ROUTER_CONFIG names it: fix or unset the variable']
         : [DEFAULT_CONFIG_FILE, 'the default', 'run from the repository root, or pass --config FILE or set ROUTER_CONFIG'];
@@ -90,16 +92,19 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (words[0] === 'help') {
     const topic = words.slice(1);
-    if (topic.length === 0) print(generalHelp(COMMANDS));
-    else if (findCommand(topic)) print(commandHelp(findCommand(topic)!));
-    else if (topic.length === 1 && GROUPS.includes(topic[0]!)) print(groupHelp(topic[0]!, COMMANDS));
+    const [group] = topic;
+    const found = findCommand(topic);
+    if (group === undefined) print(generalHelp(COMMANDS));
+    else if (found) print(commandHelp(found));
+    else if (topic.length === 1 && GROUPS.includes(group)) print(groupHelp(group, COMMANDS));
     else throw unknownCommand(topic);
     return 0;
   }
   const command = findCommand(words);
   if (!command) {
-    if (loose.values.help && words.length === 1 && GROUPS.includes(words[0]!)) {
-      print(groupHelp(words[0]!, COMMANDS));
+    const [group] = words;
+    if (loose.values.help && words.length === 1 && group !== undefined && GROUPS.includes(group)) {
+      print(groupHelp(group, COMMANDS));
       return 0;
     }
     throw unknownCommand(words);
@@ -146,7 +151,7 @@ export function describeError(error: unknown): { message: string; code: number }
       : `see: ${PROGRAM} help${error.command ? ` ${error.command}` : ''}`;
     return { message: `${error.command ? `${error.command}: ` : ''}${error.message} (${help})`, code: 2 };
   }
-  return { message: `unexpected error: ${(error as Error)?.message ?? String(error)} (run with --debug for details)`, code: 1 };
+  return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)} (run with --debug for details)`, code: 1 };
 }
 
 /** A closed pipe (`... | head -1`) ends the command quietly: the reader has what it wanted. */

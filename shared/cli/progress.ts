@@ -16,6 +16,16 @@ const QUIET_MS = 1_000;
 /** Plain mode: a still-pending delivery is mentioned again after this long. */
 const REPEAT_MS = 5_000;
 
+/**
+ * Where the status goes. `isTTY` is true on a terminal only: a pipe or a file leaves it
+ * undefined, whatever NodeJS.WriteStream's type says.
+ */
+export interface StatusStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
 export class DeliveryProgress {
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
@@ -23,7 +33,7 @@ export class DeliveryProgress {
   private label = '';
 
   constructor(
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: StatusStream,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -33,14 +43,17 @@ export class DeliveryProgress {
 
   /** Follows one JSON log line of the handlers. */
   observe(line: string): void {
-    let record: { msg?: unknown; target?: unknown; attempt?: unknown; outcome?: unknown; eventId?: unknown; alertId?: unknown };
+    let parsed: unknown;
     try {
-      record = JSON.parse(line);
+      parsed = JSON.parse(line);
     } catch {
       return;
     }
+    if (typeof parsed !== 'object' || parsed === null) return;
+    const record = parsed as { msg?: unknown; target?: unknown; attempt?: unknown; outcome?: unknown; eventId?: unknown; alertId?: unknown };
     if (typeof record.target !== 'string') return;
-    const key = `${String(record.alertId ?? record.eventId ?? '')}/${record.target}`;
+    const id = typeof record.alertId === 'string' ? record.alertId : typeof record.eventId === 'string' ? record.eventId : '';
+    const key = `${id}/${record.target}`;
     if (record.msg === 'delivery attempt started' && typeof record.attempt === 'number') {
       const entry = this.pending.get(key) ?? { target: record.target, attempt: 0, since: this.now(), printedAttempt: 0, printedAt: 0 };
       entry.attempt = record.attempt;
@@ -54,7 +67,9 @@ export class DeliveryProgress {
   start(label: string): void {
     this.label = label;
     this.pending.clear();
-    this.timer = setInterval(() => this.tick(), this.tty ? 200 : 500);
+    this.timer = setInterval(() => {
+      this.tick();
+    }, this.tty ? 200 : 500);
     this.timer.unref();
   }
 
@@ -80,7 +95,10 @@ export class DeliveryProgress {
     const now = this.now();
     const slow = [...this.pending.values()].filter((entry) => now - entry.since >= QUIET_MS);
     if (this.tty) {
-      if (slow.length === 0) return this.clear();
+      if (slow.length === 0) {
+        this.clear();
+        return;
+      }
       const text = `${this.label}: waiting on ${slow.map((entry) => this.describe(entry, now)).join(', ')}`;
       const columns = this.stream.columns || 120;
       this.stream.write(`\r\x1b[K${text.length > columns - 1 ? `${text.slice(0, columns - 2)}…` : text}`);

@@ -16,23 +16,31 @@ import { targetRenderer, type Preview } from './template-render';
 
 /** What happens to one alert at one target. */
 export interface Cell {
+  /** The target's name in router.yaml. */
+  target: string;
   /** `held`: held back by a mute window, a silence or a time interval. */
   state: 'sent' | 'held' | 'skipped' | 'none';
   /** Why, in words: the routes that take it, the silence or interval, the status filter. */
   why: string;
 }
 
-export interface ReportRow {
+interface RowPlace {
   file: string;
   /** Position in a batch file (0 for a single event). */
   index: number;
-  alert?: Alert;
-  /** Why the event was refused (no alert). */
-  error?: string;
-  routes: string[];
-  cells: Record<string, Cell>;
-  previews: Preview[];
 }
+
+/** One event: its alert and where it goes, or why it was refused. */
+export type ReportRow =
+  | (RowPlace & {
+      alert: Alert;
+      error?: undefined;
+      routes: string[];
+      /** One per target, in router.yaml's order. */
+      cells: Cell[];
+      previews: Preview[];
+    })
+  | (RowPlace & { alert?: undefined; error: string; routes: []; cells: []; previews: [] });
 
 export interface ReportData {
   config: RouterConfig;
@@ -42,8 +50,8 @@ export interface ReportData {
 
 /** Silences and time intervals are judged at `at` (now by default). */
 export async function buildReport(files: string[], config: RouterConfig, at: Date = new Date()): Promise<ReportData> {
-  const renderers = new Map<string, (alert: Alert) => Preview>();
-  for (const name of Object.keys(config.targets)) renderers.set(name, await targetRenderer(config, name));
+  const renderers: { name: string; render: (alert: Alert) => Preview }[] = [];
+  for (const name of Object.keys(config.targets)) renderers.push({ name, render: await targetRenderer(config, name) });
   const rows: ReportRow[] = [];
   for (const file of files) {
     const value = await readEventFile(file);
@@ -54,26 +62,26 @@ export async function buildReport(files: string[], config: RouterConfig, at: Dat
         alert = normalizeEvent(raw);
       } catch (error) {
         if (!(error instanceof RouterError)) throw error;
-        rows.push({ file, index, error: error.message, routes: [], cells: {}, previews: [] });
+        rows.push({ file, index, error: error.message, routes: [], cells: [], previews: [] });
         return;
       }
       const plan = planAlert(alert, config, at);
-      const cells: Record<string, Cell> = {};
+      const cells: Cell[] = [];
       const previews: Preview[] = [];
-      for (const name of Object.keys(config.targets)) {
+      for (const { name, render } of renderers) {
         if (!plan.targets.includes(name)) {
-          cells[name] = { state: 'none', why: 'no route that takes this alert names it' };
+          cells.push({ target: name, state: 'none', why: 'no route that takes this alert names it' });
           continue;
         }
         const by = plan.routes.filter((route) => route.targets.includes(name)).map((route) => route.path);
-        const preview = renderers.get(name)!(plan.alert);
+        const preview = render(plan.alert);
         const held = plan.held.find((h) => h.target === name);
         if (held) {
-          cells[name] = { state: 'held', why: held.reasons.map(describeHoldReason).join('; ') };
+          cells.push({ target: name, state: 'held', why: held.reasons.map(describeHoldReason).join('; ') });
         } else if (preview.skip) {
-          cells[name] = { state: 'skipped', why: preview.skip };
+          cells.push({ target: name, state: 'skipped', why: preview.skip });
         } else {
-          cells[name] = { state: 'sent', why: `by ${by.join(', ')}` };
+          cells.push({ target: name, state: 'sent', why: `by ${by.join(', ')}` });
           previews.push(preview);
         }
       }
@@ -83,8 +91,8 @@ export async function buildReport(files: string[], config: RouterConfig, at: Dat
   return { config, rows, generatedAt: at.toISOString() };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 
 // ---- the routing tree as SVG: left to right, one column per depth, one line per leaf ----
 
@@ -102,12 +110,15 @@ interface Placed {
 
 function place(route: Route, depth: number, next: { row: number }): Placed {
   const children = route.routes.map((child) => place(child, depth + 1, next));
-  const y = children.length ? (children[0]!.y + children[children.length - 1]!.y) / 2 : next.row++ * (NODE_H + GAP_Y);
+  const first = children[0];
+  const last = children.at(-1);
+  const y = first && last ? (first.y + last.y) / 2 : next.row++ * (NODE_H + GAP_Y);
   return { route, x: depth * (NODE_W + GAP_X), y, children };
 }
 
 function cut(text: string, max: number): string {
-  return [...text].length > max ? [...text].slice(0, max - 1).join('') + '…' : text;
+  const chars = Array.from(text);
+  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : text;
 }
 
 export function treeSvg(root: Route, counts: Map<string, number>): string {
@@ -232,29 +243,25 @@ export function reportHtml(data: ReportData): string {
     .map((row) => {
       const label = `${row.file}${row.index ? ` [${row.index}]` : ''}`;
       const text = `${row.file} ${row.alert?.name ?? ''}`.toLowerCase();
-      if (row.error) {
+      if (row.alert === undefined) {
         return (
           `<tr class="refused" data-file="${escapeHtml(row.file)}" data-routes="" data-text="${escapeHtml(text)}"><td class="file">${escapeHtml(label)}</td>` +
           `<td colspan="${routes.length + targets.length + 2}"><b>refused</b>: ${escapeHtml(row.error)}</td></tr>`
         );
       }
-      const alert = row.alert!;
+      const alert = row.alert;
       const routeCells = routes
         .map((route) => {
           const delivers = row.routes.includes(route.path);
           return `<td class="cell r${delivers ? ' sent' : ''}" title="${escapeHtml(`${route.path}: ${delivers ? 'delivers this alert' : 'does not deliver it'}`)}">${delivers ? '◆' : ''}</td>`;
         })
         .join('');
-      const cells = targets
-        .map((t) => {
-          const cell = row.cells[t.name]!;
-          return `<td class="cell ${cell.state}" title="${escapeHtml(`${t.name}: ${cell.state}${cell.state === 'none' ? '' : ` — ${cell.why}`}`)}">${SYMBOL[cell.state]}</td>`;
-        })
+      const cells = row.cells
+        .map((cell) => `<td class="cell ${cell.state}" title="${escapeHtml(`${cell.target}: ${cell.state}${cell.state === 'none' ? '' : ` — ${cell.why}`}`)}">${SYMBOL[cell.state]}</td>`)
         .join('');
-      const reasons = targets
-        .map((t) => ({ name: t.name, cell: row.cells[t.name]! }))
-        .filter(({ cell }) => cell.state === 'held' || cell.state === 'skipped')
-        .map(({ name, cell }) => `<div class="sub">${escapeHtml(name)} ${cell.state === 'held' ? 'held back' : 'skipped'}: ${escapeHtml(cell.why)}</div>`)
+      const reasons = row.cells
+        .filter((cell) => cell.state === 'held' || cell.state === 'skipped')
+        .map((cell) => `<div class="sub">${escapeHtml(cell.target)} ${cell.state === 'held' ? 'held back' : 'skipped'}: ${escapeHtml(cell.why)}</div>`)
         .join('');
       return (
         `<tr data-file="${escapeHtml(row.file)}" data-routes="${escapeHtml(row.routes.join(' '))}" data-text="${escapeHtml(text)}">` +

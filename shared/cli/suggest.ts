@@ -1,17 +1,22 @@
 // "Did you mean ...?" for a mistyped command, subcommand or option.
 
+/** Levenshtein distance, one row of the table at a time: `row[j]` is the distance from a's first i characters to b's first j. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let last = b.length;
+  for (let i = 0; i < a.length; i++) {
+    let diagonal = i;
+    let left = i + 1;
+    const next = [left];
+    for (const [j, above] of row.slice(1).entries()) {
+      left = Math.min(above + 1, left + 1, diagonal + (a.charAt(i) === b.charAt(j) ? 0 : 1));
+      next.push(left);
       diagonal = above;
     }
+    row = next;
+    last = left;
   }
-  return row[b.length]!;
+  return last;
 }
 
 /** The closest candidate within a third of its length (at least 2 edits), or a prefix match. */

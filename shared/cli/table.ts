@@ -1,22 +1,12 @@
 // Plain-text tables for the terminal. Widths count East Asian wide characters as two
 // columns so that Chinese alert names line up.
 
+/** East Asian wide characters and emoji: two columns each. */
+const WIDE = /[\u{1100}-\u{115f}\u{2e80}-\u{a4cf}\u{ac00}-\u{d7a3}\u{f900}-\u{faff}\u{fe30}-\u{fe4f}\u{ff00}-\u{ff60}\u{ffe0}-\u{ffe6}\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
+
 export function width(text: string): number {
   let columns = 0;
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    const wide =
-      (code >= 0x1100 && code <= 0x115f) ||
-      (code >= 0x2e80 && code <= 0xa4cf) ||
-      (code >= 0xac00 && code <= 0xd7a3) ||
-      (code >= 0xf900 && code <= 0xfaff) ||
-      (code >= 0xfe30 && code <= 0xfe4f) ||
-      (code >= 0xff00 && code <= 0xff60) ||
-      (code >= 0xffe0 && code <= 0xffe6) ||
-      (code >= 0x1f300 && code <= 0x1faff) ||
-      (code >= 0x20000 && code <= 0x3fffd);
-    columns += wide ? 2 : 1;
-  }
+  for (const char of text) columns += WIDE.test(char) ? 2 : 1;
   return columns;
 }
 
@@ -36,13 +26,15 @@ function pad(text: string, columns: number): string {
 
 /** Renders rows under a header; `maxWidths` caps columns (by index) with an ellipsis. */
 export function renderTable(header: string[], rows: string[][], maxWidths: Record<number, number> = {}): string {
-  const cells = [header, ...rows].map((row) => row.map((cell, i) => fit(cell, maxWidths[i] ?? 200)));
-  const widths = header.map((_, i) => Math.max(...cells.map((row) => width(row[i] ?? ''))));
+  const fitRow = (row: string[]) => row.map((cell, i) => fit(cell, maxWidths[i] ?? 200));
+  const head = fitRow(header);
+  const body = rows.map(fitRow);
+  const widths = head.map((_, i) => Math.max(...[head, ...body].map((row) => width(row[i] ?? ''))));
+  // A cell beyond the header's columns is not padded.
   const line = (row: string[]) =>
     row
-      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]!)))
+      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const [head, ...body] = cells;
-  return [line(head!), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }

@@ -46,7 +46,7 @@ export async function targetRenderer(config: RouterConfig, targetName: string): 
     throw new ConfigError(config.file, `targets.${targetName}`, `is not defined (targets: ${known})`);
   }
   const type = await loadTargetType(target.type);
-  const render = type?.render;
+  const render = type?.render?.bind(type);
   if (!render) {
     throw new ConfigError(config.file, `targets.${targetName}.type`, `target type "${target.type}" sends no templated message: nothing to render`);
   }
@@ -75,5 +75,5 @@ export async function templateRender(targetName: string, eventFile: string, conf
   const config = typeof configOrFile === 'object' ? configOrFile : await loadConfig(configOrFile);
   const previews = await templatePreviews(targetName, eventFile, config);
   const value = await readEventFile(eventFile);
-  return JSON.stringify(Array.isArray(value) ? previews.map((p) => p.payload) : previews[0]!.payload, null, 2);
+  return JSON.stringify(Array.isArray(value) ? previews.map((p) => p.payload) : previews[0]?.payload, null, 2);
 }

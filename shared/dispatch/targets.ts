@@ -72,5 +72,5 @@ async function createTarget(config: RouterConfig, name: string, runtime: Prepare
 }
 
 function failingTarget(detail: string): Target {
-  return { send: async () => ({ outcome: 'failed', retryable: false, detail }) };
+  return { send: () => Promise.resolve({ outcome: 'failed', retryable: false, detail }) };
 }

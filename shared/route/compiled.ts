@@ -49,17 +49,22 @@ export async function loadRouterJson(file: string, env: Env = process.env): Prom
   } catch (error) {
     throw new ConfigError(file, '', `cannot read the file: ${(error as Error).message}`);
   }
-  let json: RouterJson;
+  let json: unknown;
   try {
-    json = JSON.parse(text) as RouterJson;
+    json = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(file, '', `not valid JSON: ${(error as Error).message}`);
   }
   return fromRouterJson(json, file, env);
 }
 
-export async function fromRouterJson(json: RouterJson, file: string, env: Env = process.env): Promise<RouterConfig> {
-  if (json?.format !== ROUTER_JSON_FORMAT) {
+/** A router.json of this version: the format names the whole shape the build wrote. */
+function isRouterJson(value: unknown): value is RouterJson {
+  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === ROUTER_JSON_FORMAT;
+}
+
+export async function fromRouterJson(json: unknown, file: string, env: Env = process.env): Promise<RouterConfig> {
+  if (!isRouterJson(json)) {
     throw new ConfigError(file, 'format', `not a compiled router config of this version (expected ${ROUTER_JSON_FORMAT}): rebuild it from router.yaml`);
   }
   const revived = JSON.parse(JSON.stringify(json.config), (_key, value: unknown) =>
@@ -68,7 +73,7 @@ export async function fromRouterJson(json: RouterJson, file: string, env: Env = 
       : value,
   ) as Omit<RouterConfig, 'file'>;
   const config: RouterConfig = { ...revived, file: json.source };
-  for (const [name, { lines }] of Object.entries(json.atStart ?? {})) {
+  for (const [name, { lines }] of Object.entries(json.atStart)) {
     const target = config.targets[name];
     if (!target) throw new ConfigError(file, `targets.${name}`, 'is validated at start but not defined');
     target.settings = await settingsAtStart(name, target.type, target.settings, lines, json.source, env);
@@ -108,5 +113,6 @@ async function settingsAtStart(name: string, typeName: string, settings: unknown
   const result = type.settings.safeParse(resolved, { error: plainIssueMessage });
   if (result.success) return result.data;
   const [issue] = result.error.issues;
-  throw fail(issue!.path.map((key) => (typeof key === 'number' ? key : String(key))), issue!.message);
+  if (!issue) throw fail([], result.error.message);
+  throw fail(issue.path.map((key) => (typeof key === 'number' ? key : String(key))), issue.message);
 }

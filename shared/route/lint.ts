@@ -40,7 +40,14 @@ type Warn = (path: string, message: string) => void;
  */
 export function lintConfig(config: RouterConfig, warn: Warn, now: Date, incomplete: ReadonlySet<string> = new Set()): void {
   const skip = (path: string) => incomplete.has(path);
-  const reachable = lintRoutes(config.route, [], (path, message) => skip(path.replace(/\.matchers$/, '')) || warn(path, message), skip);
+  const reachable = lintRoutes(
+    config.route,
+    [],
+    (path, message) => {
+      if (!skip(path.replace(/\.matchers$/, ''))) warn(path, message);
+    },
+    skip,
+  );
   lintSeverityRules(config, warn, skip);
   lintSilences(config, reachable, warn, now, skip);
   lintIntervals(config, warn);

@@ -181,7 +181,7 @@ function unquote(raw: string): string {
     body = body.slice(1);
     expectClosing = true;
   }
-  const chars = [...body];
+  const chars = Array.from(body);
   let value = '';
   for (let i = 0; i < chars.length; i++) {
     const char = chars[i] as string;

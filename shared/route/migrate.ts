@@ -54,7 +54,9 @@ class Migrator {
   constructor(private readonly file: string) {}
 
   run(data: Map): Migration {
-    list(data.receivers).forEach((receiver, i) => this.receiver(receiver, i));
+    list(data.receivers).forEach((receiver, i) => {
+      this.receiver(receiver, i);
+    });
     const timeIntervals = this.timeIntervals([...list(data.time_intervals), ...list(data.mute_time_intervals)]);
     const route = this.route(data.route as Map, 'route', true);
     if (list(data.inhibit_rules).length > 0) {
@@ -229,7 +231,8 @@ class Migrator {
         this.notes.push(`time_intervals[${i}]: no name; not converted`);
         return;
       }
-      out[entry.name] = list(entry.time_intervals).filter(isMap).map((interval) => {
+      const name = entry.name;
+      out[name] = list(entry.time_intervals).filter(isMap).map((interval) => {
         const converted: Map = {};
         if (interval.times) {
           converted.times = list(interval.times).filter(isMap).map((t) => ({ startTime: String(t.start_time), endTime: String(t.end_time) }));
@@ -238,7 +241,7 @@ class Migrator {
           if (interval[from] !== undefined) converted[to] = list(interval[from]).map(String);
         }
         if (typeof interval.location === 'string') converted.location = interval.location === 'Local' ? 'UTC' : interval.location;
-        if (interval.location === 'Local') this.notes.push(`time interval ${entry.name}: location Local is the machine's zone in Alertmanager; UTC here (the functions run in UTC): set the zone you mean`);
+        if (interval.location === 'Local') this.notes.push(`time interval ${name}: location Local is the machine's zone in Alertmanager; UTC here (the functions run in UTC): set the zone you mean`);
         return converted;
       });
     });

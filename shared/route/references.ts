@@ -49,7 +49,6 @@ export function resolveReferences(settings: unknown, env: Env, mode: 'resolve' |
   const unresolved = new Set<string>();
   const walk = (value: unknown, path: SettingsPath): unknown => {
     if (typeof value === 'string') {
-      let found = false;
       const text = value.replace(REFERENCE, (whole, inner: string | undefined, close: string | undefined) => {
         if (whole === '$${') return '${';
         const fail = (problem: string) => new ReferenceProblem(path, problem);
@@ -59,7 +58,6 @@ export function resolveReferences(settings: unknown, env: Env, mode: 'resolve' |
         const resolved = env[name];
         if (resolved === undefined && mode === 'check') {
           unresolved.add(path.join('.'));
-          found = true;
           return whole;
         }
         if (resolved === undefined) throw fail(`environment variable ${name} is not set (referenced as \${env:${name}})`);
@@ -68,10 +66,10 @@ export function resolveReferences(settings: unknown, env: Env, mode: 'resolve' |
           throw fail(`environment variable ${name} is ${length}; a referenced value must be long enough to be redacted from logs`);
         }
         registerSecret(resolved);
-        found = true;
         return resolved;
       });
-      if (found) referenced.add(path.join('.'));
+      // Every reference either resolved, was left unresolved (check), or threw above.
+      if (hasReferences(value)) referenced.add(path.join('.'));
       return text;
     }
     if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i]));

@@ -154,8 +154,8 @@ export function applyEvent(previous: AlertState | undefined, alert: Alert, deliv
   // A retry of the same event merges into its entry: a target delivered earlier stays delivered.
   const index = state.history.findIndex((entry) => entry.eventId === alert.id && entry.status === alert.status);
   const outcomes = Object.fromEntries(deliveries.map((d) => [d.target, d.alreadyDelivered ? 'delivered' : d.outcome]));
-  if (index >= 0) {
-    const earlier = state.history[index]!;
+  const earlier = state.history[index];
+  if (earlier) {
     const merged = { ...earlier.deliveries };
     for (const [target, outcome] of Object.entries(outcomes)) if (merged[target] !== 'delivered') merged[target] = outcome;
     state.history[index] = { ...earlier, appliedAt: applied, deliveries: merged };

@@ -107,8 +107,9 @@ export class DynamodbStore implements StateStore {
     return out;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.client.destroy();
+    return Promise.resolve();
   }
 
   /** One SDK call, its errors naming the store and the table. */

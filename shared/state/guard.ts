@@ -20,11 +20,15 @@ export class StoreTimeoutError extends Error {
 export function withTimeout<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeoutError(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new StoreTimeoutError(`${what} did not answer within ${ms} ms`));
+    }, ms);
   });
   // A call that fails after the timeout must not become an unhandled rejection.
   call.catch(() => undefined);
-  return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
+  return Promise.race([call, timedOut]).finally(() => {
+    clearTimeout(timer);
+  });
 }
 
 let issued = 0;

@@ -48,6 +48,7 @@ export class LocalStore implements StateStore {
 
   constructor(readonly directory: string) {}
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that a bad key or a read error rejects, as with the other stores, rather than throws
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
     checkKey('local', key);
     const record = this.read(this.file(space, key));
@@ -78,7 +79,7 @@ export class LocalStore implements StateStore {
       renameSync(temporary, file);
       return { written: true, version };
     } finally {
-      await release();
+      release();
     }
   }
 
@@ -138,7 +139,7 @@ export class LocalStore implements StateStore {
       const record = this.read(file);
       if (record && !isLive(record.expiresAt, now)) removeQuietly(file);
     } finally {
-      await release();
+      release();
     }
   }
 }
@@ -164,22 +165,24 @@ export function fileName(key: string): string {
   return name;
 }
 
-async function lock(path: string): Promise<() => Promise<void>> {
+async function lock(path: string): Promise<() => void> {
   const started = Date.now();
   for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
     try {
       closeSync(openSync(path, 'wx'));
-      return async () => removeQuietly(path);
+      return () => {
+        removeQuietly(path);
+      };
     } catch (err) {
       if (code(err) !== 'EEXIST') throw storeError(err);
     }
-    await breakIfStale(path);
+    breakIfStale(path);
     if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`local store: ${path} is held by another process`);
     await new Promise((done) => setTimeout(done, wait));
   }
 }
 
-async function breakIfStale(path: string): Promise<void> {
+function breakIfStale(path: string): void {
   try {
     const { mtimeMs } = statSync(path);
     if (Date.now() - mtimeMs < LOCK_STALE_MS) return;

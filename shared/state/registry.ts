@@ -2,15 +2,15 @@
 // for the store (and its SDK) that its router.yaml names.
 import type { StoreType } from './contract';
 
-type Loader = () => Promise<{ default: StoreType<unknown> }>;
+type Loader = () => Promise<{ default: StoreType }>;
 
 export const storeTypes: Record<string, Loader> = {
-  local: () => import('./local') as Promise<{ default: StoreType<unknown> }>,
-  dynamodb: () => import('./dynamodb') as Promise<{ default: StoreType<unknown> }>,
-  tablestore: () => import('./tablestore') as Promise<{ default: StoreType<unknown> }>,
+  local: () => import('./local'),
+  dynamodb: () => import('./dynamodb'),
+  tablestore: () => import('./tablestore'),
 };
 
-export async function loadStoreType(kind: string): Promise<StoreType<unknown> | undefined> {
+export async function loadStoreType(kind: string): Promise<StoreType | undefined> {
   const loader = Object.hasOwn(storeTypes, kind) ? storeTypes[kind] : undefined;
   return loader ? (await loader()).default : undefined;
 }

@@ -85,7 +85,9 @@ const storeKinds = () => [localSettings, dynamodbSettings, tablestoreSettings].m
 
 export const stateSettings = z
   .discriminatedUnion('store', [localSettings, dynamodbSettings, tablestoreSettings], {
-    error: (issue) => {
+    // zod types the issue as invalid_union only, but a value that is not an object
+    // (`state: local`) reaches here as invalid_type.
+    error: (issue: { code: string; input?: unknown }) => {
       if (issue.code !== 'invalid_union') return undefined;
       const store = (issue.input as { store?: unknown } | undefined)?.store;
       return store === undefined

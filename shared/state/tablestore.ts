@@ -39,8 +39,10 @@ const SDK_MAX_RETRIES = 1;
 
 // --- what we use of the SDK, which ships no type declarations ------------------------
 
+/** int64-buffer's Int64LE. */
 interface Int64 {
   toNumber(): number;
+  toString(): string;
 }
 type CellValue = string | number | boolean | Int64 | Buffer;
 interface SdkRow {
@@ -175,8 +177,9 @@ export class TablestoreStore implements StateStore {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.agent.destroy();
+    return Promise.resolve();
   }
 
   /** The stored record, live or expired, or undefined when there is no row. */
@@ -261,7 +264,7 @@ export const rowId = (space: Space, key: string) => `${space}#${key}`;
 
 
 function integer(value: CellValue | undefined): number | undefined {
-  if (typeof value === 'object' && value !== null && 'toNumber' in value) return value.toNumber();
+  if (typeof value === 'object' && 'toNumber' in value) return value.toNumber();
   return undefined;
 }
 

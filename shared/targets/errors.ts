@@ -65,7 +65,7 @@ function chain(err: unknown): ErrorLike[] {
   let current = asRecord(err);
   while (current && out.length < 8 && !out.includes(current)) {
     out.push(current);
-    const nested = Array.isArray(current.errors) ? current.errors[0] : undefined;
+    const nested: unknown = Array.isArray(current.errors) ? current.errors[0] : undefined;
     current = asRecord(current.cause) ?? asRecord(nested);
   }
   return out;

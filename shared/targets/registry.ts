@@ -2,7 +2,7 @@
 // for the target types its router.yaml uses (and a target's SDK only when it is created).
 import type { TargetType } from './contract';
 
-type Loader = () => Promise<{ default: TargetType<unknown> }>;
+type Loader = () => Promise<{ default: TargetType }>;
 
 export const targetTypes: Record<string, Loader> = {
   console: () => import('./local/console'),
@@ -22,7 +22,7 @@ export const targetTypes: Record<string, Loader> = {
   wecom: () => import('./chat/wecom'),
 };
 
-export async function loadTargetType(type: string): Promise<TargetType<unknown> | undefined> {
+export async function loadTargetType(type: string): Promise<TargetType | undefined> {
   const loader = Object.hasOwn(targetTypes, type) ? targetTypes[type] : undefined;
-  return loader ? ((await loader()).default as TargetType<unknown>) : undefined;
+  return loader ? (await loader()).default : undefined;
 }

@@ -150,18 +150,26 @@ export function viewText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return Array.prototype.map.call(value, viewText).join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // A symbol or a function: never in a view made from JSON (and Mustache's lookup() calls functions).
+  return '';
+}
+
+/** The value a name token (`['name', 'alert.name', start, end]`) refers to. */
+function lookup(token: string[], context: Mustache.Context): unknown {
+  const name = token[1];
+  return name === undefined ? undefined : context.lookup(name);
 }
 
 /** Mustache's writer, with every interpolated value turned into text before it is escaped. */
 class TextWriter extends Mustache.Writer {
   override unescapedValue(token: string[], context: Mustache.Context): string {
-    const value: unknown = context.lookup(token[1]!);
+    const value = lookup(token, context);
     return value == null ? (undefined as unknown as string) : viewText(value);
   }
 
   override escapedValue(token: string[], context: Mustache.Context, config?: Mustache.RenderOptions): string {
-    const value: unknown = context.lookup(token[1]!);
+    const value = lookup(token, context);
     const escape = (typeof config === 'object' && !Array.isArray(config) && config.escape) || Mustache.escape;
     return value == null ? (undefined as unknown as string) : escape(viewText(value));
   }

@@ -36,16 +36,17 @@ export default defineCommand({
     }
     const errors = problems.filter((p) => p.level === 'error').length;
     const warnings = problems.length - errors;
-    if (errors > 0 || (ctx.values.strict && warnings > 0)) {
-      const first = problems[0]!;
-      throw new ConfigError(file, '', `invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} (the first at line ${first.line ?? '?'})`);
+    // No config comes back only with an error among the problems.
+    if (!config || errors > 0 || (ctx.values.strict && warnings > 0)) {
+      const first = problems[0];
+      throw new ConfigError(file, '', `invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')} (the first at line ${first?.line ?? '?'})`);
     }
     ctx.note(`using config ${file} (${source})`);
-    const targets = Object.values(config!.targets);
+    const targets = Object.values(config.targets);
     ctx.print(
       `${file}: valid: ${targets.length} target(s) (${targets.map((t) => `${t.name}: ${t.type}`).join(', ')}), ` +
-        `${countRoutes(config!.route)} route(s), ${config!.severityRules.length} severity rule(s), ` +
-        `${Object.keys(config!.timeIntervals).length} time interval(s), ${config!.silences.length} silence(s)` +
+        `${countRoutes(config.route)} route(s), ${config.severityRules.length} severity rule(s), ` +
+        `${Object.keys(config.timeIntervals).length} time interval(s), ${config.silences.length} silence(s)` +
         (warnings > 0 ? `; ${plural(warnings, 'warning')}` : ''),
     );
     return 0;

@@ -11,4 +11,4 @@ import stateList from './state-list';
 import stateShow from './state-show';
 import templateRender from './template-render';
 
-export const COMMANDS: readonly Command[] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report, stateList, stateShow];
+export const COMMANDS: readonly [Command, ...Command[]] = [normalize, invoke, routesTest, routesShow, checkConfig, migrateAlertmanager, templateRender, report, stateList, stateShow];

@@ -45,13 +45,11 @@ export default defineCommand({
       results.push(result);
       if (many && !ctx.values.json) ctx.note(`${label}: ${verdict(result)}`);
     }
-    if (ctx.values.json || !many) {
-      const only = results[0]!.reports;
-      ctx.print(JSON.stringify(many ? results : only.length === 1 ? only[0] : only, null, 2));
-    } else {
-      ctx.print(summary(results));
-    }
     const reports = results.flatMap((result) => result.reports);
+    // One file: its report (its reports for a batch file), JSON in any case.
+    if (!many) ctx.print(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
+    else if (ctx.values.json) ctx.print(JSON.stringify(results, null, 2));
+    else ctx.print(summary(results));
     if (reports.some(isRefused)) return 2;
     return reports.some((report) => !report.ok) ? 1 : 0;
   },

@@ -54,14 +54,13 @@ export default defineCommand({
         else ctx.print(many ? `${result.file}: ${line}` : line);
       }
     }
-    const failed = results.filter((result) => result.verify && !result.verify.ok);
-    for (const result of failed) {
-      ctx.note(
-        `verify failed: ${result.file} (${result.alert.name}): expected ${result.verify!.expected.join(',') || '(none)'}, ` +
-          `delivered to ${result.delivered.join(',') || '(none)'}`,
-      );
+    let failed = 0;
+    for (const { file, alert, verify, delivered } of results) {
+      if (!verify || verify.ok) continue;
+      failed += 1;
+      ctx.note(`verify failed: ${file} (${alert.name}): expected ${verify.expected.join(',') || '(none)'}, delivered to ${delivered.join(',') || '(none)'}`);
     }
-    return failed.length > 0 ? 1 : 0;
+    return failed > 0 ? 1 : 0;
   },
 });
 
@@ -133,8 +132,8 @@ export function alertFromFields(args: readonly string[]): Alert {
   alert.cloud ??= String(alert.provider).startsWith('alibaba') ? 'alibaba' : 'aws';
   const parsed = alertSchema.safeParse(alert);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${issue.path.join('.')}: ${issue.message}`);
+    const [issue] = parsed.error.issues;
+    throw new UsageError(issue ? `${issue.path.join('.')}: ${issue.message}` : parsed.error.message);
   }
   return parsed.data;
 }

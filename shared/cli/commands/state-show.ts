@@ -8,8 +8,9 @@ function pick(key: string, alerts: AlertState[]): AlertState {
   const exact = alerts.find((a) => a.dedupKey === key) ?? alerts.find((a) => a.name === key);
   if (exact) return exact;
   const partial = alerts.filter((a) => a.dedupKey.includes(key) || a.name.includes(key));
-  if (partial.length === 1) return partial[0]!;
-  if (partial.length === 0) throw new UsageError(`no alert in the store has the dedupKey or name ${JSON.stringify(key)} (state list shows them)`);
+  const [only] = partial;
+  if (only && partial.length === 1) return only;
+  if (!only) throw new UsageError(`no alert in the store has the dedupKey or name ${JSON.stringify(key)} (state list shows them)`);
   throw new UsageError(`${partial.length} alerts match ${JSON.stringify(key)}: ${partial.slice(0, 5).map((a) => a.dedupKey).join(', ')}${partial.length > 5 ? ', ...' : ''}`);
 }
 

@@ -2,7 +2,7 @@
 // https://oapi.dingtalk.com/robot/send?access_token=..., signed with the robot's secret
 // (timestamp in ms, sign = base64 HMAC-SHA256 of "<timestamp>\n<secret>" keyed by the secret,
 // both as URL parameters), with configurable @ mentions. docs/targets/dingtalk.md.
-import { createHmac } from 'node:crypto';
+import { hmac } from '../../hash';
 import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../../model/alert';
 import { chatView, defineChatTarget, lifecycleLines, outcomeFromResultCode, refineWebhookCredential, statusesSetting, timezoneSetting, webhookWithCredential, type ChatRequest } from './kit';
@@ -105,7 +105,7 @@ export function renderDingTalk(alert: Alert, settings: DingTalkSettings): DingTa
 
 /** sign of the robot's signature check: base64 HMAC-SHA256 of "<timestamp>\n<secret>", keyed by the secret. */
 export function dingtalkSign(secret: string, timestamp: number): string {
-  return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
+  return hmac('sha256', secret, `${timestamp}\n${secret}`, 'base64');
 }
 
 function dingtalkRequest(message: DingTalkMessage, settings: DingTalkSettings, now: number): ChatRequest {

@@ -183,7 +183,7 @@ export function defineChatTarget<S extends ChatSettings, P extends object>(spec:
     type: spec.type,
     settings: spec.settings,
     secretKeys: spec.secretKeys,
-    render: spec.render,
+    render: (alert, settings) => spec.render(alert, settings),
     create(settings) {
       return {
         async send(alert, ctx): Promise<Outcome> {

@@ -2,7 +2,7 @@
 // severity, posted to the bot's webhook (open.feishu.cn or open.larksuite.com) and signed in
 // the body: timestamp in seconds, sign = base64 HMAC-SHA256 keyed by "<timestamp>\n<secret>"
 // over an empty message. docs/targets/lark.md describes the settings.
-import { createHmac } from 'node:crypto';
+import { hmac } from '../../hash';
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, lifecycleLines, outcomeFromResultCode, safeLink, statusesSetting, timezoneSetting, type ChatRequest } from './kit';
@@ -103,7 +103,7 @@ export function renderLark(alert: Alert, settings: LarkSettings): LarkMessage {
 
 /** sign of the bot's signature check: base64 HMAC-SHA256 keyed by "<timestamp>\n<secret>" over nothing. */
 export function larkSign(secret: string, timestampSeconds: number): string {
-  return createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
+  return hmac('sha256', `${timestampSeconds}\n${secret}`, '', 'base64');
 }
 
 function larkRequest(message: LarkMessage, settings: LarkSettings, now: number): ChatRequest {

@@ -9,7 +9,7 @@ import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, lifecycleLines, safeLink, statusesSetting, statusSkipped, timezoneSetting, type ChatRequest } from './kit';
 import type { AttemptContext, Outcome, TargetType } from '../contract';
 import { classifyError, oneLine } from '../errors';
-import { allowPrivateNetworkSetting, checkUrl, httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, checkUrl, httpRequest, jsonAt, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
 import { escapeMarkup, renderView, templatesSetting, truncate } from '../template';
 
 export const SLACK_API_URL = 'https://slack.com/api';
@@ -129,17 +129,21 @@ type SlackAnswer = { ok: true; channel?: string; ts?: string } | { ok: false; er
  * page): the HTTP status classifies those.
  */
 function readAnswer(res: HttpResponse): SlackAnswer | undefined {
-  let body: { ok?: unknown; error?: unknown; ts?: unknown; channel?: unknown } | undefined;
+  let body: unknown;
   try {
     body = res.json();
   } catch {
-    body = undefined;
+    return undefined;
   }
-  if (typeof body?.ok !== 'boolean') return undefined;
-  if (body.ok && res.status >= 200 && res.status <= 299) {
-    return { ok: true, ...(typeof body.channel === 'string' ? { channel: body.channel } : {}), ...(typeof body.ts === 'string' ? { ts: body.ts } : {}) };
+  const ok = jsonAt(body, 'ok');
+  if (typeof ok !== 'boolean') return undefined;
+  if (ok && res.status >= 200 && res.status <= 299) {
+    const channel = jsonAt(body, 'channel');
+    const ts = jsonAt(body, 'ts');
+    return { ok: true, ...(typeof channel === 'string' ? { channel } : {}), ...(typeof ts === 'string' ? { ts } : {}) };
   }
-  const error = typeof body.error === 'string' ? body.error : 'unknown error';
+  const reported = jsonAt(body, 'error');
+  const error = typeof reported === 'string' ? reported : 'unknown error';
   const detail = oneLine(`slack error: ${error}`);
   if (TRANSIENT_ERRORS.has(error) || res.status === 429 || res.status >= 500) {
     const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
@@ -168,8 +172,9 @@ export const messageRef = (ref: SlackMessageRef): string => `${ref.channel}/${re
 
 /** A stored ref as a message; a bare ts (no channel) is in the configured channel. */
 export function parseMessageRef(ref: string | undefined, channel: string): SlackMessageRef | undefined {
-  const match = ref === undefined ? null : /^(?:([A-Z0-9]+)\/)?(\d+\.\d+)$/.exec(ref);
-  return match ? { channel: match[1] ?? channel, ts: match[2]! } : undefined;
+  const match = ref === undefined ? null : /^(?:(?<channel>[A-Z0-9]+)\/)?(?<ts>\d+\.\d+)$/.exec(ref);
+  const ts = match?.groups?.ts;
+  return ts === undefined ? undefined : { channel: match?.groups?.channel ?? channel, ts };
 }
 
 /**

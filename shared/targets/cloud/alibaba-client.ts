@@ -2,8 +2,8 @@
 // settings, the outcome when no credentials are at hand, credentials read at send time, and
 // the EventBridge API's `acs:` request signature and FC 3.0's ACS3-HMAC-SHA256 (V3) one.
 // No SDK is imported here: a target that uses one imports it inside create().
-import { createHmac, randomUUID } from 'node:crypto';
-import { sha256Hex } from '../../hash';
+import { randomUUID } from 'node:crypto';
+import { hmac, sha256Hex } from '../../hash';
 import { z } from 'zod';
 import type { AlibabaCredentials, Outcome } from '../contract';
 
@@ -21,9 +21,13 @@ export const SDK_TIMEOUT_MS = 30_000;
 export function untilAborted<T>(call: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
+    const onAbort = () => {
+      reject(signal.reason as Error);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
-    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    call.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', onAbort);
+    });
   });
 }
 
@@ -60,14 +64,18 @@ export function acsSignedHeaders(input: {
     headers['x-acs-accesskey-id'] = accessKeyId;
     headers['x-acs-security-token'] = securityToken;
   }
-  const canonical = Object.keys(headers)
-    .filter((name) => name.startsWith('x-acs-'))
-    .sort()
-    .map((name) => `${name}:${headers[name]!.replace(/[\t\n\r\f]/g, ' ').trim()}\n`)
+  const canonical = sortedEntries(headers)
+    .filter(([name]) => name.startsWith('x-acs-'))
+    .map(([name, value]) => `${name}:${value.replace(/[\t\n\r\f]/g, ' ').trim()}\n`)
     .join('');
   const stringToSign = `${input.method.toUpperCase()}\n${headers['content-md5'] ?? ''}\n${headers['content-type'] ?? ''}\n${headers.date}\n${canonical}${input.resource}`;
-  headers.authorization = `acs:${accessKeyId}:${createHmac('sha1', accessKeySecret).update(stringToSign, 'utf8').digest('base64')}`;
+  headers.authorization = `acs:${accessKeyId}:${hmac('sha1', accessKeySecret, stringToSign, 'base64')}`;
   return headers;
+}
+
+/** The entries of a header or query record in the order of their names (code units, as the signers sort). */
+function sortedEntries(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** RFC 3986 encoding, as the Alibaba SDKs canonicalize query values. */
@@ -103,22 +111,20 @@ export function acs3SignedHeaders(input: {
     headers['x-acs-accesskey-id'] = accessKeyId;
     headers['x-acs-security-token'] = securityToken;
   }
-  const signed = Object.keys(headers)
-    .filter((name) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-'))
-    .sort();
+  const signed = sortedEntries(headers).filter(([name]) => name === 'host' || name === 'content-type' || name.startsWith('x-acs-'));
+  const signedNames = signed.map(([name]) => name).join(';');
   const canonicalRequest = [
     input.method.toUpperCase(),
     input.path,
-    Object.keys(input.query)
-      .sort()
-      .map((key) => `${key}=${rfc3986(input.query[key]!)}`)
+    sortedEntries(input.query)
+      .map(([key, value]) => `${key}=${rfc3986(value)}`)
       .join('&'),
-    signed.map((name) => `${name}:${headers[name]!.trim()}\n`).join(''),
-    signed.join(';'),
+    signed.map(([name, value]) => `${name}:${value.trim()}\n`).join(''),
+    signedNames,
     headers['x-acs-content-sha256'],
   ].join('\n');
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const signature = createHmac('sha256', accessKeySecret).update(stringToSign, 'utf8').digest('hex');
-  headers.authorization = `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}`;
+  const signature = hmac('sha256', accessKeySecret, stringToSign, 'hex');
+  headers.authorization = `ACS3-HMAC-SHA256 Credential=${accessKeyId},SignedHeaders=${signedNames},Signature=${signature}`;
   return headers;
 }

@@ -87,17 +87,14 @@ interface PutEventsReply {
 function parseReply(res: HttpResponse): PutEventsReply | undefined {
   try {
     const value: unknown = JSON.parse(res.text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as PutEventsReply) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Codes that mean "busy, try again" whatever the HTTP status (Throttling.User, ServiceUnavailable...). */
-const transientCode = (code: string) => {
-  const classified = classifyError({ code, message: '' });
-  return classified.outcome === 'failed' && classified.retryable;
-};
+const transientCode = (code: string) => classifyError({ code, message: '' }).retryable;
 
 /** The outcome of a putEvents answer; exported for the tests of odd replies. */
 export function putEventsOutcome(res: HttpResponse): Outcome {

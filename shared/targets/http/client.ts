@@ -42,7 +42,20 @@ export interface HttpResponse {
   /** True when the body was longer than MAX_RESPONSE_BYTES: the rest was discarded unread. */
   truncated: boolean;
   /** The body parsed as JSON; throws a SyntaxError when it is not JSON (or was truncated). */
-  json<T = unknown>(): T;
+  json(): unknown;
+}
+
+/**
+ * The value at `path` in a parsed answer (`jsonAt(body, 'fields', 'status')`), or undefined
+ * where a step is missing or not an object: a service's answer is read without trusting its shape.
+ */
+export function jsonAt(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
 }
 
 export const USER_AGENT = 'alert-router/1';
@@ -103,10 +116,10 @@ function requestHeaders(request: HttpRequest): { headers: Record<string, string>
   return { headers, body };
 }
 
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
+function abortError(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
   // AbortSignal.timeout() and abort() give a DOMException (TimeoutError, AbortError).
-  if (reason instanceof Error || reason instanceof DOMException) return reason as Error;
+  if (reason instanceof Error || reason instanceof DOMException) return reason;
   const error = new Error('the request was aborted');
   error.name = 'AbortError';
   return error;
@@ -143,7 +156,9 @@ function readCapped(res: IncomingMessage): Promise<{ text: string; truncated: bo
       if (!settled) finish(false);
     });
     res.once('error', fail);
-    res.once('close', () => fail(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' })));
+    res.once('close', () => {
+      fail(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
+    });
   });
 }
 
@@ -172,7 +187,7 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     let response: IncomingMessage | undefined;
     const onAbort = () => {
-      const error = abortError(signal!);
+      const error = abortError(signal);
       req.destroy(error);
       response?.destroy(error);
       reject(error);
@@ -189,11 +204,11 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
           headers: new ResponseHeaders(res.headers),
           text,
           truncated,
-          json: <T>() => JSON.parse(text) as T,
+          json: (): unknown => JSON.parse(text),
         });
       }, (err: unknown) => {
         done();
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       });
     });
     req.once('error', (err) => {

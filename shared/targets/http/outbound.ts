@@ -67,10 +67,14 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  */
 export function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '');
+    if (err) {
+      callback(err, '');
+      return;
+    }
     const allowed = addresses.filter((entry) => !isNonPublicAddress(entry.address));
-    if (allowed.length === 0) return callback(new OutboundPolicyError(addresses[0]?.address ?? hostname) as NodeJS.ErrnoException, '');
-    if (options.all) return callback(null, allowed);
-    return callback(null, allowed[0]!.address, allowed[0]!.family);
+    const [first] = allowed;
+    if (!first) callback(new OutboundPolicyError(addresses[0]?.address ?? hostname), '');
+    else if (options.all) callback(null, allowed);
+    else callback(null, first.address, first.family);
   });
 }

@@ -1,8 +1,7 @@
 // Generic HTTP webhook: POSTs the alert as JSON, either in the router's own envelope or as
 // an Alertmanager webhook (version 4) payload, so existing Alertmanager receivers work
 // unchanged. Optionally signs the body with HMAC-SHA256 so receivers can authenticate it.
-import { createHmac } from 'node:crypto';
-import { sha256Hex } from '../../hash';
+import { hmac, sha256Hex } from '../../hash';
 import { z } from 'zod';
 import type { Alert, Status } from '../../model/alert';
 import { defineTarget } from '../contract';
@@ -125,7 +124,7 @@ function nonEmpty(map: Record<string, string>): Record<string, string> {
 
 /** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">`, as documented in docs/targets/webhook.md. */
 function signature(secret: string, timestamp: number, body: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+  return `v1=${hmac('sha256', secret, `${timestamp}.${body}`, 'hex')}`;
 }
 
 /** The body this webhook posts for the alert, or why it sends nothing. */
@@ -146,7 +145,7 @@ export default defineTarget({
         const body = JSON.stringify(payload);
         // Ours win over configured headers of the same name, whatever their case.
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
+        for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
         headers['content-type'] = 'application/json';
         headers[ALERT_ID_HEADER] = alert.id;
         if (config.secret) {

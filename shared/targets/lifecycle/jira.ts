@@ -12,7 +12,7 @@ import { SEVERITIES } from '../../model/alert';
 import { sha256Hex } from '../../hash';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, jsonAt, refineUrl } from '../http/client';
 import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 
@@ -222,6 +222,19 @@ export function transitionFields(transition: Transition, issueKey: string, input
   return fields;
 }
 
+/** An issue's id and key as Jira answers them (the id is text; a number is taken too). */
+function issueRefOf(step: string, value: unknown): IssueRef {
+  const id = jsonAt(value, 'id');
+  const key = jsonAt(value, 'key');
+  if (!key || typeof key !== 'string' || (typeof id !== 'string' && typeof id !== 'number')) throw refused(`${step}: no issue key in the response`);
+  return { id: String(id), key };
+}
+
+/** A transition that can be applied: it has its id and name (the rest is read with care where used). */
+function isTransition(value: unknown): value is Transition {
+  return typeof jsonAt(value, 'id') === 'string' && typeof jsonAt(value, 'name') === 'string';
+}
+
 /** Jira's resolutiondate (`2024-05-01T10:00:00.000+0000`) as epoch ms, or null. */
 function resolvedAt(value: unknown): number | null {
   if (typeof value !== 'string') return null;
@@ -253,9 +266,9 @@ class JiraClient {
     };
   }
 
-  private async call<T>(step: string, method: 'GET' | 'POST', path: string, body?: object): Promise<T | undefined> {
+  private async call(step: string, method: 'GET' | 'POST', path: string, body?: object): Promise<unknown> {
     const res = await apiCall(step, this.request(method, path, body));
-    return res.text ? res.json<T>() : undefined;
+    return res.text ? res.json() : undefined;
   }
 
   /** A text field's value: an ADF document on Cloud (v3), the text itself on Data Center (v2). */
@@ -268,28 +281,30 @@ class JiraClient {
     const jql = `project = ${jqlString(this.settings.project)} AND labels = ${jqlString(label)} AND ${condition} ORDER BY ${options.order ?? 'created ASC, key ASC'}`;
     const query = { jql, fields: ['status'], maxResults: options.max ?? 10 };
     const result = this.cloud
-      ? await this.call<{ issues?: IssueRef[] }>('search issues', 'POST', '/search/jql', {
+      ? await this.call('search issues', 'POST', '/search/jql', {
           ...query,
           // Strong consistency for an issue we created a moment ago, which the index may not have yet.
           ...(options.reconcile && { reconcileIssues: [Number(options.reconcile.id)] }),
         })
-      : await this.call<{ issues?: IssueRef[] }>('search issues', 'POST', '/search', query);
-    return (result?.issues ?? []).map(({ id, key }) => ({ id: String(id), key }));
+      : await this.call('search issues', 'POST', '/search', query);
+    const issues = jsonAt(result, 'issues');
+    return (Array.isArray(issues) ? issues : []).map((issue: unknown) => issueRefOf('search issues', issue));
   }
 
   /** The issue a stored key names, or undefined when Jira no longer has it (deleted, or not visible). */
   async issue(key: string): Promise<IssueState | undefined> {
     const res = await apiLookup('read issue', this.request('GET', `/issue/${encodeURIComponent(key)}?fields=status,resolutiondate`));
     if (!res) return undefined;
-    const issue = res.json<{ id?: unknown; key?: unknown; fields?: { status?: { statusCategory?: { key?: unknown } }; resolutiondate?: unknown } }>();
-    if (typeof issue.key !== 'string' || issue.id === undefined) throw refused(`read issue ${key}: no issue key in the response`);
-    return { id: String(issue.id), key: issue.key, done: issue.fields?.status?.statusCategory?.key === 'done', resolvedAt: resolvedAt(issue.fields?.resolutiondate) };
+    const issue = res.json();
+    return {
+      ...issueRefOf(`read issue ${key}`, issue),
+      done: jsonAt(issue, 'fields', 'status', 'statusCategory', 'key') === 'done',
+      resolvedAt: resolvedAt(jsonAt(issue, 'fields', 'resolutiondate')),
+    };
   }
 
   async create(fields: Record<string, unknown>): Promise<IssueRef> {
-    const created = await this.call<{ id?: unknown; key?: string }>('create issue', 'POST', '/issue', { fields });
-    if (!created?.key || created.id === undefined) throw refused('create issue: no issue key in the response');
-    return { id: String(created.id), key: created.key };
+    return issueRefOf('create issue', await this.call('create issue', 'POST', '/issue', { fields }));
   }
 
   async comment(issue: IssueRef, text: string): Promise<void> {
@@ -303,7 +318,8 @@ class JiraClient {
    */
   async transition(issue: IssueRef, name: string | undefined, input: TransitionInput, fallback: (list: Transition[]) => Transition | undefined = () => undefined): Promise<void> {
     const path = `/issue/${encodeURIComponent(issue.key)}/transitions`;
-    const list = (await this.call<{ transitions?: Transition[] }>('list transitions', 'GET', `${path}?expand=transitions.fields`))?.transitions ?? [];
+    const listed = jsonAt(await this.call('list transitions', 'GET', `${path}?expand=transitions.fields`), 'transitions');
+    const list = Array.isArray(listed) ? listed.filter(isTransition) : [];
     const chosen = name ? list.find((t) => sameName(t.name, name) || sameName(t.to?.name, name)) : fallback(list);
     if (!chosen) {
       const available = list.map((t) => t.name).join(', ') || 'none';

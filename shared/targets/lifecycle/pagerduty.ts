@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, httpRequest, outcomeFromResponse, refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, httpRequest, jsonAt, outcomeFromResponse, refineUrl, type HttpResponse } from '../http/client';
 import { HEADLINE_TEMPLATE, actionsSetting, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, truncate, type LifecycleAction } from './kit';
 import { renderTemplate, templatesSetting, templateText } from '../template';
 
@@ -74,9 +74,9 @@ export function dedupKeyFor(alert: Pick<Alert, 'dedupKey'>, ref: string | undefi
 }
 
 /** The dedup_key of PagerDuty's answer (`{"status":"success","dedup_key":...}`), else the one sent. */
-function acceptedKey(res: { json<T>(): T }, sent: string): string {
+function acceptedKey(res: Pick<HttpResponse, 'json'>, sent: string): string {
   try {
-    const key = res.json<{ dedup_key?: unknown }>().dedup_key;
+    const key = jsonAt(res.json(), 'dedup_key');
     return typeof key === 'string' && key !== '' ? key : sent;
   } catch {
     return sent;

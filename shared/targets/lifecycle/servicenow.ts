@@ -11,7 +11,7 @@ import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, jsonAt, refineUrl, type HttpResponse } from '../http/client';
 import { StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 
@@ -91,15 +91,11 @@ export const serviceNowSettings = z
 
 export type ServiceNowSettings = z.infer<typeof serviceNowSettings>;
 
-interface Incident {
-  sys_id: string;
-  number: string;
-  state: string;
-  active: string;
-  sys_created_on: string;
-}
+const INCIDENT_FIELDS = ['sys_id', 'number', 'state', 'active', 'sys_created_on'] as const;
 
-const LIST_FIELDS = 'sys_id,number,state,active,sys_created_on';
+type Incident = Record<(typeof INCIDENT_FIELDS)[number], string>;
+
+const LIST_FIELDS = INCIDENT_FIELDS.join(',');
 
 /** A stored reference: the incident's sys_id. */
 const SYS_ID = /^[0-9a-f]{32}$/;
@@ -124,7 +120,7 @@ class IncidentTable {
     if (body && this.settings.inputDisplayValue) query.set('sysparm_input_display_value', 'true');
     return {
       method,
-      url: `${this.base}${path}${query.size > 0 ? `?${query}` : ''}`,
+      url: `${this.base}${path}${query.size > 0 ? `?${query.toString()}` : ''}`,
       headers: { authorization: this.auth, accept: 'application/json' },
       body,
       signal: this.signal,
@@ -132,38 +128,47 @@ class IncidentTable {
     };
   }
 
-  private async call<T>(step: string, method: 'GET' | 'POST' | 'PATCH', path: string, params: Record<string, string>, body?: object): Promise<T> {
-    return resultOf<T>(step, await apiCall(step, this.request(method, path, params, body)));
+  private async call(step: string, method: 'GET' | 'POST' | 'PATCH', path: string, params: Record<string, string>, body?: object): Promise<unknown> {
+    return resultOf(step, await apiCall(step, this.request(method, path, params, body)));
   }
 
   /** The incident a stored sys_id names, or undefined when the instance no longer has it (deleted, or hidden by an ACL). */
   async get(sysId: string): Promise<Incident | undefined> {
     const res = await apiLookup('read incident', this.request('GET', `/${encodeURIComponent(sysId)}`, { sysparm_fields: LIST_FIELDS }));
-    return res && resultOf<Incident>('read incident', res);
+    return res && incidentOf('read incident', resultOf('read incident', res));
   }
 
   /** Active incidents of a correlation id, oldest first (created time, then number: a total order every racer agrees on). */
-  active(correlationId: string): Promise<Incident[]> {
-    return this.call<Incident[]>('find incident', 'GET', '', {
+  async active(correlationId: string): Promise<Incident[]> {
+    const found = await this.call('find incident', 'GET', '', {
       sysparm_query: `correlation_id=${correlationId}^active=true^ORDERBYsys_created_on^ORDERBYnumber`,
       sysparm_fields: LIST_FIELDS,
       sysparm_limit: String(LIST_LIMIT),
     });
+    if (!Array.isArray(found)) throw new StepFailed({ outcome: 'failed', retryable: false, detail: 'find incident: the result is not a list' });
+    return found.map((incident: unknown) => incidentOf('find incident', incident));
   }
 
-  create(fields: Record<string, unknown>): Promise<Incident> {
-    return this.call<Incident>('create incident', 'POST', '', { sysparm_fields: LIST_FIELDS }, fields);
+  async create(fields: Record<string, unknown>): Promise<Incident> {
+    return incidentOf('create incident', await this.call('create incident', 'POST', '', { sysparm_fields: LIST_FIELDS }, fields));
   }
 
-  update(step: string, incident: Incident, fields: Record<string, unknown>): Promise<Incident> {
-    return this.call<Incident>(step, 'PATCH', `/${encodeURIComponent(incident.sys_id)}`, { sysparm_fields: LIST_FIELDS }, fields);
+  async update(step: string, incident: Incident, fields: Record<string, unknown>): Promise<Incident> {
+    return incidentOf(step, await this.call(step, 'PATCH', `/${encodeURIComponent(incident.sys_id)}`, { sysparm_fields: LIST_FIELDS }, fields));
   }
 }
 
-function resultOf<T>(step: string, res: { json<R>(): R }): T {
-  const result = res.json<{ result?: T }>().result;
+function resultOf(step: string, res: Pick<HttpResponse, 'json'>): unknown {
+  const result = jsonAt(res.json(), 'result');
   if (result === undefined) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: no result in the response` });
   return result;
+}
+
+/** An incident of the answer: every field asked for (sysparm_fields), as text. */
+function incidentOf(step: string, value: unknown): Incident {
+  const missing = INCIDENT_FIELDS.find((field) => typeof jsonAt(value, field) !== 'string');
+  if (missing) throw new StepFailed({ outcome: 'failed', retryable: false, detail: `${step}: the response has no incident ${missing}` });
+  return value as Incident;
 }
 
 const isResolved = (incident: Incident) => incident.state === INCIDENT_STATE.resolved;

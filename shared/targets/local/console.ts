@@ -35,7 +35,10 @@ export function setConsoleOutput(stream: NodeJS.WritableStream): void {
 
 function writeLine(line: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    output.write(`${line}\n`, (err) => (err ? reject(err) : resolve()));
+    output.write(`${line}\n`, (err) => {
+      if (err) reject(err);
+      else resolve();
+    });
   });
 }
 

@@ -39,7 +39,8 @@ const PERMANENT: Record<string, string> = {
 
 function fileError(path: string, err: unknown): Outcome {
   const code = (err as { code?: unknown } | null)?.code;
-  const reason = typeof code === 'string' && Object.hasOwn(PERMANENT, code) ? PERMANENT[code] : undefined;
+  if (typeof code !== 'string') return classifyError(err);
+  const reason = Object.hasOwn(PERMANENT, code) ? PERMANENT[code] : undefined;
   if (reason) return { outcome: 'failed', retryable: false, detail: `cannot append to ${path}: ${reason} (${code})` };
   return classifyError(err);
 }

@@ -183,7 +183,7 @@ describe('outcomeFromResponse', () => {
   it('uses the given detail on success', async () => {
     server.respondWith({ status: 200, body: { key: 'OPS-12' } });
     const res = await httpRequest({ method: 'POST', url: server.url, body: {} });
-    expect(outcomeFromResponse(res, `created ${res.json<{ key: string }>().key}`)).toEqual({ outcome: 'delivered', detail: 'created OPS-12' });
+    expect(outcomeFromResponse(res, `created ${(res.json() as { key: string }).key}`)).toEqual({ outcome: 'delivered', detail: 'created OPS-12' });
   });
 
   it.each([408, 425, 429, 500, 502, 503, 504])('%i is failed and retryable', async (status) => {
