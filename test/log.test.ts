@@ -3,7 +3,7 @@
 // Error values as their name and message, secrets redacted, nothing below the level.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createLogger, registerSecret, setLogLevel, setLogSink } from '../shared/log';
+import { createLogger, JsonText, registerSecret, setLogLevel, setLogSink } from '../shared/log';
 
 describe('log lines', () => {
   let lines: string[];
@@ -75,6 +75,13 @@ describe('log lines', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ handler: 'h' });
     expect(JSON.parse(lines[1]!)).toMatchObject({ handler: 'h', url: '[REDACTED]' });
     expect(lines[1]).not.toContain('late-registered-token');
+  });
+
+  it('writes a field given as JSON text as it is, in place of a logger field of the same name too', () => {
+    createLogger({ handler: 'h' }).info('m', { report: new JsonText('{"ok":true,"n":[1,2]}') });
+    createLogger({ report: 'base' }).info('m', { report: new JsonText('{"ok":false}') });
+    expect(lines[0]).toMatch(/,"handler":"h","report":\{"ok":true,"n":\[1,2\]\}\}$/);
+    expect(JSON.parse(lines[1]!)).toEqual({ level: 'info', time: expect.any(String) as unknown, msg: 'm', report: { ok: false } });
   });
 
   it('writes nothing below the level', () => {

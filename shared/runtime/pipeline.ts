@@ -9,10 +9,10 @@ import { applySeverityRules } from '../route/severity';
 import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
-import { deliver, buildReport, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
+import { deliver, buildReport, reportJson, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
 import { mustHear, staleness, type AlertState } from '../state';
 import { oneLine } from '../targets/errors';
-import type { Logger } from '../log';
+import { JsonText, type Logger } from '../log';
 import type { Router } from './router';
 import { rawEventForLog } from './raw-log';
 
@@ -95,7 +95,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
       }),
     );
     const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note, stale });
-    log.info('delivery report', { report });
+    log.info('delivery report', { report: new JsonText(reportJson(report)) });
     return report;
   }
 
@@ -118,7 +118,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
   const deliveries = [...delivered, ...skipped];
   const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));
   const report = buildReport(plan.alert, plan.routes, deliveries, note);
-  log.info('delivery report', { report });
+  log.info('delivery report', { report: new JsonText(reportJson(report)) });
   return report;
 }
 
