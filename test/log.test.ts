@@ -105,17 +105,18 @@ describe('log lines on stdout', () => {
     `;
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
+      // Bytes, decoded once at the end: a chunk may end inside a character.
+      const stdout: Buffer[] = [];
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       // Read nothing until the pipe has had time to fill: the writer meets a full pipe.
       child.stdout.pause();
       setTimeout(() => {
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
         child.stdout.resume();
       }, 500);
       child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.on('close', (code) => resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr }));
     });
   }
 
