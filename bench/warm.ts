@@ -5,7 +5,9 @@
 //     line) to a target that does nothing, against a JSON round trip of the same event;
 //   - the pipeline to the real file target, against a plain append of the same line to a
 //     file held open, with the same call (node:fs write on the open descriptor): what the
-//     target does, without the router around it.
+//     target does, without the router around it;
+//   - the no-op pipeline followed by that plain append (no target does it): the floor of
+//     any file target, for reading the file row (bench/README.md).
 // Bundled and run by bench/index.ts (stdout is the handlers' log, thrown away as the
 // platforms keep it elsewhere); the result is one JSON line on file descriptor 3.
 //
@@ -55,6 +57,10 @@ async function main() {
       noop: (i) => processEvent(at(i), { router: noopRouter, log }),
       append: (i) => writeAt(fd, Buffer.from(lineAt(i), 'utf8')),
       file: (i) => processEvent(at(i), { router: fileRouter, log }),
+      noopThenAppend: async (i) => {
+        await processEvent(at(i), { router: noopRouter, log });
+        await writeAt(fd, Buffer.from(lineAt(i), 'utf8'));
+      },
     };
     const runs = Object.entries(steps).map(([name, step]) => ({ name, step, samples: [] as number[] }));
     // The first round warms the JIT and the caches; it is not counted.

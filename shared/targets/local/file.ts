@@ -1,7 +1,8 @@
 // Appends each alert as one JSON line to a local file (an audit trail, a spool for a log
 // shipper, or the output of local runs). The file is opened once per container (O_APPEND)
 // and kept open: one write per line, whole lines that do not interleave between concurrent
-// deliveries. A path that was removed or replaced since (rotated, deleted) is opened again.
+// deliveries. A path that was removed or replaced since (rotated, deleted) is opened again:
+// it is checked before a line unless it was checked less than RECHECK_MS ago.
 import { closeSync, fstatSync, mkdirSync, openSync, statSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
@@ -11,7 +12,10 @@ import type { Outcome } from '../contract';
 import { classifyError } from '../errors';
 
 // node:fs's callback write, not node:fs/promises: a function start then loads no
-// fs/promises (about a millisecond of CPU) for its file target.
+// fs/promises (about a millisecond of CPU) for its file target. Asynchronous on purpose: a
+// hung disk (an NFS or EFS mount) must not block the alert's other targets. Its thread-pool
+// round trip, during which the main thread sleeps and after which the rest of the event runs
+// on cold caches, is most of this target's cost in the warm bench (bench/README.md).
 const writeAt = promisify(write);
 
 const settings = z
@@ -50,7 +54,19 @@ interface OpenFile {
   /** No longer the path's file: close it once idle. */
   retired: boolean;
   closed: boolean;
+  /** Date.now() when the path was last seen to name this file. */
+  checkedAt: number;
 }
+
+/**
+ * How long a path checked to name the open file is trusted before the next stat. A stat per
+ * line cost about 10 µs of CPU in a burst (the warm bench's file row: the syscall and its
+ * Stats object, run cold right after the previous line's write); one per RECHECK_MS costs
+ * nothing there, and an alert after a pause (the usual case) is still checked. A rotation or
+ * removal in the middle of a burst reaches the lines of that burst's next RECHECK_MS at most:
+ * they land in the renamed file, or in the removed one.
+ */
+const RECHECK_MS = 100;
 
 /** Path -> its open file, shared by every file target of the container writing there. */
 const openFiles = new Map<string, OpenFile>();
@@ -61,7 +77,7 @@ function openAppend(path: string): OpenFile {
   const fd = openSync(path, 'a');
   try {
     const { dev, ino } = fstatSync(fd);
-    return { fd, dev, ino, writing: 0, retired: false, closed: false };
+    return { fd, dev, ino, writing: 0, retired: false, closed: false, checkedAt: Date.now() };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -88,9 +104,16 @@ function retire(path: string, file: OpenFile): void {
 function fileAt(path: string): OpenFile {
   const known = openFiles.get(path);
   if (known) {
-    // One stat of the path per line (microseconds, no thread pool): still the file we hold?
-    const now = statSync(path, { throwIfNoEntry: false });
-    if (now && now.dev === known.dev && now.ino === known.ino) return known;
+    const now = Date.now();
+    // A clock set back makes the age negative: check then.
+    const age = now - known.checkedAt;
+    if (age >= 0 && age < RECHECK_MS) return known;
+    // One stat of the path (microseconds, no thread pool): still the file we hold?
+    const current = statSync(path, { throwIfNoEntry: false });
+    if (current && current.dev === known.dev && current.ino === known.ino) {
+      known.checkedAt = now;
+      return known;
+    }
     retire(path, known);
   }
   const file = openAppend(path);

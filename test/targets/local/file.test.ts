@@ -17,12 +17,25 @@ function linesOf(path: string): string[] {
   }
 }
 
+/**
+ * The target checks its path again once 100 ms passed since the last check: tests fake Date
+ * alone, to move that clock on after they change the path; the writes and the dispatcher's
+ * timers run for real.
+ */
+function fakeDateOnly(): (ms: number) => void {
+  jest.useFakeTimers({
+    doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+  });
+  return (ms) => jest.setSystemTime(Date.now() + ms);
+}
+
 describeConformance({
   type: 'file',
   // A file cannot throttle or hang; a client error is a path that is a directory.
   modes: ['ok', 'client-error'],
   network: false,
   async start() {
+    const later = fakeDateOnly();
     const dir = await mkdtemp(join(tmpdir(), 'alert-router-file-conformance-'));
     const path = join(dir, 'spool', 'alerts.jsonl');
     // Lines of the file before client-error replaced it by a directory.
@@ -39,9 +52,13 @@ describeConformance({
         } else if (mode !== 'client-error' && isDirectory()) {
           rmSync(path, { recursive: true });
         }
+        later(100);
       },
       requests: () => archived + linesOf(path).length,
-      stop: () => rm(dir, { recursive: true, force: true }),
+      stop: async () => {
+        jest.useRealTimers();
+        await rm(dir, { recursive: true, force: true });
+      },
     };
   },
 });
@@ -106,23 +123,42 @@ describe('file target', () => {
   });
 
   it('keeps its file open across deliveries, and opens it again once removed or replaced', async () => {
-    const path = join(dir, 'rotated', 'alerts.jsonl');
-    const target = await fileTarget.create(fileTarget.settings.parse({ path }), { name: 'spool', log, alibabaCredentials: () => undefined });
-    const send = (id: string) => target.send(cloudWatchAlert({ id }), { signal: new AbortController().signal, attempt: 1, log });
-    const ids = (file: string) => linesOf(file).map((line) => alertSchema.parse(JSON.parse(line)).id);
+    const later = fakeDateOnly();
+    try {
+      const path = join(dir, 'rotated', 'alerts.jsonl');
+      const target = await fileTarget.create(fileTarget.settings.parse({ path }), { name: 'spool', log, alibabaCredentials: () => undefined });
+      const send = (id: string) => target.send(cloudWatchAlert({ id }), { signal: new AbortController().signal, attempt: 1, log });
+      const ids = (file: string) => linesOf(file).map((line) => alertSchema.parse(JSON.parse(line)).id);
 
-    await send('one');
-    await send('two');
-    // Rotated by renaming: the new lines go to a new file at the path, not to the renamed one.
-    await rename(path, `${path}.1`);
-    await send('three');
-    expect(ids(`${path}.1`)).toEqual(['one', 'two']);
-    expect(ids(path)).toEqual(['three']);
-    // Removed, directory and all.
-    rmSync(dirname(path), { recursive: true });
-    await send('four');
-    await send('five');
-    expect(ids(path)).toEqual(['four', 'five']);
+      await send('one');
+      later(500);
+      await send('two');
+      // Rotated by renaming. A line of the same burst (less than 100 ms after the last
+      // check) still goes to the file held open, now the renamed one...
+      await rename(path, `${path}.1`);
+      later(99);
+      await send('three');
+      expect(ids(`${path}.1`)).toEqual(['one', 'two', 'three']);
+      expect(existsSync(path)).toBe(false);
+      // ...the next one, 100 ms after that check, to a new file at the path.
+      later(100);
+      await send('four');
+      expect(ids(`${path}.1`)).toEqual(['one', 'two', 'three']);
+      expect(ids(path)).toEqual(['four']);
+      // Removed, directory and all.
+      rmSync(dirname(path), { recursive: true });
+      later(100);
+      await send('five');
+      await send('six');
+      expect(ids(path)).toEqual(['five', 'six']);
+      // A clock set back does not stretch the trust: the path is checked.
+      rmSync(path);
+      later(-60_000);
+      await send('seven');
+      expect(ids(path)).toEqual(['seven']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('fails for good when the path is a directory', async () => {
