@@ -64,7 +64,7 @@ export default tseslint.config(
   },
   {
     // typescript-eslint's strictest type-checked rules.
-    files: ['shared/**/*.ts', 'functions/**/*.ts', 'scripts/**/*.ts'],
+    files: ['shared/**/*.ts', 'functions/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

@@ -12,7 +12,7 @@
 //   BENCH_QUICK=1   a smoke run: few rounds, 1,000 invocations for memory (figures are rough)
 //   BENCH_NODE      the node binary of the measured processes (default: the one running the
 //                   bench), e.g. the Node major of the Lambda runtime
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,8 +24,8 @@ import { compileRouterJson } from '../scripts/router-json';
 import { renderTable } from '../shared/cli/table';
 import { AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake } from '../test/support/fakes/aws';
 import { ALIBABA_ENV, startAlibabaEventBridgeFake, startFcFake } from '../test/support/fakes/alibaba';
-import type { ScriptedServer } from '../test/support/http-server';
 import { eventsOf, samples } from '../test/support/samples';
+import { median, rotated } from './kit';
 import { measureLedger } from './ledger';
 
 const ROOT = resolve(__dirname, '..');
@@ -126,20 +126,22 @@ function runBootstrap(run: Run): Promise<Result> {
   if (run.event) env.BENCH_EVENT = run.event;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(NODE, [...(run.nodeArgs ?? []), BOOTSTRAP], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let out = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const stderr = collect(child, 2);
+    const out = collect(child, 3);
     child.on('error', reject);
     child.on('close', (code) => {
       rmSync(dataDir, { recursive: true, force: true });
-      if (code !== 0 || !out) return reject(new Error(`${run.handler ?? 'bare node'}: exited with ${code}: ${stderr.trim()}`));
-      const result = JSON.parse(out) as Result;
+      if (code !== 0 || !out()) {
+        reject(new Error(`${run.handler ?? 'bare node'}: exited with ${String(code)}: ${stderr().trim()}`));
+        return;
+      }
+      const result = JSON.parse(out()) as Result;
       if (run.deliveries !== undefined) {
         const outcomes = result.outcomes ?? [];
         const bad = outcomes.filter((o) => !o.endsWith(':delivered'));
         if (bad.length > 0 || outcomes.length !== run.deliveries) {
-          return reject(new Error(`${run.handler}: expected ${run.deliveries} deliveries, got ${outcomes.join(', ') || 'none'}`));
+          reject(new Error(`${run.handler ?? 'bare node'}: expected ${run.deliveries} deliveries, got ${outcomes.join(', ') || 'none'}`));
+          return;
         }
       }
       resolvePromise(result);
@@ -151,13 +153,25 @@ function runBootstrap(run: Run): Promise<Result> {
 function runScript(file: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(NODE, [file], { cwd: ROOT, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let out = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const stderr = collect(child, 2);
+    const out = collect(child, 3);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 && out ? resolvePromise(JSON.parse(out)) : reject(new Error(`${file}: exited with ${code}: ${stderr.trim()}`))));
+    child.on('close', (code) => {
+      if (code === 0 && out()) resolvePromise(JSON.parse(out()) as Record<string, unknown>);
+      else reject(new Error(`${file}: exited with ${String(code)}: ${stderr().trim()}`));
+    });
   });
+}
+
+/** What a child process writes on `fd` (a pipe of its stdio), read as it comes. */
+function collect(child: ChildProcess, fd: number): () => string {
+  const stream = child.stdio[fd];
+  if (!stream) throw new Error(`the child's fd ${fd} is not a pipe`);
+  let text = '';
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return () => text;
 }
 
 /** The version of the node binary the processes run on. */
@@ -165,18 +179,14 @@ function nodeVersion(): Promise<string> {
   if (NODE === process.execPath) return Promise.resolve(process.version);
   return new Promise((resolvePromise, reject) => {
     const child = spawn(NODE, ['--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const out = collect(child, 1);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(out.trim()) : reject(new Error(`${NODE} --version exited with ${code}`))));
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(out().trim());
+      else reject(new Error(`${NODE} --version exited with ${String(code)}`));
+    });
   });
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** An HTTP receiver on 127.0.0.1 answering 200 after `delayMs`. */
 async function startReceiver(delayMs = 0): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
@@ -185,7 +195,9 @@ async function startReceiver(delayMs = 0): Promise<{ url: string; requests: () =
     req.resume();
     req.on('end', () => {
       count += 1;
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), delayMs);
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      }, delayMs);
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -195,7 +207,9 @@ async function startReceiver(delayMs = 0): Promise<{ url: string; requests: () =
     requests: () => count,
     close: () =>
       new Promise<void>((done) => {
-        server.close(() => done());
+        server.close(() => {
+          done();
+        });
         server.closeAllConnections();
       }),
   };
@@ -277,7 +291,7 @@ async function main() {
     // The local services every target delivers to.
     const hook = await startReceiver();
     const slow = await startReceiver(SLOW_MS);
-    const fakes: Record<string, ScriptedServer> = {
+    const fakes = {
       sns: await startSnsFake(),
       'aws-eventbridge': await startEventBridgeFake(),
       'lambda-invoke': await startLambdaFake(),
@@ -300,9 +314,9 @@ async function main() {
         'aws-targets',
         yamlConfig(
           {
-            sns: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', endpoint: fakes.sns!.url },
-            bus: { type: 'aws-eventbridge', eventBusName: 'alerts', endpoint: fakes['aws-eventbridge']!.url },
-            remediate: { type: 'lambda-invoke', functionName: 'remediate', endpoint: fakes['lambda-invoke']!.url },
+            sns: { type: 'sns', topicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', endpoint: fakes.sns.url },
+            bus: { type: 'aws-eventbridge', eventBusName: 'alerts', endpoint: fakes['aws-eventbridge'].url },
+            remediate: { type: 'lambda-invoke', functionName: 'remediate', endpoint: fakes['lambda-invoke'].url },
           },
           data,
         ),
@@ -313,8 +327,8 @@ async function main() {
         'alibaba-targets',
         yamlConfig(
           {
-            bus: { type: 'alibaba-eventbridge', eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: new URL(fakes['alibaba-eventbridge']!.url).host, protocol: 'http', allowPrivateNetwork: true },
-            remediate: { type: 'fc-invoke', functionName: 'remediate', endpoint: fakes['fc-invoke']!.url, allowPrivateNetwork: true },
+            bus: { type: 'alibaba-eventbridge', eventBusName: 'alerts', region: 'cn-hangzhou', endpoint: new URL(fakes['alibaba-eventbridge'].url).host, protocol: 'http', allowPrivateNetwork: true },
+            remediate: { type: 'fc-invoke', functionName: 'remediate', endpoint: fakes['fc-invoke'].url, allowPrivateNetwork: true },
           },
           data,
         ),
@@ -360,8 +374,7 @@ async function main() {
     const cold = scenarios.map((s) => ({ ...s, run: { ...s.run, event: EVENT[s.run.platform ?? 'lambda'], env: s.run.env ?? {} }, cpu: [] as number[], wall: [] as number[] }));
     console.error(`bench: cold starts, ${RUNS} rounds of ${cold.length} processes...`);
     for (let round = 0; round <= RUNS; round += 1) {
-      for (let k = 0; k < cold.length; k += 1) {
-        const scenario = cold[(round + k) % cold.length]!;
+      for (const scenario of rotated(cold, round)) {
         const begin = process.hrtime.bigint();
         const result = await runBootstrap(scenario.run);
         if (round === 0) continue;
@@ -369,7 +382,11 @@ async function main() {
         scenario.cpu.push(result.cpuMs);
       }
     }
-    const coldCpu = (name: string) => median(cold.find((s) => s.name === name)!.cpu);
+    const coldCpu = (name: string) => {
+      const scenario = cold.find((s) => s.name === name);
+      if (!scenario) throw new Error(`no cold-start scenario ${name}`);
+      return median(scenario.cpu);
+    };
     const bare = coldCpu('bare node');
 
     console.error('bench: warm pipeline...');
@@ -380,7 +397,11 @@ async function main() {
       BENCH_WARM_ROUNDS: QUICK ? '3' : '15',
       BENCH_WARM_BLOCK: QUICK ? '1000' : '2000',
     })) as Record<string, { nsPerEvent: number }>;
-    const us = (name: string) => warm[name]!.nsPerEvent / 1000;
+    const us = (name: string) => {
+      const step = warm[name];
+      if (!step) throw new Error(`the warm bench measured no ${name}`);
+      return step.nsPerEvent / 1000;
+    };
 
     console.error(`bench: fan-out and batches to ${SLOW_MS} ms targets...`);
     const fanOutDir = join(work, 'fan-out');
@@ -395,7 +416,11 @@ async function main() {
       return json;
     };
     const timedRuns = QUICK ? 3 : 6;
-    const timed = async (run: Run) => median((await runBootstrap({ ...run, invocations: timedRuns, timed: true })).wallMs!);
+    const timed = async (run: Run) => {
+      const { wallMs } = await runBootstrap({ ...run, invocations: timedRuns, timed: true });
+      if (!wallMs) throw new Error(`${run.handler ?? 'bare node'}: a timed run reported no times`);
+      return median(wallMs);
+    };
     const webhookLambda = handlerOf(fixtures.webhook, 'lambda').handler;
     const webhookFc = handlerOf(fixtures.webhook, 'fc').handler;
     const oneSlow = { ROUTER_CONFIG: await slowConfig(1) };
@@ -432,8 +457,9 @@ async function main() {
           deliveries: fixture.deliveries,
         });
         for (const fake of Object.values(fakes)) fake.requests.length = 0;
-        const [first, last] = result.memory!;
-        return { first: first!, last: last!, heapGrowth: mb(last!.heapUsed - first!.heapUsed), externalGrowth: mb(last!.external - first!.external) };
+        const [first, last] = result.memory ?? [];
+        if (!first || !last) throw new Error(`${label}: the run reported memory at fewer than its ${marks.length} marks`);
+        return { first, last, heapGrowth: mb(last.heapUsed - first.heapUsed), externalGrowth: mb(last.external - first.external) };
       };
       const { first, last, heapGrowth, externalGrowth } = await measure([]);
       // The live heap after a full collection also grows while V8's compilers

@@ -13,9 +13,9 @@ import { createLogger, setLogSink } from '../shared/log';
 import { parseConfig } from '../shared/route/config';
 import { createRouter, type Router } from '../shared/runtime/router';
 import { processEvent } from '../shared/runtime/pipeline';
-import type { PreparedTarget } from '../shared/dispatch/types';
 import { DYNALITE_ENV, startDynalite } from '../test/support/dynalite';
 import { alarmEvent } from '../test/state/support';
+import { median, withNoopTarget } from './kit';
 
 export interface LedgerBench {
   events: number;
@@ -24,14 +24,10 @@ export interface LedgerBench {
   perEventUs: { none: number; local: number; dynamodb: number };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 /** The router of `state` with its one target replaced by one that does nothing. */
 async function routerWith(state: string): Promise<Router> {
   const config = await parseConfig(`version: 1\ntargets:\n  sink:\n    type: console\nroute:\n  targets: [sink]\n${state}`, 'bench.yaml', {});
-  const router = await createRouter(config, createLogger({ handler: 'bench' }));
-  const noop: PreparedTarget = { ...router.targets(['sink'])[0]!, target: { send: async () => ({ outcome: 'delivered' }) } };
-  return { ...router, targets: (names) => names.map(() => noop) };
+  return withNoopTarget(await createRouter(config, createLogger({ handler: 'bench' })), 'sink');
 }
 
 export async function measureLedger(options: { rounds?: number; events?: number } = {}): Promise<LedgerBench> {
@@ -70,5 +66,13 @@ export async function measureLedger(options: { rounds?: number; events?: number 
 }
 
 if (require.main === module) {
-  measureLedger().then((result) => process.stdout.write(`${JSON.stringify(result)}\n`));
+  measureLedger().then(
+    (result) => {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

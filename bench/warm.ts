@@ -20,19 +20,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeEvent } from '../shared/normalize';
 import { loadConfig } from '../shared/route/config';
-import { createRouter, type Router } from '../shared/runtime/router';
+import { createRouter } from '../shared/runtime/router';
 import { processEvent } from '../shared/runtime/pipeline';
 import { createLogger } from '../shared/log';
-import type { PreparedTarget } from '../shared/dispatch/types';
+import { median, rotated, withNoopTarget } from './kit';
 
 type Step = (i: number) => unknown;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main() {
   const rounds = Number(process.env.BENCH_WARM_ROUNDS ?? '15');
   const block = Number(process.env.BENCH_WARM_BLOCK ?? '2000');
-  const events = JSON.parse(readFileSync(process.env.BENCH_EVENTS!, 'utf8')) as unknown[];
+  const eventsFile = process.env.BENCH_EVENTS;
+  if (!eventsFile) throw new Error('BENCH_EVENTS (the file of the events) is not set');
+  const events = JSON.parse(readFileSync(eventsFile, 'utf8')) as unknown[];
   const log = createLogger({ handler: 'bench' });
   const work = await mkdtemp(join(tmpdir(), 'bench-warm-'));
   try {
@@ -40,43 +40,44 @@ async function main() {
     await writeFile(configFile, `version: 1\ntargets:\n  sink:\n    type: file\n    path: ${JSON.stringify(join(work, 'alerts.jsonl'))}\nroute:\n  targets: [sink]\n`);
     const config = await loadConfig(configFile, {});
     const fileRouter = await createRouter(config, log);
-    const noop: PreparedTarget = { ...fileRouter.targets(['sink'])[0]!, target: { send: async () => ({ outcome: 'delivered' }) } };
-    const noopRouter: Router = { config, targets: (names) => names.map(() => noop) };
+    const noopRouter = withNoopTarget(fileRouter, 'sink');
 
     const lines = events.map((event) => `${JSON.stringify(normalizeEvent(event))}\n`);
+    const lineAt = (i: number) => {
+      const line = lines[i % lines.length];
+      if (line === undefined) throw new Error('BENCH_EVENTS holds no events');
+      return line;
+    };
     const fd = openSync(join(work, 'append.jsonl'), 'a');
     const writeAt = promisify(write);
     const at = (i: number) => events[i % events.length];
 
     const steps: Record<string, Step> = {
-      json: (i) => JSON.parse(JSON.stringify(at(i))),
+      json: (i): unknown => JSON.parse(JSON.stringify(at(i))),
       noop: (i) => processEvent(at(i), { router: noopRouter, log }),
-      append: (i) => writeAt(fd, Buffer.from(lines[i % lines.length]!, 'utf8')),
+      append: (i) => writeAt(fd, Buffer.from(lineAt(i), 'utf8')),
       file: (i) => processEvent(at(i), { router: fileRouter, log }),
       noopThenAppend: async (i) => {
         await processEvent(at(i), { router: noopRouter, log });
-        await writeAt(fd, Buffer.from(lines[i % lines.length]!, 'utf8'));
+        await writeAt(fd, Buffer.from(lineAt(i), 'utf8'));
       },
     };
-    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(steps).map((name) => [name, []]));
-    const names = Object.keys(steps);
+    const runs = Object.entries(steps).map(([name, step]) => ({ name, step, samples: [] as number[] }));
     // The first round warms the JIT and the caches; it is not counted.
     for (let round = 0; round <= rounds; round += 1) {
       // Rotate the order so that no step always follows the same one.
-      for (let k = 0; k < names.length; k += 1) {
-        const name = names[(round + k) % names.length]!;
-        const step = steps[name]!;
+      for (const { step, samples } of rotated(runs, round)) {
         // CPU time of the process (every thread), not wall time: on a shared machine a
         // block that waits for a core would otherwise count the wait.
         const start = process.cpuUsage();
         for (let i = 0; i < block; i += 1) await step(i);
         const used = process.cpuUsage(start);
         const ns = ((used.user + used.system) * 1000) / block;
-        if (round > 0) samples[name]!.push(ns);
+        if (round > 0) samples.push(ns);
       }
     }
     closeSync(fd);
-    const result = Object.fromEntries(names.map((name) => [name, { nsPerEvent: median(samples[name]!), samples: samples[name] }]));
+    const result = Object.fromEntries(runs.map(({ name, samples }) => [name, { nsPerEvent: median(samples), samples }]));
     writeSync(3, `${JSON.stringify({ events: events.length, rounds, block, ...result })}\n`);
   } finally {
     await rm(work, { recursive: true, force: true });

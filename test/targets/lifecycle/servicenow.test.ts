@@ -6,6 +6,7 @@ import type { Alert, Status } from '../../../shared/model/alert';
 import type { Target, TargetRuntime } from '../../../shared/targets/contract';
 import servicenow, { SNOW_LIMITS, serviceNowCorrelationId, serviceNowSettings } from '../../../shared/targets/lifecycle/servicenow';
 import { conformanceService } from '../../support/fakes/fake-service';
+import { startScriptedServer } from '../../support/http-server';
 import { startFakeServiceNow, type FakeServiceNow, type SnowIncident } from '../../support/fakes/servicenow';
 import { captureLogs } from '../../support/logs';
 import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
@@ -241,6 +242,19 @@ describe('servicenow target', () => {
     const alert = alarm();
     await send(t, alert);
     expect(await send(t, { ...alert, status: 'resolved' })).toMatchObject({ outcome: 'failed', retryable: false, detail: expect.stringMatching(/^resolve incident: HTTP 403: .*Data Policy Exception/) });
+  });
+
+  it('fails, not retried, on an answer whose incident lacks a field it asked for', async () => {
+    const odd = await startScriptedServer();
+    try {
+      odd.respondWith({ status: 200, body: { result: [{ sys_id: 'a'.repeat(32), number: 'INC0010001', active: 'true', sys_created_on: '2026-01-01 00:00:00' }] } });
+      const t = servicenow.create(serviceNowSettings.parse({ url: odd.url, allowPrivateNetwork: true, username: 'u', password: 'p-123456' }), runtime) as Target;
+      expect(await send(t, alarm('resolved'))).toEqual({ outcome: 'failed', retryable: false, detail: 'find incident: the response has no incident state' });
+      odd.respondWith({ status: 200, body: { result: { sys_id: 'a'.repeat(32) } } });
+      expect(await send(t, alarm('resolved'))).toEqual({ outcome: 'failed', retryable: false, detail: 'find incident: the result is not a list' });
+    } finally {
+      await odd.close();
+    }
   });
 
   it('keeps the password out of a refused request', async () => {
