@@ -78,7 +78,7 @@ export interface Figure {
 interface Result {
   cpuMs: number;
   outcomes?: string[];
-  memory?: { invocations: number; maxRssKb: number; heapUsed: number; external: number; rss: number; youngGeneration: number }[];
+  memory?: { invocations: number; peakRssKb: number; heapUsed: number; external: number; rss: number; youngGeneration: number }[];
   wallMs?: number[];
 }
 
@@ -467,10 +467,10 @@ async function main() {
       // after a few thousand invocations): the same invocations with them off tell a leak,
       // which grows either way, from that (the interpreter alone).
       const interpreted = await measure(['--no-turbofan', '--no-maglev', '--no-sparkplug']);
-      const peakMb = last.maxRssKb / 1024;
+      const peakMb = last.peakRssKb / 1024;
       // The RSS also grows with V8's young generation, which V8 enlarges up to its cap while
       // the allocation rate stays high (capacity, not retention).
-      const at = (m: typeof first) => `${(m.maxRssKb / 1024).toFixed(1)} MB at ${m.invocations} (young generation ${mb(m.youngGeneration).toFixed(0)} MB)`;
+      const at = (m: typeof first) => `${(m.peakRssKb / 1024).toFixed(1)} MB at ${m.invocations} (young generation ${mb(m.youngGeneration).toFixed(0)} MB)`;
       memory.push({
         figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: ${label}`,
         value: peakMb,
