@@ -124,12 +124,19 @@ export function setLogLevel(level: LogLevel): void {
 }
 
 /**
- * A field value its owner wrote as JSON, for a shape written once per event that a
+ * A field value its owner writes as JSON, for a shape written once per event that a
  * serializer of its own writes faster than JSON.stringify's walk (the delivery report):
- * the line takes the text as it is.
+ * the line takes the text as it is. Written when a line is, not before: a line below the
+ * level costs no serialization.
  */
 export class JsonText {
-  constructor(readonly json: string) {}
+  #json: string | undefined;
+
+  constructor(private readonly serialize: () => string) {}
+
+  get json(): string {
+    return (this.#json ??= this.serialize());
+  }
 
   /** What JSON.stringify writes for it inside another value: the same JSON. */
   toJSON(): unknown {

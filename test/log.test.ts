@@ -78,17 +78,19 @@ describe('log lines', () => {
   });
 
   it('writes a field given as JSON text as it is, in place of a logger field of the same name too', () => {
-    createLogger({ handler: 'h' }).info('m', { report: new JsonText('{"ok":true,"n":[1,2]}') });
-    createLogger({ report: 'base' }).info('m', { report: new JsonText('{"ok":false}') });
+    createLogger({ handler: 'h' }).info('m', { report: new JsonText(() => '{"ok":true,"n":[1,2]}') });
+    createLogger({ report: 'base' }).info('m', { report: new JsonText(() => '{"ok":false}') });
     expect(lines[0]).toMatch(/,"handler":"h","report":\{"ok":true,"n":\[1,2\]\}\}$/);
     expect(JSON.parse(lines[1]!)).toEqual({ level: 'info', time: expect.any(String) as unknown, msg: 'm', report: { ok: false } });
   });
 
-  it('writes nothing below the level', () => {
+  it('writes nothing below the level, and serializes no field given as JSON text there', () => {
     setLogLevel('warn');
     const log = createLogger().child({ a: 1 });
+    const serialize = jest.fn(() => '{}');
     log.debug('d');
-    log.info('i');
+    log.info('i', { report: new JsonText(serialize) });
+    expect(serialize).not.toHaveBeenCalled();
     log.warn('w');
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['w']);
   });

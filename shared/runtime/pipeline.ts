@@ -95,7 +95,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
       }),
     );
     const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note, stale });
-    log.info('delivery report', { report: new JsonText(reportJson(report)) });
+    log.info('delivery report', { report: new JsonText(() => reportJson(report)) });
     return report;
   }
 
@@ -118,7 +118,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
   const deliveries = [...delivered, ...skipped];
   const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));
   const report = buildReport(plan.alert, plan.routes, deliveries, note);
-  log.info('delivery report', { report: new JsonText(reportJson(report)) });
+  log.info('delivery report', { report: new JsonText(() => reportJson(report)) });
   return report;
 }
 
