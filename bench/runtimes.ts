@@ -32,7 +32,8 @@ export interface PlatformNode {
 /** The Node major of the Lambda runtime serverless.yml deploys (provider.runtime, nodejsNN.x). */
 export function lambdaRuntime(root: string): { runtime: string; major: number } {
   const file = join(root, 'serverless.yml');
-  const runtime = (parse(readFileSync(file, 'utf8')) as { provider?: { runtime?: unknown } }).provider?.runtime;
+  // CloudFormation's tags (!Ref, !GetAtt...) elsewhere in the file are not ours to resolve: no warnings for them.
+  const runtime = (parse(readFileSync(file, 'utf8'), { logLevel: 'error' }) as { provider?: { runtime?: unknown } }).provider?.runtime;
   const major = typeof runtime === 'string' ? /^nodejs(\d+)\.x$/.exec(runtime)?.[1] : undefined;
   if (typeof runtime !== 'string' || major === undefined) throw new Error(`${file}: provider.runtime is ${JSON.stringify(runtime)}, not nodejsNN.x`);
   return { runtime, major: Number(major) };
