@@ -10,8 +10,8 @@
 //
 //   BENCH_RUNS      cold-start rounds (default 15; each round starts every scenario once)
 //   BENCH_QUICK=1   a smoke run: few rounds, 1,000 invocations for memory (figures are rough)
-//   BENCH_NODE      the node binary of the measured processes (default: the one running the
-//                   bench), e.g. the Node major of the Lambda runtime
+//   BENCH_LAMBDA_NODE, BENCH_FC_NODE   the node binaries of each platform's processes (default:
+//                   the Node major of its runtime in serverless.yml and s.yaml; bench/runtimes.ts)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,11 +27,11 @@ import { ALIBABA_ENV, startAlibabaEventBridgeFake, startFcFake } from '../test/s
 import { eventsOf, samples } from '../test/support/samples';
 import { median, rotated } from './kit';
 import { measureLedger } from './ledger';
+import { platformNodes, type Platform, type PlatformNode } from './runtimes';
 
 const ROOT = resolve(__dirname, '..');
 const BOOTSTRAP = join(__dirname, 'bootstrap.cjs');
 const QUICK = process.env.BENCH_QUICK === '1';
-const NODE = process.env.BENCH_NODE || process.execPath;
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? '3' : '15'));
 const MEMORY_INVOCATIONS = QUICK ? 1_000 : 10_000;
 /** The deployed memory size of every function (serverless.yml and s.yaml). */
@@ -41,7 +41,7 @@ const SLOW_MS = 200;
 
 const EVENT = { lambda: join(ROOT, 'events/aws/state-change-single-metric.json'), fc: join(ROOT, 'events/alibaba/arms-alarm-create.json') };
 const HANDLER = { lambda: 'aws/alarm-state-change', fc: 'alibaba/arms-alarm-create' };
-type Platform = keyof typeof EVENT;
+const PLATFORM_NAME: Record<Platform, string> = { lambda: 'Lambda', fc: 'FC' };
 
 /**
  * The flags Lambda's Node.js runtime starts node with (its bootstrap script): V8's heap limits
@@ -105,6 +105,13 @@ interface Run {
 
 /** Where each process gets its own data directory (set by main). */
 let dataRoot = tmpdir();
+/** The node each platform runs the functions on (set by main). */
+let nodes: Record<Platform, PlatformNode> | undefined;
+
+function nodeOf(platform: Platform): PlatformNode {
+  if (!nodes) throw new Error('the platforms\' node binaries are not resolved yet');
+  return nodes[platform];
+}
 
 /**
  * One fresh process of bootstrap.cjs; its result line comes on fd 3. Each process gets an
@@ -125,7 +132,7 @@ function runBootstrap(run: Run): Promise<Result> {
   if (run.handler) env.BENCH_HANDLER = run.handler;
   if (run.event) env.BENCH_EVENT = run.event;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, [...(run.nodeArgs ?? []), BOOTSTRAP], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(nodeOf(run.platform ?? 'lambda').bin, [...(run.nodeArgs ?? []), BOOTSTRAP], { env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     const stderr = collect(child, 2);
     const out = collect(child, 3);
     child.on('error', reject);
@@ -149,10 +156,10 @@ function runBootstrap(run: Run): Promise<Result> {
   });
 }
 
-/** Runs a bundled script (the warm bench) in its own process; its result line comes on fd 3. */
-function runScript(file: string, env: Record<string, string>): Promise<Record<string, unknown>> {
+/** Runs a bundled script (the warm bench) in its own process on `node`; its result line comes on fd 3. */
+function runScript(node: string, file: string, env: Record<string, string>): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, [file], { cwd: ROOT, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [file], { cwd: ROOT, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     const stderr = collect(child, 2);
     const out = collect(child, 3);
     child.on('error', reject);
@@ -172,20 +179,6 @@ function collect(child: ChildProcess, fd: number): () => string {
     text += chunk.toString();
   });
   return () => text;
-}
-
-/** The version of the node binary the processes run on. */
-function nodeVersion(): Promise<string> {
-  if (NODE === process.execPath) return Promise.resolve(process.version);
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, ['--version'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const out = collect(child, 1);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(out().trim());
-      else reject(new Error(`${NODE} --version exited with ${String(code)}`));
-    });
-  });
 }
 
 /** An HTTP receiver on 127.0.0.1 answering 200 after `delayMs`. */
@@ -288,6 +281,9 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'bench-'));
   const servers: { close(): Promise<void> }[] = [];
   try {
+    nodes = await platformNodes(ROOT);
+    const lambdaNode = nodes.lambda;
+    const fcNode = nodes.fc;
     // The local services every target delivers to.
     const hook = await startReceiver();
     const slow = await startReceiver(SLOW_MS);
@@ -358,7 +354,8 @@ async function main() {
 
     // Cold starts: every scenario once per round, rounds interleaved, one warm-up round.
     const scenarios: { name: string; run: Run }[] = [
-      { name: 'bare node', run: {} },
+      { name: 'bare node, Lambda', run: { platform: 'lambda' } },
+      { name: 'bare node, FC', run: { platform: 'fc' } },
       { name: 'default config, Lambda', run: { platform: 'lambda', ...handlerOf(fixtures.default, 'lambda'), deliveries: 1 } },
       { name: 'default config, FC', run: { platform: 'fc', ...handlerOf(fixtures.default, 'fc'), deliveries: 1 } },
       { name: 'webhook only, Lambda', run: { platform: 'lambda', ...handlerOf(fixtures.webhook, 'lambda'), deliveries: 1 } },
@@ -367,7 +364,7 @@ async function main() {
       { name: 'AWS SDKs alone', run: { platform: 'lambda', handler: sdkAlone.aws, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 3 } },
       { name: 'Alibaba targets, FC', run: { platform: 'fc', ...handlerOf(fixtures.alibaba, 'fc'), deliveries: 2 } },
       { name: 'Alibaba SDKs alone', run: { platform: 'fc', handler: sdkAlone.alibaba, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 2 } },
-      { name: "bare node, Lambda's flags", run: { nodeArgs: LAMBDA_NODE_ARGS } },
+      { name: "bare node, Lambda's flags", run: { platform: 'lambda', nodeArgs: LAMBDA_NODE_ARGS } },
       { name: "default config, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.default, 'lambda'), nodeArgs: LAMBDA_NODE_ARGS, deliveries: 1 } },
       { name: "webhook only, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.webhook, 'lambda'), nodeArgs: LAMBDA_NODE_ARGS, deliveries: 1 } },
     ];
@@ -387,21 +384,37 @@ async function main() {
       if (!scenario) throw new Error(`no cold-start scenario ${name}`);
       return median(scenario.cpu);
     };
-    const bare = coldCpu('bare node');
+    const bare = { lambda: coldCpu('bare node, Lambda'), fc: coldCpu('bare node, FC') };
+    const bareText = (platform: Platform) => `bare node ${nodeOf(platform).major}`;
 
-    console.error('bench: warm pipeline...');
+    // The warm pipeline on each platform's node (once when both run the same one).
     const eventsFile = join(work, 'events.json');
     writeFileSync(eventsFile, JSON.stringify([...samples('aws'), ...samples('alibaba')].flatMap(eventsOf)));
-    const warm = (await runScript(warmScript, {
-      BENCH_EVENTS: eventsFile,
-      BENCH_WARM_ROUNDS: QUICK ? '3' : '15',
-      BENCH_WARM_BLOCK: QUICK ? '1000' : '2000',
-    })) as Record<string, { nsPerEvent: number }>;
-    const us = (name: string) => {
-      const step = warm[name];
-      if (!step) throw new Error(`the warm bench measured no ${name}`);
-      return step.nsPerEvent / 1000;
-    };
+    const warmGroups = lambdaNode.bin === fcNode.bin ? [{ label: `Lambda and FC, node ${lambdaNode.major}`, node: lambdaNode }] : [
+      { label: `Lambda, node ${lambdaNode.major}`, node: lambdaNode },
+      { label: `FC, node ${fcNode.major}`, node: fcNode },
+    ];
+    const warm: Record<string, Record<string, { nsPerEvent: number }>> = {};
+    for (const { label, node } of warmGroups) {
+      console.error(`bench: warm pipeline on node ${node.version}...`);
+      warm[label] = (await runScript(node.bin, warmScript, {
+        BENCH_EVENTS: eventsFile,
+        BENCH_WARM_ROUNDS: QUICK ? '3' : '15',
+        BENCH_WARM_BLOCK: QUICK ? '1000' : '2000',
+      })) as Record<string, { nsPerEvent: number }>;
+    }
+    const warmFigures = warmGroups.flatMap(({ label }): Figure[] => {
+      const us = (name: string) => {
+        const step = warm[label]?.[name];
+        if (!step) throw new Error(`the warm bench measured no ${name} on ${label}`);
+        return step.nsPerEvent / 1000;
+      };
+      return [
+        ratioFigure(`warm: pipeline to a no-op target (${label})`, us('noop'), 'µs/event', 'JSON round trip of the event', us('json'), 2),
+        ratioFigure(`warm: pipeline to the file target (${label})`, us('file'), 'µs/event', 'plain append of the line', us('append'), 2),
+        ratioFigure(`warm: pipeline to the file target, against its floor (${label})`, us('file'), 'µs/event', 'no-op pipeline, then the plain append', us('noopThenAppend'), 'measured'),
+      ];
+    });
 
     console.error(`bench: fan-out and batches to ${SLOW_MS} ms targets...`);
     const fanOutDir = join(work, 'fan-out');
@@ -472,7 +485,7 @@ async function main() {
       // the allocation rate stays high (capacity, not retention).
       const at = (m: typeof first) => `${(m.peakRssKb / 1024).toFixed(1)} MB at ${m.invocations} (young generation ${mb(m.youngGeneration).toFixed(0)} MB)`;
       memory.push({
-        figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: ${label}`,
+        figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: ${label} (${PLATFORM_NAME[platform]}, node ${nodeOf(platform).major})`,
         value: peakMb,
         unit: 'MB',
         baseline: 'half the memory size',
@@ -487,27 +500,19 @@ async function main() {
       });
     }
 
+    const coldRow = (name: string, platform: Platform, target: number) =>
+      ratioFigure(`cold start: ${name}, ${PLATFORM_NAME[platform]}`, coldCpu(`${name}, ${PLATFORM_NAME[platform]}`), 'ms CPU', bareText(platform), bare[platform], target);
     const figures: Figure[] = [
-      ratioFigure('cold start: default config, Lambda', coldCpu('default config, Lambda'), 'ms CPU', 'bare node', bare, 2.0),
-      ratioFigure('cold start: default config, FC', coldCpu('default config, FC'), 'ms CPU', 'bare node', bare, 2.0),
-      ratioFigure('cold start: webhook only, Lambda', coldCpu('webhook only, Lambda'), 'ms CPU', 'bare node', bare, 2.5),
-      ratioFigure('cold start: webhook only, FC', coldCpu('webhook only, FC'), 'ms CPU', 'bare node', bare, 2.5),
+      coldRow('default config', 'lambda', 2.0),
+      coldRow('default config', 'fc', 2.0),
+      coldRow('webhook only', 'lambda', 2.5),
+      coldRow('webhook only', 'fc', 2.5),
       ...(['default config', 'webhook only'] as const).map((name) =>
-        ratioFigure(`cold start: ${name}, Lambda, with Lambda's node flags`, coldCpu(`${name}, Lambda's flags`), 'ms CPU', 'bare node, same flags', coldCpu("bare node, Lambda's flags"), 'measured'),
+        ratioFigure(`cold start: ${name}, Lambda, with Lambda's node flags`, coldCpu(`${name}, Lambda's flags`), 'ms CPU', `${bareText('lambda')}, same flags`, coldCpu("bare node, Lambda's flags"), 'measured'),
       ),
       ratioFigure('cold start: AWS targets (sns, eventbridge, lambda)', coldCpu('AWS targets, Lambda'), 'ms CPU', 'its official SDKs alone', coldCpu('AWS SDKs alone'), 1.3),
       ratioFigure('cold start: Alibaba targets (eventbridge, fc-invoke)', coldCpu('Alibaba targets, FC'), 'ms CPU', 'its official SDKs alone', coldCpu('Alibaba SDKs alone'), 1.3),
-      ratioFigure('warm: pipeline to a no-op target', us('noop'), 'µs/event', 'JSON round trip of the event', us('json'), 2),
-      ratioFigure('warm: pipeline to the file target', us('file'), 'µs/event', 'plain append of the line', us('append'), 2),
-      {
-        figure: 'warm: pipeline to the file target, against its floor',
-        value: us('file'),
-        unit: 'µs/event',
-        baseline: 'no-op pipeline, then the plain append',
-        baselineValue: us('noopThenAppend'),
-        ratio: us('file') / us('noopThenAppend'),
-        targetText: 'measured',
-      },
+      ...warmFigures,
       ratioFigure(`fan-out to 5 targets of ${SLOW_MS} ms`, fanFive, 'ms', 'one such target', fanOne, 1.1),
       ...memory,
       ratioFigure(`FC batch of 20 events, ${SLOW_MS} ms target`, batchTwenty, 'ms', 'one event', batchOne, 3),
@@ -524,14 +529,15 @@ async function main() {
       f.ok === undefined ? '-' : f.ok ? 'ok' : 'MISSED',
     ]);
     const meta = {
-      node: await nodeVersion(),
+      node: { lambda: lambdaNode, fc: fcNode },
       cpus: cpus().length,
       coldRounds: RUNS,
       memoryInvocations: MEMORY_INVOCATIONS,
       quick: QUICK,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    console.log(`Bench (node ${meta.node}, ${meta.cpus} CPUs, ${RUNS} cold-start rounds, medians${QUICK ? ', QUICK: rough figures' : ''}):`);
+    const runsOn = (platform: Platform) => `${PLATFORM_NAME[platform]} on node ${nodeOf(platform).version} (${nodeOf(platform).runtime})`;
+    console.log(`Bench (${runsOn('lambda')}, ${runsOn('fc')}; ${meta.cpus} CPUs, ${RUNS} cold-start rounds, medians${QUICK ? ', QUICK: rough figures' : ''}):`);
     console.log(renderTable(['figure', 'value', 'baseline (same run)', 'ratio', 'target', ''], rows));
     for (const f of figures.filter((x) => x.note)) console.log(`  ${f.figure}: ${f.note}`);
     const coldDetail = cold.map((s) => ({ name: s.name, cpuMs: median(s.cpu), wallMs: median(s.wall), cpuSamples: s.cpu }));
