@@ -123,26 +123,18 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
-/**
- * A field value its owner writes as JSON, for a shape written once per event that a
- * serializer of its own writes faster than JSON.stringify's walk (the delivery report):
- * the line takes the text as it is. Written when a line is, not before: a line below the
- * level costs no serialization.
- */
-export class JsonText {
-  #json: string | undefined;
-
-  constructor(private readonly serialize: () => string) {}
-
-  get json(): string {
-    return (this.#json ??= this.serialize());
-  }
-
-  /** What JSON.stringify writes for it inside another value: the same JSON. */
-  toJSON(): unknown {
-    return JSON.parse(this.json);
-  }
+/** Whether lines of this level are written now: a caller skips building what a dropped line would carry. */
+export function isLogged(level: LogLevel): boolean {
+  return ORDER[level] >= ORDER[threshold];
 }
+
+/** What a line of each level starts with, as one piece (writeSync flattens the line's pieces one by one). */
+const LINE_START: Record<LogLevel, string> = {
+  debug: '{"level":"debug","time":"',
+  info: '{"level":"info","time":"',
+  warn: '{"level":"warn","time":"',
+  error: '{"level":"error","time":"',
+};
 
 /** The keys every line starts with: a field of the same name replaces one of them in place. */
 const LINE_KEYS = new Set(['level', 'time', 'msg']);
@@ -187,7 +179,7 @@ class JsonLogger implements Logger {
     const line =
       text === false
         ? JSON.stringify({ level, time: isoNow(), msg, ...withErrors(this.base), ...withErrors(fields) })
-        : `{"level":${JSON.stringify(level)},"time":"${isoNow()}","msg":${JSON.stringify(msg)}${text}}`;
+        : `${LINE_START[level]}${isoNow()}","msg":${JSON.stringify(msg)}${text}}`;
     sink(redact(line));
   }
 }
@@ -204,8 +196,7 @@ function fieldsText(fields: Record<string, unknown> | undefined): string {
   for (const key in fields) {
     if (!Object.hasOwn(fields, key)) continue;
     const value = fields[key];
-    const json =
-      value instanceof JsonText ? value.json : (JSON.stringify(value instanceof Error ? { name: value.name, message: value.message } : value) as string | undefined);
+    const json = JSON.stringify(value instanceof Error ? { name: value.name, message: value.message } : value) as string | undefined;
     if (json !== undefined) text += `,${JSON.stringify(key)}:${json}`;
   }
   return text;

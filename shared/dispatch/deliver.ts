@@ -1,12 +1,13 @@
 // Fan-out of one alert to its targets: all in parallel, each attempt bounded by a timeout,
 // retryable failures retried with jittered backoff, and nothing running past the
 // function's deadline. A target that fails, throws or hangs never holds up another one.
-import type { Logger } from '../log';
+import { isLogged, type Logger } from '../log';
 import type { Alert } from '../model/alert';
 import type { AttemptContext, Outcome, Target } from '../targets/contract';
 import { classifyError, oneLine } from '../targets/errors';
 import { backoffDelay, sleep } from './backoff';
 import { deliverOnce } from './once';
+import { cancelTimeout, startTimeout } from './timeouts';
 import type { DeliverOptions, DeliveryResult, PreparedTarget } from './types';
 
 const DEFAULT_SAFETY_MARGIN_MS = 500;
@@ -16,7 +17,9 @@ const MIN_ATTEMPT_MS = 50;
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_DETAIL = 500;
 
-export async function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
+// Not async: it returns Promise.all's promise itself (an async function would wrap it in
+// another, two turns of the microtask queue later).
+export function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
   const { ledger } = options;
   const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   return Promise.all(
@@ -34,10 +37,10 @@ export async function deliver(alert: Alert, targets: PreparedTarget[], options: 
 }
 
 async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: DeliverOptions): Promise<DeliveryResult> {
-  const log = options.log.child({ target: prepared.name, type: prepared.type });
-  const random = options.random ?? Math.random;
+  // Made on its first line: at the info level a delivery that succeeds writes none.
+  const log = new DeliveryLog(options.log, prepared);
+  const { deadline } = options;
   const margin = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
-  const timeLeft = () => (options.deadline === undefined ? Infinity : options.deadline - margin - Date.now());
   const { timeoutMs, retries } = prepared.policy;
   const ref = options.refs && Object.hasOwn(options.refs, prepared.name) ? options.refs[prepared.name] : undefined;
   const started = Date.now();
@@ -46,17 +49,16 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
   let stopReason = '';
 
   for (;;) {
-    const budget = timeLeft();
+    const budget = deadline === undefined ? Infinity : deadline - margin - Date.now();
     if (budget < MIN_ATTEMPT_MS) {
       stopReason = "no time left before the function's deadline";
       break;
     }
     attempts += 1;
-    const byDeadline = budget < timeoutMs;
     // Lets a watcher (the command line's progress) say what is being waited on.
-    log.debug('delivery attempt started', { attempt: attempts });
-    outcome = await attempt(prepared.target, alert, { attempt: attempts, log, timeoutMs: Math.floor(Math.min(timeoutMs, budget)), byDeadline, ref });
-    log.debug('delivery attempt', { attempt: attempts, outcome: outcome.outcome, detail: outcome.detail });
+    if (isLogged('debug')) log.get().debug('delivery attempt started', { attempt: attempts });
+    outcome = await attempt(prepared.target, alert, new LazyAttemptContext(attempts, log, ref), Math.floor(Math.min(timeoutMs, budget)), budget < timeoutMs);
+    if (isLogged('debug')) log.get().debug('delivery attempt', { attempt: attempts, outcome: outcome.outcome, detail: outcome.detail });
     if (outcome.outcome !== 'failed' || !outcome.retryable || attempts > retries) break;
 
     const retryAfterMs = outcome.retryAfterMs ?? 0;
@@ -64,95 +66,120 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
       stopReason = `not retried: the server asked to wait ${Math.round(retryAfterMs / 1000)} s`;
       break;
     }
-    const delayMs = Math.max(retryAfterMs, backoffDelay(attempts, random));
-    if (delayMs + MIN_ATTEMPT_MS > timeLeft()) {
+    const delayMs = Math.max(retryAfterMs, backoffDelay(attempts, options.random ?? Math.random));
+    if (delayMs + MIN_ATTEMPT_MS > (deadline === undefined ? Infinity : deadline - margin - Date.now())) {
       stopReason = `not retried: the next attempt (in ${delayMs} ms) would pass the function's deadline`;
       break;
     }
-    log.warn('delivery attempt failed, retrying', { attempt: attempts, detail: outcome.detail, delayMs });
+    log.get().warn('delivery attempt failed, retrying', { attempt: attempts, detail: outcome.detail, delayMs });
     await sleep(delayMs);
   }
 
   const final: Outcome = outcome ?? { outcome: 'failed', retryable: true, detail: stopReason };
   const result = toResult(prepared, final, attempts, Date.now() - started, outcome ? stopReason : '');
-  if (result.outcome === 'failed') log.warn('delivery failed', { attempts, detail: result.detail });
+  if (result.outcome === 'failed') log.get().warn('delivery failed', { attempts, detail: result.detail });
   return result;
 }
 
-function toResult(prepared: PreparedTarget, outcome: Outcome, attempts: number, latencyMs: number, note: string): DeliveryResult {
-  const text = [outcome.detail, note].filter(Boolean).join('; ');
-  return {
-    target: prepared.name,
-    type: prepared.type,
-    outcome: outcome.outcome,
-    ...(outcome.outcome === 'failed' ? { retryable: outcome.retryable } : {}),
-    ...(outcome.outcome === 'skipped' ? { reason: 'not-applicable' as const } : {}),
-    attempts,
-    latencyMs,
-    ...(text ? { detail: oneLine(text, MAX_DETAIL) } : {}),
-    ...(outcome.outcome === 'delivered' && outcome.ref ? { ref: oneLine(outcome.ref, MAX_DETAIL) } : {}),
-  };
+/** The logger of one delivery (the target's name and type on each line), made when first used. */
+class DeliveryLog {
+  #log: Logger | undefined;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly prepared: PreparedTarget,
+  ) {}
+
+  get(): Logger {
+    return (this.#log ??= this.parent.child({ target: this.prepared.name, type: this.prepared.type }));
+  }
 }
 
-interface AttemptOptions {
-  attempt: number;
-  log: Logger;
-  timeoutMs: number;
-  /** The timeout is the function's remaining time rather than the target's policy. */
-  byDeadline: boolean;
-  ref?: string;
+function toResult(prepared: PreparedTarget, outcome: Outcome, attempts: number, latencyMs: number, note: string): DeliveryResult {
+  const text = outcome.detail ? (note ? `${outcome.detail}; ${note}` : outcome.detail) : note;
+  // Each outcome's fields in the order the report line has always had them.
+  const { name: target, type } = prepared;
+  const result: DeliveryResult =
+    outcome.outcome === 'failed'
+      ? { target, type, outcome: 'failed', retryable: outcome.retryable, attempts, latencyMs }
+      : outcome.outcome === 'skipped'
+        ? { target, type, outcome: 'skipped', reason: 'not-applicable', attempts, latencyMs }
+        : { target, type, outcome: 'delivered', attempts, latencyMs };
+  if (text) result.detail = oneLine(text, MAX_DETAIL);
+  if (outcome.outcome === 'delivered' && outcome.ref) result.ref = oneLine(outcome.ref, MAX_DETAIL);
+  return result;
 }
 
 /**
- * One send() raced against its timeout. The signal tells a well-behaved target to stop;
- * the race cuts off one that ignores it (its late result is dropped). The AbortController
- * and the attempt's logger are made only when the target reads them (most never do: the
- * controller costs as much as the rest of a no-op delivery); read after the timeout, the
- * signal is already aborted.
+ * One send() against its timeout, settled by whichever comes first (a promise settles once:
+ * no race of two promises). The signal tells a well-behaved target to stop; the timeout cuts
+ * off one that ignores it (its late result is dropped). `byDeadline`: the timeout is the
+ * function's remaining time rather than the target's policy.
  */
-function attempt(target: Target, alert: Alert, options: AttemptOptions): Promise<Outcome> {
-  const context = new LazyAttemptContext(options);
-  // The first of the two settles the attempt (a promise settles once): no race of two promises.
+function attempt(target: Target, alert: Alert, context: LazyAttemptContext, timeoutMs: number, byDeadline: boolean): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const timeout = startTimeout(timeoutMs, () => {
       // Resolve before aborting, so the timeout wins over the target's reaction to the abort.
-      const why = options.byDeadline ? " (the function's deadline is near)" : '';
-      resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${options.timeoutMs} ms${why}` });
+      const why = byDeadline ? " (the function's deadline is near)" : '';
+      resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${timeoutMs} ms${why}` });
       context.abort();
-    }, options.timeoutMs);
-    Promise.resolve()
-      .then(() => target.send(alert, context))
-      .then(checkOutcome, classifyError)
-      .then(
-        (outcome) => {
-          clearTimeout(timer);
-          resolve(outcome);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
+    });
+    const sent = (value: unknown) => {
+      cancelTimeout(timeout);
+      settle(resolve, reject, checkOutcome, value);
+    };
+    const failed = (err: unknown) => {
+      cancelTimeout(timeout);
+      settle(resolve, reject, classifyError, err);
+    };
+    // send() runs in a microtask, after every attempt of the fan-out has started; its promise
+    // is followed directly (a promise returned from a `.then()` callback would cost two more
+    // turns of the queue). Not queueMicrotask(): Node makes an async resource for each.
+    void Promise.resolve().then(() => {
+      let result: unknown;
+      try {
+        result = target.send(alert, context);
+      } catch (err) {
+        failed(err);
+        return;
+      }
+      Promise.resolve(result).then(sent, failed);
+    });
   });
 }
 
-/** What send() gets: its abort signal and logger made on first read (the signal already aborted after the timeout). */
+/** Resolves with what send() came to; checkOutcome and classifyError do not throw, but a bug of dispatch's own rejects. */
+function settle(resolve: (outcome: Outcome) => void, reject: (err: Error) => void, outcomeOf: (value: unknown) => Outcome, value: unknown): void {
+  try {
+    resolve(outcomeOf(value));
+  } catch (err) {
+    reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/**
+ * What send() gets. The AbortController and the attempt's logger are made only when the
+ * target reads them (most never do: the controller costs as much as the rest of a no-op
+ * delivery); read after the timeout, the signal is already aborted.
+ */
 class LazyAttemptContext implements AttemptContext {
-  readonly attempt: number;
   declare readonly ref?: string;
-  readonly #parentLog: Logger;
+  readonly #deliveryLog: DeliveryLog;
   #log: Logger | undefined;
   #controller: AbortController | undefined;
   #timedOut = false;
 
-  constructor(options: AttemptOptions) {
-    this.attempt = options.attempt;
-    this.#parentLog = options.log;
-    if (options.ref) this.ref = options.ref;
+  constructor(
+    readonly attempt: number,
+    deliveryLog: DeliveryLog,
+    ref: string | undefined,
+  ) {
+    this.#deliveryLog = deliveryLog;
+    if (ref) this.ref = ref;
   }
 
   get log(): Logger {
-    return (this.#log ??= this.#parentLog.child({ attempt: this.attempt }));
+    return (this.#log ??= this.#deliveryLog.get().child({ attempt: this.attempt }));
   }
 
   get signal(): AbortSignal {

@@ -9,10 +9,10 @@ import { applySeverityRules } from '../route/severity';
 import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
 import { routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
-import { deliver, buildReport, reportJson, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
+import { deliver, buildReport, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
 import { mustHear, staleness, type AlertState } from '../state';
 import { oneLine } from '../targets/errors';
-import { JsonText, type Logger } from '../log';
+import type { Logger } from '../log';
 import type { Router } from './router';
 import { rawEventForLog } from './raw-log';
 
@@ -95,16 +95,17 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
       }),
     );
     const report = buildReport(plan.alert, plan.routes, skipped, { ...known.note, stale });
-    log.info('delivery report', { report: new JsonText(() => reportJson(report)) });
+    log.info('delivery report', { report });
     return report;
   }
 
-  const active = plan.targets.filter((name) => !plan.held.some((held) => held.target === name));
+  // Most alerts have nothing held back: no filtering, no second list to append.
+  const active = plan.held.length === 0 ? plan.targets : plan.targets.filter((name) => !plan.held.some((held) => held.target === name));
   const delivered = await deliver(plan.alert, router.targets(active), {
     deadline: options.deadline,
     log,
-    ...(known.note?.ledger === 'used' && router.state ? { ledger: router.state.ledger } : {}),
-    refs: storedRefs(known.state),
+    ledger: known.note?.ledger === 'used' && router.state ? router.state.ledger : undefined,
+    refs: known.state ? storedRefs(known.state) : undefined,
   });
   const skipped: DeliveryResult[] = plan.held.map(({ target, reasons }) => ({
     target,
@@ -115,10 +116,10 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     detail: reasons.map(describeHoldReason).join('; '),
     reason: 'held-back',
   }));
-  const deliveries = [...delivered, ...skipped];
+  const deliveries = skipped.length === 0 ? delivered : [...delivered, ...skipped];
   const note = known.note && (await recordAlertState(router, plan.alert, deliveries, known.note, log));
   const report = buildReport(plan.alert, plan.routes, deliveries, note);
-  log.info('delivery report', { report: new JsonText(() => reportJson(report)) });
+  log.info('delivery report', { report });
   return report;
 }
 
@@ -168,9 +169,9 @@ async function recordAlertState(router: Router, alert: Alert, deliveries: Delive
   }
 }
 
-function storedRefs(state: AlertState | undefined): Record<string, string> {
+function storedRefs(state: AlertState): Record<string, string> {
   const refs: Record<string, string> = {};
-  for (const [target, told] of Object.entries(state?.targets ?? {})) if (told.ref) refs[target] = told.ref;
+  for (const [target, told] of Object.entries(state.targets)) if (told.ref) refs[target] = told.ref;
   return refs;
 }
 

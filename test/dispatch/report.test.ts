@@ -1,6 +1,4 @@
-import { buildReport, reportJson } from '../../shared/dispatch/report';
-import { normalizeEvent } from '../../shared/normalize';
-import { eventsOf, samples } from '../support/samples';
+import { buildReport } from '../../shared/dispatch/report';
 import type { DeliveryResult } from '../../shared/dispatch/types';
 import { armsAlert } from '../targets/conformance';
 
@@ -41,48 +39,5 @@ describe('buildReport', () => {
 
   it('is ok with no delivery at all (no route matched)', () => {
     expect(buildReport(alert, [], [])).toMatchObject({ routes: [], deliveries: [], ok: true });
-  });
-});
-
-describe('reportJson (the report of the log line)', () => {
-  const odd = ['quote " and \\ backslash', 'tab\tnew\nline \u0001', 'emoji 🚨 and 中文', 'lone \ud800 surrogate', '', '</script>'];
-  const ledgerUnavailable: DeliveryResult = { target: 'hook', type: 'webhook', outcome: 'failed', retryable: false, attempts: 1, latencyMs: 7, detail: 'HTTP 400', ledger: 'unavailable' };
-  // Delivery results as each place that makes them orders their fields.
-  const heldBack: DeliveryResult = { target: 'file', type: 'file', outcome: 'skipped', attempts: 0, latencyMs: 0, detail: 'muted by x', reason: 'held-back' };
-  const unordered = { latencyMs: 3, attempts: 1, outcome: 'delivered', type: 'sns', target: 'topic' } as DeliveryResult;
-
-  it('writes what JSON.stringify writes for the report of every sample event, with every kind of delivery', () => {
-    const alerts = [...samples('aws'), ...samples('alibaba')].flatMap(eventsOf).map((event) => normalizeEvent(event));
-    expect(alerts.length).toBeGreaterThan(30);
-    for (const alert of alerts) {
-      for (const state of [undefined, { store: 'local', ledger: 'used' as const, recorded: true }, { store: 'dynamodb', ledger: 'unavailable' as const, recorded: false, detail: odd[1] }]) {
-        const report = buildReport(alert, ['route', 'route.routes[0]'], [delivered, skipped, failed, ledgerUnavailable, heldBack, unordered], state);
-        expect(reportJson(report)).toBe(JSON.stringify(report));
-      }
-    }
-  });
-
-  it('escapes what JSON escapes, in every field that carries text', () => {
-    const alert = armsAlert({ status: 'firing' });
-    for (const text of odd) {
-      const deliveries: DeliveryResult[] = [{ ...failed, target: text, detail: text, ref: text }];
-      const report = { ...buildReport({ ...alert, name: text, dedupKey: text, source: { ...alert.source, id: text, type: text } }, [text], deliveries) };
-      expect(reportJson(report)).toBe(JSON.stringify(report));
-      expect(JSON.parse(reportJson(report))).toEqual(report);
-    }
-  });
-
-  it('leaves a report or a delivery of another shape to JSON.stringify, with the same result', () => {
-    const alert = armsAlert({ status: 'firing' });
-    const extra = { ...delivered, note: 'a field it does not know' } as DeliveryResult;
-    const nested = { ...delivered, ref: { id: 1 } } as unknown as DeliveryResult;
-    const withUndefined = { ...delivered, detail: undefined, latencyMs: Number.NaN };
-    for (const report of [
-      buildReport(alert, ['route'], [extra, nested, withUndefined]),
-      { ...buildReport(alert, ['route'], [delivered]), extra: true },
-      { ...buildReport(alert, ['route'], [delivered]), eventId: null as unknown as string },
-    ]) {
-      expect(reportJson(report)).toBe(JSON.stringify(report));
-    }
   });
 });

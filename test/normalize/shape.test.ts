@@ -28,4 +28,39 @@ describe('checkEventShape', () => {
   it('takes a scalar, null and an empty object as they are', () => {
     for (const value of ['text', 0, null, {}, []]) expect(() => checkEventShape(value)).not.toThrow();
   });
+
+  it('looks at the own enumerable values only, as a for...in walk with an own-key check does', () => {
+    const tooDeep = nested(MAX_EVENT_DEPTH + 2);
+    const inherited = Object.create({ deep: tooDeep }) as Record<string, unknown>;
+    const hidden = Object.defineProperty({}, 'deep', { value: tooDeep, enumerable: false });
+    const nullPrototype = Object.assign(Object.create(null) as object, { deep: tooDeep });
+    // JSON.parse makes these own keys, whatever their names.
+    const oddKeys = JSON.parse(`{"__proto__": ${JSON.stringify(tooDeep)}, "hasOwnProperty": 1}`) as unknown;
+    const reference = (value: unknown): boolean => {
+      const walk = (child: unknown, depth: number): void => {
+        if (typeof child !== 'object' || child === null) return;
+        if (depth > MAX_EVENT_DEPTH) throw new Error('too deep');
+        const object = child as Record<string, unknown>;
+        for (const key in object) if (Object.hasOwn(object, key)) walk(object[key], depth + 1);
+      };
+      try {
+        walk(value, 1);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const value of [inherited, hidden, nullPrototype, oddKeys, { list: [inherited, hidden] }, [nullPrototype]]) {
+      let passes = true;
+      try {
+        checkEventShape(value);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidEventError);
+        passes = false;
+      }
+      expect(passes).toBe(reference(value));
+    }
+    expect(() => checkEventShape(inherited)).not.toThrow();
+    expect(() => checkEventShape(nullPrototype)).toThrow(/nested deeper/);
+  });
 });
