@@ -17,7 +17,9 @@ const MIN_ATTEMPT_MS = 50;
 const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_DETAIL = 500;
 
-export async function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
+// Not async: it returns Promise.all's promise itself (an async function would wrap it in
+// another, two turns of the microtask queue later).
+export function deliver(alert: Alert, targets: PreparedTarget[], options: DeliverOptions): Promise<DeliveryResult[]> {
   const { ledger } = options;
   const safetyMarginMs = options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS;
   return Promise.all(
@@ -122,18 +124,27 @@ function attempt(target: Target, alert: Alert, context: LazyAttemptContext, time
       resolve({ outcome: 'failed', retryable: true, detail: `timed out after ${timeoutMs} ms${why}` });
       context.abort();
     });
-    Promise.resolve()
-      .then(() => target.send(alert, context))
-      .then(
-        (value: unknown) => {
-          cancelTimeout(timeout);
-          settle(resolve, reject, checkOutcome, value);
-        },
-        (err: unknown) => {
-          cancelTimeout(timeout);
-          settle(resolve, reject, classifyError, err);
-        },
-      );
+    const sent = (value: unknown) => {
+      cancelTimeout(timeout);
+      settle(resolve, reject, checkOutcome, value);
+    };
+    const failed = (err: unknown) => {
+      cancelTimeout(timeout);
+      settle(resolve, reject, classifyError, err);
+    };
+    // send() runs in a microtask, after every attempt of the fan-out has started; its promise
+    // is followed directly (a promise returned from a `.then()` callback would cost two more
+    // turns of the queue). Not queueMicrotask(): Node makes an async resource for each.
+    void Promise.resolve().then(() => {
+      let result: unknown;
+      try {
+        result = target.send(alert, context);
+      } catch (err) {
+        failed(err);
+        return;
+      }
+      Promise.resolve(result).then(sent, failed);
+    });
   });
 }
 

@@ -61,6 +61,25 @@ describe('deliver', () => {
     ]);
   });
 
+  it("starts every attempt of the fan-out before any target's send() runs, a synchronous throw included", async () => {
+    const from = logLines.length;
+    const order: string[] = [];
+    const started = () => logLines.slice(from).filter((line) => line.includes('"delivery attempt started"')).length;
+    const first = scripted(() => {
+      order.push(`first sent after ${started()} started`);
+      return { outcome: 'delivered' };
+    });
+    const throwing: Target = {
+      send: () => {
+        order.push(`throwing sent after ${started()} started`);
+        throw new Error('sync throw');
+      },
+    };
+    const results = await deliver(alert, [prepared('first', first.target), prepared('throwing', throwing, { retries: 0 })], options());
+    expect(order).toEqual(['first sent after 2 started', 'throwing sent after 2 started']);
+    expect(results.map((result) => result.outcome)).toEqual(['delivered', 'failed']);
+  });
+
   it('cuts off a target that ignores its signal, and still reports the others', async () => {
     const hanging = scripted(never);
     const healthy = scripted(() => ({ outcome: 'delivered', ref: 'MSG-1' }));
