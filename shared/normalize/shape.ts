@@ -13,26 +13,41 @@ export const MAX_EVENT_VALUES = 1_000_000;
 export function checkEventShape(value: unknown, path = '(event)'): void {
   if (typeof value !== 'object' || value === null) return;
   // The walk recurses, but never deeper than MAX_EVENT_DEPTH: it stops there with the refusal.
-  const values = 1 + childValues(value, 2, path);
+  const values = 1 + childValues(value, 2, path, !enumerableInherited());
   if (values > MAX_EVENT_VALUES) tooMany(path);
 }
 
+/** Whether Object.prototype has an enumerable property: for...in would then visit it in every plain object. */
+function enumerableInherited(): boolean {
+  for (const _key in Object.prototype) return true;
+  return false;
+}
+
 /** The values inside an object or array at `depth`, every level below included. */
-function childValues(current: object, depth: number, path: string): number {
+function childValues(current: object, depth: number, path: string, plainIsOwn: boolean): number {
   let seen = 0;
-  // An object's own enumerable values, as for...in with an own-key check would visit them,
-  // read in one call (about 40% less time than the for...in walk).
-  const children: unknown[] = Array.isArray(current) ? current : Object.values(current);
-  for (let i = 0; i < children.length; i += 1) seen += valuesOf(children[i], depth, path);
+  if (Array.isArray(current)) {
+    const list = current as unknown[];
+    for (let i = 0; i < list.length; i += 1) seen += valuesOf(list[i], depth, path, plainIsOwn);
+  } else {
+    const object = current as Record<string, unknown>;
+    // A plain object (what JSON.parse makes) inherits nothing enumerable when Object.prototype
+    // has nothing enumerable: for...in visits its own keys only, no check needed.
+    if (plainIsOwn && Object.getPrototypeOf(object) === Object.prototype) {
+      for (const key in object) seen += valuesOf(object[key], depth, path, plainIsOwn);
+    } else {
+      for (const key in object) if (Object.hasOwn(object, key)) seen += valuesOf(object[key], depth, path, plainIsOwn);
+    }
+  }
   if (seen > MAX_EVENT_VALUES) tooMany(path);
   return seen;
 }
 
 /** 1 for a scalar; for an object or array at `depth`, 1 and what it holds. */
-function valuesOf(child: unknown, depth: number, path: string): number {
+function valuesOf(child: unknown, depth: number, path: string, plainIsOwn: boolean): number {
   if (typeof child !== 'object' || child === null) return 1;
   if (depth > MAX_EVENT_DEPTH) throw new InvalidEventError(path, `nested deeper than ${String(MAX_EVENT_DEPTH)} levels`);
-  return 1 + childValues(child, depth + 1, path);
+  return 1 + childValues(child, depth + 1, path, plainIsOwn);
 }
 
 function tooMany(path: string): never {

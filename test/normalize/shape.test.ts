@@ -63,4 +63,17 @@ describe('checkEventShape', () => {
     expect(() => checkEventShape(inherited)).not.toThrow();
     expect(() => checkEventShape(nullPrototype)).toThrow(/nested deeper/);
   });
+
+  it('skips what Object.prototype has enumerable, as the own-key check does, while it has it', () => {
+    const tooDeep = nested(MAX_EVENT_DEPTH + 2);
+    const plain = JSON.parse('{"a": {"b": [1, 2]}}') as unknown;
+    const prototype = Object.prototype as Record<string, unknown>;
+    prototype.polluted = tooDeep;
+    try {
+      expect(() => checkEventShape(plain)).not.toThrow();
+    } finally {
+      delete prototype.polluted;
+    }
+    expect(() => checkEventShape({ a: { own: tooDeep } })).toThrow(/nested deeper/);
+  });
 });
