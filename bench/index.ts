@@ -456,34 +456,29 @@ async function main() {
     const memory: Figure[] = [];
     const mb = (bytes: number) => bytes / 1024 / 1024;
     const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
-    for (const [label, fixture, platform] of memoryRuns) {
+    // The RSS also grows with V8's young generation, which V8 enlarges up to its cap while
+    // the allocation rate stays high (capacity, not retention).
+    const at = (m: NonNullable<Result['memory']>[number]) => `${(m.peakRssKb / 1024).toFixed(1)} MB at ${m.invocations} (young generation ${mb(m.youngGeneration).toFixed(0)} MB)`;
+    /** MEMORY_INVOCATIONS warm invocations of one process, its memory at the marks. */
+    const measureMemory = async (label: string, run: Run) => {
+      const platform = run.platform ?? 'lambda';
       // FC: gc exposed to read the live heap after a full collection (Lambda's flags do that).
       const nodeArgs = platform === 'lambda' ? LAMBDA_NODE_ARGS : ['--expose-gc'];
-      const measure = async (extraArgs: string[]) => {
-        const result = await runBootstrap({
-          platform,
-          ...handlerOf(fixture, platform),
-          event: EVENT[platform],
-          invocations: MEMORY_INVOCATIONS,
-          marks,
-          nodeArgs: [...nodeArgs, ...extraArgs],
-          deliveries: fixture.deliveries,
-        });
-        for (const fake of Object.values(fakes)) fake.requests.length = 0;
-        const [first, last] = result.memory ?? [];
-        if (!first || !last) throw new Error(`${label}: the run reported memory at fewer than its ${marks.length} marks`);
-        return { first, last, heapGrowth: mb(last.heapUsed - first.heapUsed), externalGrowth: mb(last.external - first.external) };
-      };
-      const { first, last, heapGrowth, externalGrowth } = await measure([]);
+      const result = await runBootstrap({ ...run, event: EVENT[platform], invocations: MEMORY_INVOCATIONS, marks, nodeArgs: [...nodeArgs, ...(run.nodeArgs ?? [])] });
+      for (const fake of Object.values(fakes)) fake.requests.length = 0;
+      const [first, last] = result.memory ?? [];
+      if (!first || !last) throw new Error(`${label}: the run reported memory at fewer than its ${marks.length} marks`);
+      return { first, last, heapGrowth: mb(last.heapUsed - first.heapUsed), externalGrowth: mb(last.external - first.external) };
+    };
+    for (const [label, fixture, platform] of memoryRuns) {
+      const run: Run = { platform, ...handlerOf(fixture, platform), deliveries: fixture.deliveries };
+      const { first, last, heapGrowth, externalGrowth } = await measureMemory(label, run);
       // The live heap after a full collection also grows while V8's compilers
       // compile more of the code (their code and metadata, up to some 0.9 MB, levelling off
       // after a few thousand invocations): the same invocations with them off tell a leak,
       // which grows either way, from that (the interpreter alone).
-      const interpreted = await measure(['--no-turbofan', '--no-maglev', '--no-sparkplug']);
+      const interpreted = await measureMemory(label, { ...run, nodeArgs: ['--no-turbofan', '--no-maglev', '--no-sparkplug'] });
       const peakMb = last.peakRssKb / 1024;
-      // The RSS also grows with V8's young generation, which V8 enlarges up to its cap while
-      // the allocation rate stays high (capacity, not retention).
-      const at = (m: typeof first) => `${(m.peakRssKb / 1024).toFixed(1)} MB at ${m.invocations} (young generation ${mb(m.youngGeneration).toFixed(0)} MB)`;
       memory.push({
         figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: ${label} (${PLATFORM_NAME[platform]}, node ${nodeOf(platform).major})`,
         value: peakMb,
@@ -499,6 +494,19 @@ async function main() {
           `(${signed(interpreted.heapGrowth)} MB with V8's compilers off), external ${signed(externalGrowth)} MB`,
       });
     }
+    // The floor of the AWS targets' row: the same calls with the AWS SDKs alone, their clients
+    // built once and kept, as the targets keep theirs.
+    const sdkFloor = await measureMemory('AWS SDKs alone', { platform: 'lambda', handler: sdkAlone.aws, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 3 });
+    memory.push({
+      figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: AWS SDKs alone (Lambda, node ${nodeOf('lambda').major})`,
+      value: sdkFloor.last.peakRssKb / 1024,
+      unit: 'MB',
+      baseline: 'half the memory size',
+      baselineValue: MEMORY_SIZE_MB / 2,
+      ratio: sdkFloor.last.peakRssKb / 1024 / (MEMORY_SIZE_MB / 2),
+      targetText: 'measured',
+      note: `the floor of the AWS targets' row: peak RSS ${at(sdkFloor.first)}, ${at(sdkFloor.last)}`,
+    });
 
     const coldRow = (name: string, platform: Platform, target: number) =>
       ratioFigure(`cold start: ${name}, ${PLATFORM_NAME[platform]}`, coldCpu(`${name}, ${PLATFORM_NAME[platform]}`), 'ms CPU', bareText(platform), bare[platform], target);
@@ -536,7 +544,11 @@ async function main() {
       quick: QUICK,
       seconds: Math.round((Date.now() - started) / 1000),
     };
-    const runsOn = (platform: Platform) => `${PLATFORM_NAME[platform]} on node ${nodeOf(platform).version} (${nodeOf(platform).runtime})`;
+    const runsOn = (platform: Platform) => {
+      const { version, runtime } = nodeOf(platform);
+      const other = runtime.replace(/\.x$/, '') === `nodejs${nodeOf(platform).major}` ? '' : ", NOT the runtime's Node";
+      return `${PLATFORM_NAME[platform]} on node ${version} (runtime ${runtime}${other})`;
+    };
     console.log(`Bench (${runsOn('lambda')}, ${runsOn('fc')}; ${meta.cpus} CPUs, ${RUNS} cold-start rounds, medians${QUICK ? ', QUICK: rough figures' : ''}):`);
     console.log(renderTable(['figure', 'value', 'baseline (same run)', 'ratio', 'target', ''], rows));
     for (const f of figures.filter((x) => x.note)) console.log(`  ${f.figure}: ${f.note}`);

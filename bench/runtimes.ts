@@ -22,11 +22,11 @@ export type Platform = 'lambda' | 'fc';
 export interface PlatformNode {
   /** The runtime as the template names it. */
   runtime: string;
-  major: number;
   /** The binary the platform's processes run on. */
   bin: string;
-  /** Its `--version`. */
+  /** Its `--version`, and the major of that version (another than the runtime's when BENCH_*_NODE says so). */
   version: string;
+  major: number;
 }
 
 /** The Node major of the Lambda runtime serverless.yml deploys (provider.runtime, nodejsNN.x). */
@@ -84,7 +84,10 @@ async function nodeOfMajor(root: string, major: number, envVar: string): Promise
 export async function platformNodes(root: string): Promise<Record<Platform, PlatformNode>> {
   const resolveNode = async ({ runtime, major }: { runtime: string; major: number }, envVar: string): Promise<PlatformNode> => {
     const bin = await nodeOfMajor(root, major, envVar);
-    return { runtime, major, bin, version: await versionOf(bin) };
+    const version = await versionOf(bin);
+    const binMajor = /^v(\d+)\./.exec(version)?.[1];
+    if (binMajor === undefined) throw new Error(`${bin} --version says ${JSON.stringify(version)}: not a node binary`);
+    return { runtime, bin, version, major: Number(binMajor) };
   };
   return {
     lambda: await resolveNode(lambdaRuntime(root), 'BENCH_LAMBDA_NODE'),

@@ -1,24 +1,27 @@
 // The calls of the AWS targets fixture made with the AWS SDKs alone: the baseline a function
 // that bundles these SDKs cannot beat. Each call mirrors what its target sends (one client
-// per service, SDK retries off, the same request to the same local fake).
+// per service and endpoint, kept between invocations; SDK retries off; the same request to
+// the same local fake).
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';
-import { sdkAloneHandler, type SdkCalls } from './calls';
+import { keptClients, sdkAloneHandler, type SdkCalls } from './calls';
+
+const sns = keptClients((endpoint) => new SNSClient({ maxAttempts: 1, endpoint }));
+const eventBridge = keptClients((endpoint) => new EventBridgeClient({ maxAttempts: 1, endpoint }));
+const lambda = keptClients((endpoint) => new LambdaClient({ maxAttempts: 1, endpoint }));
 
 export const awsCalls: SdkCalls = {
   sns: {
     sdk: '@aws-sdk/client-sns',
     send: async (endpoint, message) => {
-      const client = new SNSClient({ maxAttempts: 1, endpoint });
-      await client.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: message }));
+      await sns(endpoint).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: message }));
     },
   },
   'aws-eventbridge': {
     sdk: '@aws-sdk/client-eventbridge',
     send: async (endpoint, message) => {
-      const client = new EventBridgeClient({ maxAttempts: 1, endpoint });
-      const out = await client.send(
+      const out = await eventBridge(endpoint).send(
         new PutEventsCommand({ Entries: [{ EventBusName: 'alerts', Source: 'alert-router', DetailType: 'Alert', Detail: message }] }),
       );
       if (out.FailedEntryCount) throw new Error('PutEvents failed an entry');
@@ -27,8 +30,7 @@ export const awsCalls: SdkCalls = {
   'lambda-invoke': {
     sdk: '@aws-sdk/client-lambda',
     send: async (endpoint, message) => {
-      const client = new LambdaClient({ maxAttempts: 1, endpoint });
-      await client.send(new InvokeCommand({ FunctionName: 'remediate', InvocationType: 'Event', Payload: Buffer.from(message) }));
+      await lambda(endpoint).send(new InvokeCommand({ FunctionName: 'remediate', InvocationType: 'Event', Payload: Buffer.from(message) }));
     },
   },
 };

@@ -16,6 +16,22 @@ export interface SdkCall {
 export type SdkCalls = Record<string, SdkCall>;
 
 /**
+ * `make` as a function that builds one client per endpoint on its first call and keeps it:
+ * a deployed function keeps its clients from one invocation to the next, as the targets do.
+ */
+export function keptClients<T>(make: (endpoint: string) => T): (endpoint: string) => T {
+  const clients = new Map<string, T>();
+  return (endpoint) => {
+    let client = clients.get(endpoint);
+    if (client === undefined) {
+      client = make(endpoint);
+      clients.set(endpoint, client);
+    }
+    return client;
+  };
+}
+
+/**
  * A handler making every call once, in parallel as dispatch does, to the endpoints in
  * BENCH_ENDPOINTS (`{"target type": "http://127.0.0.1:port"}`), with the event as the message.
  * It answers like the router (one delivery per call) so the bench checks the outcomes alike.
