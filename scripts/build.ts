@@ -230,20 +230,32 @@ function regexEngineIfNeeded(needed: boolean): Plugin {
 }
 
 /**
- * @middy/core imports node:stream, node:stream/promises and node:stream/web at its top for
- * response streaming, which these handlers never use: loading them costs a few ms of every
- * cold start. In middy they become objects that load the real module on first use.
+ * Node modules that packages require at their top for features these handlers never use,
+ * each replaced there by an object that loads the real module on first use:
+ * - @middy/core: node:stream, node:stream/promises and node:stream/web, for response
+ *   streaming (a few ms of every cold start);
+ * - @smithy/node-http-handler: node:http2, for its HTTP/2 handler; the AWS clients here send
+ *   HTTP/1.1 (its NodeHttpHandler). Loading node:http2 costs about 4.5 MB of a Node 24
+ *   process under Lambda's flags. The handler reads `constants` from it at its top: that
+ *   object stays lazy too.
  */
-function lazyMiddyStreams(): Plugin {
+const LAZY_BUILTINS: { importer: RegExp; builtin: RegExp }[] = [
+  { importer: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/, builtin: /^node:stream(\/promises|\/web)?$/ },
+  { importer: /[\\/]node_modules[\\/]@smithy[\\/]node-http-handler[\\/]/, builtin: /^node:http2$/ },
+];
+
+function lazyBuiltins(): Plugin {
   return {
-    name: 'lazy-middy-streams',
+    name: 'lazy-builtins',
     setup(b) {
-      b.onResolve({ filter: /^node:stream(\/promises|\/web)?$/ }, (args) =>
-        /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
+      b.onResolve({ filter: /^node:/ }, (args) =>
+        LAZY_BUILTINS.some((lazy) => lazy.builtin.test(args.path) && lazy.importer.test(args.importer)) ? { path: args.path, namespace: 'lazy-builtin' } : undefined,
       );
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
         contents: `let real;
-module.exports = new Proxy({}, { get: (_, key) => (real ??= require(${JSON.stringify(args.path)}))[key] });`,
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+const constants = new Proxy({}, { get: (_, key) => load().constants[key] });
+module.exports = new Proxy({}, { get: (_, key) => (real === undefined && key === 'constants' ? constants : load()[key]) });`,
         loader: 'js',
       }));
     },
@@ -371,7 +383,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     metafile: true,
     logLevel: 'warning',
     external: [...sdks.unused],
-    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root), lazyMiddyStreams(), regexEngineIfNeeded(!regexesAllSimple(routerJson))],
+    plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root), lazyBuiltins(), regexEngineIfNeeded(!regexesAllSimple(routerJson))],
   });
 
   const bundles = Object.entries(entryPoints).map(([entry, source]) => {

@@ -10,6 +10,7 @@ import { build, sizeTable, type BuildResult, type Bundle } from '../../scripts/b
 import { BuildConfigError } from '../../scripts/router-targets';
 import { compileRouterJson } from '../../scripts/router-json';
 import { DEFAULT_CONFIG, FIXTURES, ROOT, buildService, readZip, removeTemporaryDirectories, temporaryDirectory } from './support';
+import { AWS_ENV, startSnsFake } from '../support/fakes/aws';
 
 const run = promisify(execFile);
 
@@ -125,6 +126,23 @@ describe('build', () => {
       expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ level: 'info', msg: 'delivery report', report: { ok: true } });
     }
   });
+
+  it('delivers to SNS without loading node:http2, which the AWS SDK requires at its top for an HTTP/2 handler it does not use here', async () => {
+    const sns = await startSnsFake();
+    try {
+      const config = join(temporaryDirectory('build-sns-http2'), 'router.yaml');
+      writeFileSync(config, `version: 1\ntargets:\n  t:\n    type: sns\n    topicArn: arn:aws:sns:us-east-1:111122223333:t\n    endpoint: ${sns.url}\nroute:\n  targets: [t]\n`);
+      const built = await buildWith(config, 'build-sns-http2-out');
+      const bundle = built.result.bundles.find((b) => b.name === 'alarm-state-change')!;
+      const script = `require(${JSON.stringify(fileOf(built, bundle, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 })
+        .then((report) => process.stdout.write('RESULT ' + JSON.stringify({ ok: report.ok, http2: process.moduleLoadList.some((m) => /^NativeModule (internal\\/)?http2/.test(m)) })))`;
+      const out = await node(script, built.dir, { ...AWS_ENV, ROUTER_DATA_DIR: built.dir, LOG_LEVEL: 'warn' });
+      expect(JSON.parse(out.slice(out.indexOf('RESULT ') + 7))).toEqual({ ok: true, http2: false });
+      expect(sns.requests).toHaveLength(1);
+    } finally {
+      await sns.close();
+    }
+  }, 60_000);
 
   it('leaves out the target modules the config does not use, and says so when one is asked for', async () => {
     const [bundle] = plain.result.bundles;
