@@ -25,7 +25,7 @@ import { renderTable } from '../shared/cli/table';
 import { AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake } from '../test/support/fakes/aws';
 import { ALIBABA_ENV, startAlibabaEventBridgeFake, startFcFake } from '../test/support/fakes/alibaba';
 import { eventsOf, samples } from '../test/support/samples';
-import { median, rotated } from './kit';
+import { median, roundOrder } from './kit';
 import { measureLedger } from './ledger';
 import { platformNodes, type Platform, type PlatformNode } from './runtimes';
 
@@ -371,7 +371,7 @@ async function main() {
     const cold = scenarios.map((s) => ({ ...s, run: { ...s.run, event: EVENT[s.run.platform ?? 'lambda'], env: s.run.env ?? {} }, cpu: [] as number[], wall: [] as number[] }));
     console.error(`bench: cold starts, ${RUNS} rounds of ${cold.length} processes...`);
     for (let round = 0; round <= RUNS; round += 1) {
-      for (const scenario of rotated(cold, round)) {
+      for (const scenario of roundOrder(cold, round)) {
         const begin = process.hrtime.bigint();
         const result = await runBootstrap(scenario.run);
         if (round === 0) continue;

@@ -23,7 +23,7 @@ import { loadConfig } from '../shared/route/config';
 import { createRouter } from '../shared/runtime/router';
 import { processEvent } from '../shared/runtime/pipeline';
 import { createLogger } from '../shared/log';
-import { median, rotated, withNoopTarget } from './kit';
+import { median, roundOrder, withNoopTarget } from './kit';
 
 type Step = (i: number) => unknown;
 
@@ -65,8 +65,8 @@ async function main() {
     const runs = Object.entries(steps).map(([name, step]) => ({ name, step, samples: [] as number[] }));
     // The first round warms the JIT and the caches; it is not counted.
     for (let round = 0; round <= rounds; round += 1) {
-      // Rotate the order so that no step always follows the same one.
-      for (const { step, samples } of rotated(runs, round)) {
+      // Each round in another order: no step always follows the same one.
+      for (const { step, samples } of roundOrder(runs, round)) {
         // CPU time of the process (every thread), not wall time: on a shared machine a
         // block that waits for a core would otherwise count the wait.
         const start = process.cpuUsage();
