@@ -4,7 +4,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fcRuntime, lambdaRuntime } from '../../bench/runtimes';
-import { ROOT, removeTemporaryDirectories, temporaryDirectory } from './support';
+import { ROOT, removeTemporaryDirectories, temporaryDirectory } from '../iac/support';
 
 afterAll(removeTemporaryDirectories);
 
