@@ -10,6 +10,7 @@
 //   BENCH_INVOCATIONS  invocations in a row (default 1: a cold start)
 //   BENCH_MARKS        comma-separated invocation counts at which to sample memory
 //   BENCH_TIMED        1: report each invocation's wall time (after the first)
+//   BENCH_MEMORY_MB    the function's memory size in its context (default 256)
 // The result is one JSON line on file descriptor 3.
 'use strict';
 const { readFileSync, writeSync } = require('node:fs');
@@ -18,7 +19,7 @@ const platform = process.env.BENCH_PLATFORM || 'lambda';
 const invocations = Number(process.env.BENCH_INVOCATIONS || '1');
 const marks = new Set((process.env.BENCH_MARKS || '').split(',').filter(Boolean).map(Number));
 const timed = process.env.BENCH_TIMED === '1';
-const memorySize = 256;
+const memorySize = Number(process.env.BENCH_MEMORY_MB || '256');
 
 let sequence = 0;
 function context() {

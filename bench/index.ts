@@ -34,8 +34,6 @@ const BOOTSTRAP = join(__dirname, 'bootstrap.cjs');
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? '3' : '15'));
 const MEMORY_INVOCATIONS = QUICK ? 1_000 : 10_000;
-/** The deployed memory size of every function (serverless.yml and s.yaml). */
-const MEMORY_SIZE_MB = 256;
 /** How long the slow targets of the fan-out and batch figures take to answer. */
 const SLOW_MS = 200;
 
@@ -54,10 +52,10 @@ const PLATFORM_NAME: Record<Platform, string> = { lambda: 'Lambda', fc: 'FC' };
  * (node:http for a webhook), shown in rows of their own. FC 3.0 publishes no flags: Node's
  * defaults (larger limits: more memory, not less).
  */
-const LAMBDA_NODE_ARGS = (() => {
-  const newSpace = Math.floor(MEMORY_SIZE_MB / 10);
-  return ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${MEMORY_SIZE_MB - newSpace}`];
-})();
+function lambdaNodeArgs(memoryMb: number): string[] {
+  const newSpace = Math.floor(memoryMb / 10);
+  return ['--expose-gc', '--max-http-header-size', '81920', `--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`];
+}
 
 /** One line of the table. */
 export interface Figure {
@@ -125,6 +123,7 @@ function runBootstrap(run: Run): Promise<Result> {
     ...run.env,
     ROUTER_DATA_DIR: dataDir,
     BENCH_PLATFORM: run.platform ?? 'lambda',
+    BENCH_MEMORY_MB: String(nodeOf(run.platform ?? 'lambda').memoryMb),
     BENCH_INVOCATIONS: String(run.invocations ?? 1),
     BENCH_MARKS: (run.marks ?? []).join(','),
     BENCH_TIMED: run.timed ? '1' : '0',
@@ -284,6 +283,7 @@ async function main() {
     nodes = await platformNodes(ROOT);
     const lambdaNode = nodes.lambda;
     const fcNode = nodes.fc;
+    const lambdaArgs = lambdaNodeArgs(lambdaNode.memoryMb);
     // The local services every target delivers to.
     const hook = await startReceiver();
     const slow = await startReceiver(SLOW_MS);
@@ -364,9 +364,9 @@ async function main() {
       { name: 'AWS SDKs alone', run: { platform: 'lambda', handler: sdkAlone.aws, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 3 } },
       { name: 'Alibaba targets, FC', run: { platform: 'fc', ...handlerOf(fixtures.alibaba, 'fc'), deliveries: 2 } },
       { name: 'Alibaba SDKs alone', run: { platform: 'fc', handler: sdkAlone.alibaba, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 2 } },
-      { name: "bare node, Lambda's flags", run: { platform: 'lambda', nodeArgs: LAMBDA_NODE_ARGS } },
-      { name: "default config, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.default, 'lambda'), nodeArgs: LAMBDA_NODE_ARGS, deliveries: 1 } },
-      { name: "webhook only, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.webhook, 'lambda'), nodeArgs: LAMBDA_NODE_ARGS, deliveries: 1 } },
+      { name: "bare node, Lambda's flags", run: { platform: 'lambda', nodeArgs: lambdaArgs } },
+      { name: "default config, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.default, 'lambda'), nodeArgs: lambdaArgs, deliveries: 1 } },
+      { name: "webhook only, Lambda's flags", run: { platform: 'lambda', ...handlerOf(fixtures.webhook, 'lambda'), nodeArgs: lambdaArgs, deliveries: 1 } },
     ];
     const cold = scenarios.map((s) => ({ ...s, run: { ...s.run, event: EVENT[s.run.platform ?? 'lambda'], env: s.run.env ?? {} }, cpu: [] as number[], wall: [] as number[] }));
     console.error(`bench: cold starts, ${RUNS} rounds of ${cold.length} processes...`);
@@ -463,7 +463,7 @@ async function main() {
     const measureMemory = async (label: string, run: Run) => {
       const platform = run.platform ?? 'lambda';
       // FC: gc exposed to read the live heap after a full collection (Lambda's flags do that).
-      const nodeArgs = platform === 'lambda' ? LAMBDA_NODE_ARGS : ['--expose-gc'];
+      const nodeArgs = platform === 'lambda' ? lambdaArgs : ['--expose-gc'];
       const result = await runBootstrap({ ...run, event: EVENT[platform], invocations: MEMORY_INVOCATIONS, marks, nodeArgs: [...nodeArgs, ...(run.nodeArgs ?? [])] });
       for (const fake of Object.values(fakes)) fake.requests.length = 0;
       const [first, last] = result.memory ?? [];
@@ -479,16 +479,17 @@ async function main() {
       // which grows either way, from that (the interpreter alone).
       const interpreted = await measureMemory(label, { ...run, nodeArgs: ['--no-turbofan', '--no-maglev', '--no-sparkplug'] });
       const peakMb = last.peakRssKb / 1024;
+      const half = nodeOf(platform).memoryMb / 2;
       memory.push({
         figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: ${label} (${PLATFORM_NAME[platform]}, node ${nodeOf(platform).major})`,
         value: peakMb,
         unit: 'MB',
         baseline: 'half the memory size',
-        baselineValue: MEMORY_SIZE_MB / 2,
-        ratio: peakMb / (MEMORY_SIZE_MB / 2),
+        baselineValue: half,
+        ratio: peakMb / half,
         target: 1,
         targetText: `<= 1x, heap flat`,
-        ok: peakMb <= MEMORY_SIZE_MB / 2 && interpreted.heapGrowth < 0.5,
+        ok: peakMb <= half && interpreted.heapGrowth < 0.5,
         note:
           `peak RSS ${at(first)}, ${at(last)}; from ${first.invocations} to ${last.invocations}, live heap ${signed(heapGrowth)} MB ` +
           `(${signed(interpreted.heapGrowth)} MB with V8's compilers off), external ${signed(externalGrowth)} MB`,
@@ -502,8 +503,8 @@ async function main() {
       value: sdkFloor.last.peakRssKb / 1024,
       unit: 'MB',
       baseline: 'half the memory size',
-      baselineValue: MEMORY_SIZE_MB / 2,
-      ratio: sdkFloor.last.peakRssKb / 1024 / (MEMORY_SIZE_MB / 2),
+      baselineValue: lambdaNode.memoryMb / 2,
+      ratio: sdkFloor.last.peakRssKb / 1024 / (lambdaNode.memoryMb / 2),
       targetText: 'measured',
       note: `the floor of the AWS targets' row: peak RSS ${at(sdkFloor.first)}, ${at(sdkFloor.last)}`,
     });

@@ -19,9 +19,20 @@ const run = promisify(execFile);
 
 export type Platform = 'lambda' | 'fc';
 
+/** What a platform's template deploys the functions with. */
+export interface RuntimeSettings {
+  /** The runtime as the template names it, and its Node major. */
+  runtime: string;
+  major: number;
+  /** The functions' memory size. */
+  memoryMb: number;
+}
+
 export interface PlatformNode {
   /** The runtime as the template names it. */
   runtime: string;
+  /** The functions' memory size in the template. */
+  memoryMb: number;
   /** The binary the platform's processes run on. */
   bin: string;
   /** Its `--version`, and the major of that version (another than the runtime's when BENCH_*_NODE says so). */
@@ -29,30 +40,36 @@ export interface PlatformNode {
   major: number;
 }
 
-/** The Node major of the Lambda runtime serverless.yml deploys (provider.runtime, nodejsNN.x). */
-export function lambdaRuntime(root: string): { runtime: string; major: number } {
-  const file = join(root, 'serverless.yml');
-  // CloudFormation's tags (!Ref, !GetAtt...) elsewhere in the file are not ours to resolve: no warnings for them.
-  const runtime = (parse(readFileSync(file, 'utf8'), { logLevel: 'error' }) as { provider?: { runtime?: unknown } }).provider?.runtime;
-  const major = typeof runtime === 'string' ? /^nodejs(\d+)\.x$/.exec(runtime)?.[1] : undefined;
-  if (typeof runtime !== 'string' || major === undefined) throw new Error(`${file}: provider.runtime is ${JSON.stringify(runtime)}, not nodejsNN.x`);
-  return { runtime, major: Number(major) };
+function memorySize(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) throw new Error(`${where} is ${JSON.stringify(value)}, not a memory size in MB`);
+  return value;
 }
 
-/** The Node major of the FC runtime every fc3 function of s.yaml deploys (runtime: nodejsNN). */
-export function fcRuntime(root: string): { runtime: string; major: number } {
+/** The Lambda runtime serverless.yml deploys (provider.runtime, nodejsNN.x) and its memory size (provider.memorySize). */
+export function lambdaRuntime(root: string): RuntimeSettings {
+  const file = join(root, 'serverless.yml');
+  // CloudFormation's tags (!Ref, !GetAtt...) elsewhere in the file are not ours to resolve: no warnings for them.
+  const provider = (parse(readFileSync(file, 'utf8'), { logLevel: 'error' }) as { provider?: { runtime?: unknown; memorySize?: unknown } }).provider;
+  const runtime = provider?.runtime;
+  const major = typeof runtime === 'string' ? /^nodejs(\d+)\.x$/.exec(runtime)?.[1] : undefined;
+  if (typeof runtime !== 'string' || major === undefined) throw new Error(`${file}: provider.runtime is ${JSON.stringify(runtime)}, not nodejsNN.x`);
+  return { runtime, major: Number(major), memoryMb: memorySize(provider?.memorySize, `${file}: provider.memorySize`) };
+}
+
+/** The FC runtime every fc3 function of s.yaml deploys (runtime: nodejsNN) and their memory size (memorySize). */
+export function fcRuntime(root: string): RuntimeSettings {
   const file = join(root, 's.yaml');
-  const runtimes = new Set(
-    Object.values(readSYaml(file).resources)
-      .filter((resource) => resource.component === 'fc3')
-      .map((resource) => resource.props.runtime),
-  );
-  const [runtime, ...others] = [...runtimes];
+  const functions = Object.values(readSYaml(file).resources).filter((resource) => resource.component === 'fc3');
+  /** The one value of `key` every function has. */
+  const shared = (key: string): unknown => {
+    const values = [...new Set(functions.map((resource) => resource.props[key]))];
+    if (values.length !== 1) throw new Error(`${file}: the fc3 functions' ${key} values are ${JSON.stringify(values)}, not one`);
+    return values[0];
+  };
+  const runtime = shared('runtime');
   const major = typeof runtime === 'string' ? /^nodejs(\d+)$/.exec(runtime)?.[1] : undefined;
-  if (others.length > 0 || typeof runtime !== 'string' || major === undefined) {
-    throw new Error(`${file}: the fc3 functions' runtimes are ${JSON.stringify([...runtimes])}, not one nodejsNN`);
-  }
-  return { runtime, major: Number(major) };
+  if (typeof runtime !== 'string' || major === undefined) throw new Error(`${file}: the fc3 functions' runtime is ${JSON.stringify(runtime)}, not nodejsNN`);
+  return { runtime, major: Number(major), memoryMb: memorySize(shared('memorySize'), `${file}: the fc3 functions' memorySize`) };
 }
 
 async function versionOf(bin: string): Promise<string> {
@@ -82,12 +99,12 @@ async function nodeOfMajor(root: string, major: number, envVar: string): Promise
 
 /** Each platform's node: its runtime in the templates, and the binary to run its processes on. */
 export async function platformNodes(root: string): Promise<Record<Platform, PlatformNode>> {
-  const resolveNode = async ({ runtime, major }: { runtime: string; major: number }, envVar: string): Promise<PlatformNode> => {
+  const resolveNode = async ({ runtime, major, memoryMb }: RuntimeSettings, envVar: string): Promise<PlatformNode> => {
     const bin = await nodeOfMajor(root, major, envVar);
     const version = await versionOf(bin);
     const binMajor = /^v(\d+)\./.exec(version)?.[1];
     if (binMajor === undefined) throw new Error(`${bin} --version says ${JSON.stringify(version)}: not a node binary`);
-    return { runtime, bin, version, major: Number(binMajor) };
+    return { runtime, memoryMb, bin, version, major: Number(binMajor) };
   };
   return {
     lambda: await resolveNode(lambdaRuntime(root), 'BENCH_LAMBDA_NODE'),

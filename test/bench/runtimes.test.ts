@@ -8,9 +8,9 @@ import { ROOT, removeTemporaryDirectories, temporaryDirectory } from '../iac/sup
 
 afterAll(removeTemporaryDirectories);
 
-it('reads the Node majors of the runtimes serverless.yml and s.yaml deploy', () => {
-  expect(lambdaRuntime(ROOT)).toEqual({ runtime: 'nodejs24.x', major: 24 });
-  expect(fcRuntime(ROOT)).toEqual({ runtime: 'nodejs20', major: 20 });
+it('reads the runtimes and memory sizes serverless.yml and s.yaml deploy', () => {
+  expect(lambdaRuntime(ROOT)).toEqual({ runtime: 'nodejs24.x', major: 24, memoryMb: 256 });
+  expect(fcRuntime(ROOT)).toEqual({ runtime: 'nodejs20', major: 20, memoryMb: 256 });
 });
 
 it('refuses an s.yaml whose functions run on different runtimes, and a runtime that is not Node', () => {
@@ -19,7 +19,7 @@ it('refuses an s.yaml whose functions run on different runtimes, and a runtime t
   const sYaml = readFileSync(join(dir, 's.yaml'), 'utf8');
   // The functions after the first merge its props (<<): one of them on another runtime.
   writeFileSync(join(dir, 's.yaml'), sYaml.replace(/(<<: \*function\n)/, '$1      runtime: nodejs18\n'));
-  expect(() => fcRuntime(dir)).toThrow(/runtimes are \["nodejs20","nodejs18"\], not one nodejsNN/);
-  writeFileSync(join(dir, 'serverless.yml'), 'provider:\n  runtime: python3.12\n');
+  expect(() => fcRuntime(dir)).toThrow(/runtime values are \["nodejs20","nodejs18"\], not one/);
+  writeFileSync(join(dir, 'serverless.yml'), 'provider:\n  runtime: python3.12\n  memorySize: 256\n');
   expect(() => lambdaRuntime(dir)).toThrow(/provider.runtime is "python3.12", not nodejsNN.x/);
 });
