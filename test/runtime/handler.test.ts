@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { eventTypeOf, normalizeEvent } from '../../shared/normalize';
 import { InvocationFailedError, type HandlerResult, type RuntimeContext } from '../../shared/runtime/handler';
 import { alibabaCredentials } from '../../shared/runtime/credentials';
+import { redact } from '../../shared/log';
 import { isRefused, type EventReport } from '../../shared/runtime/pipeline';
 import type { DeliveryReport } from '../../shared/dispatch/types';
 import { handler as stateChange } from '../../functions/aws/alarm-state-change';
@@ -223,5 +224,7 @@ describe('credentials', () => {
     const armsEvent = samples('alibaba').find((s) => s.file.endsWith('arms-alarm-create.json'))!.value;
     await armsCreate(Buffer.from(JSON.stringify(armsEvent)), fcContext());
     expect(alibabaCredentials({})).toEqual({ accessKeyId: 'STS.fc-ak', accessKeySecret: 'fc-secret-value', securityToken: 'fc-token' });
+    // Read, they are redacted wherever they would appear: an echoing server cannot log them.
+    expect(redact('x-acs-security-token: fc-token, secret fc-secret-value')).toBe('x-acs-security-token: [REDACTED], secret [REDACTED]');
   });
 });
