@@ -230,6 +230,16 @@ function regexEngineIfNeeded(needed: boolean): Plugin {
 }
 
 /**
+ * Packages a function may import that no bundle carries:
+ * - @aws-sdk/credential-provider-node: the AWS SDK's credential chain, the AWS targets'
+ *   fallback where the environment has no keys (shared/targets/cloud/aws-client.ts). Lambda
+ *   always sets its role's keys; the chain (with its SSO and STS clients) would only weigh
+ *   on every cold start. Where a function has neither keys nor the package, the delivery
+ *   fails and says so.
+ */
+const NEVER_BUNDLED = ['@aws-sdk/credential-provider-node'];
+
+/**
  * Node modules that packages require at their top for features these handlers never use,
  * each replaced there by an object that loads the real module on first use:
  * - @middy/core: node:stream, node:stream/promises and node:stream/web, for response
@@ -382,7 +392,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
-    external: [...sdks.unused],
+    external: [...sdks.unused, ...NEVER_BUNDLED],
     plugins: [...registries.map(selectModules), englishOnlyZod(), lazyZod(root, validatesAtStart), compiledConfigOnly(root), lazyBuiltins(), regexEngineIfNeeded(!regexesAllSimple(routerJson))],
   });
 

@@ -22,6 +22,11 @@ export function sha256Hex(data: string | Buffer): string {
   return typeof c.hash === 'function' ? c.hash('sha256', data, 'hex') : c.createHash('sha256').update(data).digest('hex');
 }
 
+/** The HMAC-SHA256 of `data` (UTF-8) under `key`, as bytes: a step of a derived signing key. */
+export function hmacSha256(key: string | Buffer, data: string): Buffer {
+  return loadCrypto().createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
 /** The HMAC of `data` (UTF-8) under `key` with `algorithm`, in `encoding`. */
 export function hmac(algorithm: 'sha1' | 'sha256', key: string, data: string, encoding: 'hex' | 'base64'): string {
   return loadCrypto().createHmac(algorithm, key).update(data, 'utf8').digest(encoding);

@@ -1,7 +1,7 @@
-// The calls of the AWS targets fixture made with the AWS SDKs alone: the baseline a function
-// that bundles these SDKs cannot beat. Each call mirrors what its target sends (one client
-// per service and endpoint, kept between invocations; SDK retries off; the same request to
-// the same local fake).
+// The calls of the AWS targets fixture made with the AWS SDK v3 clients the targets stand in
+// for (sns, aws-eventbridge and lambda-invoke sign their own requests and bundle no SDK).
+// Each call mirrors what its target sends (one client per service and endpoint, kept
+// between invocations; SDK retries off; the same request to the same local fake).
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';

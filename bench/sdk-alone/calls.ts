@@ -1,7 +1,7 @@
 // The SDK-alone baselines of the cloud fixtures: for every target type of a fixture, the
-// same call made with the official SDK that target type stands for (the AWS targets bundle
-// that SDK; the Alibaba targets sign their own requests instead of bundling theirs), to the
-// same local fake, with nothing around it. aws.ts and alibaba.ts are each bundled alone and
+// same call made with the official SDK that target type stands for (the targets of both
+// clouds sign their own requests instead of bundling it), to the same local fake, with
+// nothing around it. aws.ts and alibaba.ts are each bundled alone and
 // run by bench/bootstrap.cjs like the fixture's own function, so the ratio is what the
 // router costs over a function doing the same calls with the official SDKs.
 

@@ -31,7 +31,7 @@ export interface TargetRuntime {
   log: Logger;
   /**
    * Current Alibaba credentials, read at send time (FC refreshes them per invocation).
-   * AWS SDK clients use the AWS default provider chain on their own.
+   * The AWS targets read theirs themselves (cloud/aws-client.ts).
    */
   alibabaCredentials(): AlibabaCredentials | undefined;
 }

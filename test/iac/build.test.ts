@@ -11,6 +11,7 @@ import { BuildConfigError } from '../../scripts/router-targets';
 import { compileRouterJson } from '../../scripts/router-json';
 import { DEFAULT_CONFIG, FIXTURES, ROOT, buildService, readZip, removeTemporaryDirectories, temporaryDirectory } from './support';
 import { AWS_ENV, startSnsFake } from '../support/fakes/aws';
+import { DYNALITE_ENV, startDynalite } from '../support/dynalite';
 
 const run = promisify(execFile);
 
@@ -127,20 +128,40 @@ describe('build', () => {
     }
   });
 
-  it('delivers to SNS without loading node:http2, which the AWS SDK requires at its top for an HTTP/2 handler it does not use here', async () => {
+  it('delivers to SNS from a bundle with no AWS SDK: signed with the keys of the environment, the credential chain left out', async () => {
     const sns = await startSnsFake();
     try {
-      const config = join(temporaryDirectory('build-sns-http2'), 'router.yaml');
+      const config = join(temporaryDirectory('build-sns'), 'router.yaml');
       writeFileSync(config, `version: 1\ntargets:\n  t:\n    type: sns\n    topicArn: arn:aws:sns:us-east-1:111122223333:t\n    endpoint: ${sns.url}\nroute:\n  targets: [t]\n`);
-      const built = await buildWith(config, 'build-sns-http2-out');
+      const built = await buildWith(config, 'build-sns-out');
       const bundle = built.result.bundles.find((b) => b.name === 'alarm-state-change')!;
+      expect(bundle.packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
       const script = `require(${JSON.stringify(fileOf(built, bundle, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 })
-        .then((report) => process.stdout.write('RESULT ' + JSON.stringify({ ok: report.ok, http2: process.moduleLoadList.some((m) => /^NativeModule (internal\\/)?http2/.test(m)) })))`;
-      const out = await node(script, built.dir, { ...AWS_ENV, ROUTER_DATA_DIR: built.dir, LOG_LEVEL: 'warn' });
-      expect(JSON.parse(out.slice(out.indexOf('RESULT ') + 7))).toEqual({ ok: true, http2: false });
+        .then((report) => process.stdout.write('RESULT ' + JSON.stringify(report.deliveries.map((d) => [d.outcome, d.detail ?? '']))), (e) => process.stdout.write('RESULT ' + JSON.stringify(e.reports[0].deliveries.map((d) => [d.outcome, d.detail]))))`;
+      const result = (env: Record<string, string>) => node(script, built.dir, { ...env, ROUTER_DATA_DIR: built.dir, LOG_LEVEL: 'warn' }).then((out) => JSON.parse(out.slice(out.indexOf('RESULT ') + 7)) as unknown);
+      expect(await result(AWS_ENV)).toEqual([['delivered', '']]);
+      expect(sns.requests).toHaveLength(1);
+      // Without keys, the chain would be the SDK's: the bundle does not carry it, and none is installed beside it.
+      expect(await result({ AWS_REGION: 'us-east-1' })).toEqual([['failed', expect.stringMatching(/no AWS credentials: .* the AWS SDK credential chain is not installed/)]]);
       expect(sns.requests).toHaveLength(1);
     } finally {
       await sns.close();
+    }
+  }, 60_000);
+
+  it('loads the DynamoDB store without node:http2, which the AWS SDK requires at its top for an HTTP/2 handler it does not use here', async () => {
+    const dynamo = await startDynalite();
+    try {
+      const config = join(temporaryDirectory('build-dynamodb-http2'), 'router.yaml');
+      writeFileSync(config, `version: 1\nstate:\n  store: dynamodb\n  table: ${dynamo.table}\n  endpoint: ${dynamo.endpoint}\ntargets:\n  t:\n    type: console\nroute:\n  targets: [t]\n`);
+      const built = await buildWith(config, 'build-dynamodb-http2-out');
+      const bundle = built.result.bundles.find((b) => b.name === 'alarm-state-change')!;
+      const script = `require(${JSON.stringify(fileOf(built, bundle, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 })
+        .then((report) => process.stderr.write('RESULT ' + JSON.stringify({ ok: report.ok, http2: process.moduleLoadList.some((m) => /^NativeModule (internal\\/)?http2/.test(m)) })))`;
+      const { stderr } = await run(process.execPath, ['-e', script], { cwd: built.dir, env: { PATH: process.env.PATH ?? '', ...DYNALITE_ENV, ROUTER_DATA_DIR: built.dir, LOG_LEVEL: 'warn' }, timeout: 60_000 });
+      expect(JSON.parse(stderr.slice(stderr.indexOf('RESULT ') + 7))).toEqual({ ok: true, http2: false });
+    } finally {
+      await dynamo.stop();
     }
   }, 60_000);
 
@@ -209,13 +230,13 @@ describe('SDKs in the bundles', () => {
     }
   });
 
-  it('bundles the SNS client (and the other AWS clients used) but no Alibaba SDK when the config has AWS targets', () => {
-    for (const bundle of awsTargets.result.bundles.filter((b) => b.cloud === 'aws')) {
+  it('bundles no SDK when the config has AWS targets: they sign their own requests, the credential chain stays out', () => {
+    for (const bundle of awsTargets.result.bundles) {
       const files = sources(awsTargets, bundle);
-      expect(fromPackage(files, '@aws-sdk/client-sns/')).toBe(true);
-      expect(fromPackage(files, '@alicloud/')).toBe(false);
+      expect(fromPackage(files, '@aws-sdk/') || fromPackage(files, '@smithy/') || fromPackage(files, '@alicloud/')).toBe(false);
       expect(code(awsTargets, bundle)).not.toContain('@alicloud');
-      expect(bundle.sdk).toEqual(['@aws-sdk/client-eventbridge', '@aws-sdk/client-lambda', '@aws-sdk/client-sns']);
+      expect(code(awsTargets, bundle)).toContain('import("@aws-sdk/credential-provider-node")');
+      expect(bundle.sdk).toEqual([]);
     }
   });
 

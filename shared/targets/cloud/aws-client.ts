@@ -1,11 +1,19 @@
 // What the AWS targets (sns, aws-eventbridge, lambda-invoke) share: the region and endpoint
-// settings and the client configuration built from them. No SDK is imported here: each
-// target imports its own client inside create().
+// settings, credentials, the Signature Version 4 of every request, and the error of a failed
+// answer. Each target sends its one API call as the AWS SDK v3 client would (same request,
+// same signature) through the targets' shared HTTP client: keep-alive, a capped body read,
+// no SDK in the bundle. The SDK's clients cost some 100 ms of CPU to load and 600 KB of
+// allocations per three calls, which grew a Node 24 function's young generation to its cap
+// (bench/README.md).
+import { hmacSha256, sha256Hex } from '../../hash';
+import { registerSecret } from '../../log';
 import { z } from 'zod';
+import { classifyError, retryableStatus, type Failure } from '../errors';
+import { describeResponse, httpRequest, parseRetryAfter, type HttpResponse } from '../http/client';
 
 /** Settings every AWS target takes besides its own keys. */
 export const awsClientSettings = {
-  /** Defaults to the region of the target's ARN, else the SDK's (AWS_REGION). */
+  /** Defaults to the region of the target's ARN, else AWS_REGION (AWS_DEFAULT_REGION). */
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
@@ -25,89 +33,190 @@ export function regionFromArn(value: string): string | undefined {
   return parts[0] === 'arn' && parts.length >= 6 && parts[3] ? parts[3] : undefined;
 }
 
-type ClientConfig = { maxAttempts: number; region?: string; endpoint?: string };
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+type CredentialChain = () => Promise<AwsCredentials>;
+let chain: Promise<CredentialChain | undefined> | undefined;
 
 /**
- * An AWS SDK v3 client for a target. Credentials come from the SDK's default provider
- * chain (the Lambda role, AWS_* variables...), so none are passed. The region is the
- * setting, else the ARN's, else the SDK's own (AWS_REGION).
- * `maxAttempts: 1` turns the SDK's own retries off: dispatch owns retries and their
- * budget, and two retry loops would multiply attempts past the function's deadline.
+ * The AWS SDK's default credential chain (profiles, SSO, container and instance roles), for
+ * where the environment has no keys: the command line on an operator's machine. Never
+ * bundled (scripts/build.ts): a deployed function has its role's keys in its environment
+ * (Lambda sets them), and where it has none and no SDK either, there is no chain.
  */
-export function createAwsClient<C extends { middlewareStack: object }>(
-  Client: new (config: ClientConfig) => C,
-  settings: AwsClientSettings,
-  arn?: string,
-): C {
-  const region = settings.region ?? (arn === undefined ? undefined : regionFromArn(arn));
-  const client = new Client({
-    maxAttempts: 1,
-    ...(region ? { region } : {}),
-    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+function credentialChain(): Promise<CredentialChain | undefined> {
+  return (chain ??= import('@aws-sdk/credential-provider-node').then(
+    ({ defaultProvider }) => defaultProvider(),
+    () => undefined,
+  ));
+}
+
+/**
+ * The credentials to sign with, read at every call: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
+ * and AWS_SESSION_TOKEN (on Lambda, the function role's temporary credentials), else the
+ * SDK's default chain when it is installed (it caches and refreshes what it finds).
+ */
+export async function awsCredentials(env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (accessKeyId && secretAccessKey) {
+    const sessionToken = env.AWS_SESSION_TOKEN;
+    return guarded({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+  }
+  const provider = await credentialChain();
+  if (!provider) throw new Error('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and the AWS SDK credential chain is not installed');
+  const found = await provider();
+  return guarded({ accessKeyId: found.accessKeyId, secretAccessKey: found.secretAccessKey, ...(found.sessionToken ? { sessionToken: found.sessionToken } : {}) });
+}
+
+let lastGuarded: AwsCredentials | undefined;
+
+/**
+ * Registers the secret key and the session token with redact(), once per credentials: a
+ * server or proxy that echoes the request (the token travels in x-amz-security-token) must
+ * not get it into a delivery's detail or a log line.
+ */
+function guarded(credentials: AwsCredentials): AwsCredentials {
+  if (lastGuarded?.secretAccessKey !== credentials.secretAccessKey || lastGuarded.sessionToken !== credentials.sessionToken) {
+    registerSecret(credentials.secretAccessKey);
+    if (credentials.sessionToken) registerSecret(credentials.sessionToken);
+    lastGuarded = credentials;
+  }
+  return credentials;
+}
+
+/** The DNS suffix of a region's partition (the SDK's partitions table, for the regions a target can name). */
+function dnsSuffix(region: string): string {
+  if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
+  if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
+  if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
+  if (region.startsWith('us-isof-')) return 'csp.hci.ic.gov';
+  return 'amazonaws.com';
+}
+
+/** The regional endpoint of a service: `https://<service>.<region>.<partition's suffix>`. */
+export function awsEndpoint(service: string, region: string): string {
+  return `https://${service}.${region}.${dnsSuffix(region)}`;
+}
+
+/** RFC 3986 encoding, as SigV4 canonicalizes paths and queries (and the SDK its Query bodies). */
+export const rfc3986 = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * The headers of a request signed with AWS Signature Version 4 ("Create a signed AWS API
+ * request"): `host`, `x-amz-date`, the session token and the given headers are signed; the
+ * canonical URI encodes each path segment once more, as every service but S3 wants.
+ */
+export function sigV4Headers(input: {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+  service: string;
+  region: string;
+  credentials: AwsCredentials;
+  now?: Date;
+}): Record<string, string> {
+  const amzDate = (input.now ?? new Date()).toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const date = amzDate.slice(0, 8);
+  const headers: Record<string, string> = { host: input.url.host, 'x-amz-date': amzDate };
+  for (const [name, value] of Object.entries(input.headers)) headers[name.toLowerCase()] = value;
+  if (input.credentials.sessionToken) headers['x-amz-security-token'] = input.credentials.sessionToken;
+  const names = Object.keys(headers).sort();
+  const query = [...input.url.searchParams].map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`).sort();
+  const canonicalRequest = [
+    input.method,
+    input.url.pathname.split('/').map(rfc3986).join('/'),
+    query.join('&'),
+    names.map((name) => `${name}:${String(headers[name]).trim().replace(/ +/g, ' ')}\n`).join(''),
+    names.join(';'),
+    sha256Hex(input.body),
+  ].join('\n');
+  const scope = `${date}/${input.region}/${input.service}/aws4_request`;
+  const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  let key = hmacSha256(`AWS4${input.credentials.secretAccessKey}`, date);
+  for (const part of [input.region, input.service, 'aws4_request']) key = hmacSha256(key, part);
+  const signature = hmacSha256(key, stringToSign).toString('hex');
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${input.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+  return headers;
+}
+
+export interface AwsRequest {
+  method: 'POST';
+  /** Path and query, already percent-encoded (`/2015-03-31/functions/NAME/invocations?Qualifier=live`). */
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One AWS API of a target: signs and sends its requests. */
+export interface AwsApi {
+  /** The answer, whatever its status; throws when nothing came back (network, abort) or it cannot sign. */
+  send(request: AwsRequest, signal: AbortSignal): Promise<HttpResponse>;
+}
+
+/**
+ * The API of `service` for a target: the region is the setting, else the ARN's, else
+ * AWS_REGION (AWS_DEFAULT_REGION); the endpoint is the setting, else the region's. Private
+ * addresses are allowed: with private DNS, a VPC endpoint gives the regional name a private
+ * address, and an endpoint setting is the operator's own.
+ */
+export function awsApi(service: string, settings: AwsClientSettings, arn?: string, env: NodeJS.ProcessEnv = process.env): AwsApi {
+  const region = settings.region ?? (arn === undefined ? undefined : regionFromArn(arn)) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION);
+  const base = settings.endpoint ?? (region ? awsEndpoint(service, region) : undefined);
+  return {
+    async send(request, signal) {
+      if (!region || !base) throw new Error(`no AWS region for ${service}: set the target's region, or AWS_REGION`);
+      const url = new URL(request.path, base);
+      const headers = sigV4Headers({ method: request.method, url, headers: request.headers, body: request.body, service, region, credentials: await awsCredentials(env) });
+      return httpRequest({ method: request.method, url: url.href, headers, body: request.body, signal, allowPrivateNetwork: true });
+    },
+  };
+}
+
+/** The text of the first `<tag>` of an XML answer, its entities decoded; undefined without one. */
+export function xmlText(xml: string, tag: string): string | undefined {
+  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
+  if (!match) return undefined;
+  return (match[1] ?? '').replace(/&(#x[0-9a-fA-F]+|#\d+|quot|amp|apos|lt|gt);/g, (_, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(Number(entity.slice(1)));
+    return { quot: '"', amp: '&', apos: "'", lt: '<', gt: '>' }[entity] ?? '';
   });
-  return readBodyAtOnce(keepNetworkErrorCodes(client));
 }
 
-type Handler = (args: unknown) => Promise<unknown>;
-/** The one method of an SDK v3 middleware stack used here (its own types are overloaded generics). */
-type AddMiddleware = (middleware: (next: Handler) => Handler, options: { step: 'deserialize'; name: string; priority?: 'low' }) => void;
-
-/**
- * Keeps the code of network errors raised in another realm. The SDK's retry middleware
- * (present even with maxAttempts 1) rewraps anything that is not `instanceof Error` into
- * "AWS SDK error wrapper for ...", dropping `code`: a socket error from Node's net module
- * seen from a vm sandbox (jest's) would turn a refused connection into a permanent
- * failure. Copying it into this realm's Error below the retry middleware keeps ECONNREFUSED
- * and friends for classifyError.
- */
-function keepNetworkErrorCodes<C extends { middlewareStack: object }>(client: C): C {
-  (client.middlewareStack as { add: AddMiddleware }).add(
-    (next) => async (args) => {
-      try {
-        return await next(args);
-      } catch (err) {
-        if (err instanceof Error || typeof err !== 'object' || err === null) throw err;
-        throw Object.assign(new Error(String((err as { message?: unknown }).message)), err);
-      }
-    },
-    { step: 'deserialize', name: 'keepNetworkErrorCodes' },
-  );
-  return client;
+/** The error code and message of a JSON protocol's error answer (`x-amzn-errortype`, `__type`, `message`). */
+function jsonError(res: HttpResponse): { code?: string; message?: string } {
+  let body: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(res.text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) body = value as Record<string, unknown>;
+  } catch {
+    // A gateway's HTML page: no code to read.
+  }
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  // `ResourceNotFoundException:http://internal.amazon.com/...`, `com.amazonaws.events#ThrottlingException`
+  const raw = text(res.headers.get('x-amzn-errortype')) ?? text(body.__type) ?? text(body.code) ?? text(body.Code);
+  const code = raw?.split(':')[0]?.split('#').pop();
+  return { code: code || undefined, message: text(body.message) ?? text(body.Message) ?? text(body.errorMessage) };
 }
 
 /**
- * Reads the response body into bytes as soon as the request handler returns it, below the
- * deserializer, which then finds bytes instead of the socket's stream. The three operations
- * read their whole body anyway (none streams its output). Two things change:
- * - Memory. The SDK's own stream collector pipes each response into a new Writable, and with
- *   it each invocation's objects outlive the next young-generation collection and are
- *   promoted (measured on the AWS targets fixture: about 0.6 MB a scavenge, 92% of the
- *   survivors; the same read without the Writable, here: about 20 KB). That promoted garbage
- *   fills the old generation between full collections and makes V8 grow its young
- *   generation after a few hundred invocations (bench/README.md, peak memory).
- * - A connection dropped in the middle of the body fails with its network code (ECONNRESET:
- *   retryable) instead of as a deserialization error of an HTTP 200 (permanent).
+ * The failure of an answer outside 2xx, named by its error code: the Query protocol's
+ * `<Error><Code>`, the JSON protocols' error type. Throttling and busy codes, 408, 429 and
+ * 5xx are retryable (errors.ts); an answer with no code (a gateway's page) is judged by its
+ * status alone.
  */
-function readBodyAtOnce<C extends { middlewareStack: object }>(client: C): C {
-  (client.middlewareStack as { add: AddMiddleware }).add(
-    (next) => async (args) => {
-      const out = (await next(args)) as { response?: { body?: unknown } };
-      const body = out.response?.body;
-      if (out.response && isNodeStream(body)) out.response.body = await readAll(body);
-      return out;
-    },
-    // Low: innermost of the deserialize step, between the deserializer and the request handler.
-    { step: 'deserialize', name: 'readBodyAtOnce', priority: 'low' },
-  );
-  return client;
-}
-
-function isNodeStream(value: unknown): value is AsyncIterable<Uint8Array> & { pipe: unknown } {
-  return typeof value === 'object' && value !== null && typeof (value as { pipe?: unknown }).pipe === 'function' && Symbol.asyncIterator in value;
-}
-
-async function readAll(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+export function awsFailure(res: HttpResponse, protocol: 'query' | 'json'): Failure {
+  const { code, message } = protocol === 'query' ? { code: xmlText(res.text, 'Code'), message: xmlText(res.text, 'Message') } : jsonError(res);
+  const failure: Failure = code
+    ? classifyError({ name: code, message: message ?? '', $metadata: { httpStatusCode: res.status } })
+    : { outcome: 'failed', retryable: retryableStatus(res.status), detail: describeResponse(res) };
+  const retryAfterMs = failure.retryable ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
+  return retryAfterMs === undefined ? failure : { ...failure, retryAfterMs };
 }

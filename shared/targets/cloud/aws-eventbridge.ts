@@ -2,12 +2,15 @@
 // that rules can route it on to other automation. Detail is the alert JSON.
 // PutEvents reports a rejected entry in FailedEntryCount instead of throwing: that entry is
 // a failed delivery, retryable only for the error codes the API documents as retryable.
+// The call is JSON 1.1 (`x-amz-target: AWSEvents.PutEvents`), signed and sent by
+// aws-client.ts as @aws-sdk/client-eventbridge would.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
-import { classifyError } from '../errors';
+import { classifyError, oneLine } from '../errors';
+import { describeResponse, jsonAt } from '../http/client';
 import { renderTemplate, templatesSetting } from '../template';
-import { awsClientSettings, createAwsClient } from './aws-client';
+import { awsApi, awsClientSettings, awsFailure } from './aws-client';
 
 /** "The total entry size must be less than 256KB" (EventBridge PutEvents). */
 export const ENTRY_MAX_BYTES = 262_144;
@@ -69,7 +72,6 @@ function invalid(e: ReturnType<typeof entry>): string | undefined {
 export default defineTarget({
   type: 'aws-eventbridge',
   settings,
-  sdk: ['@aws-sdk/client-eventbridge'],
   permissions: {
     aws: (written) => {
       const bus = written.required('eventBusName');
@@ -78,26 +80,21 @@ export default defineTarget({
     },
   },
   render: (alert, s) => entry(alert, s),
-  async create(s) {
-    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    const client = createAwsClient(EventBridgeClient, s, s.eventBusName);
+  create(s) {
+    const api = awsApi('events', s, s.eventBusName);
     return {
       async send(alert, ctx): Promise<Outcome> {
         const e = entry(alert, s);
         const problem = invalid(e);
         if (problem) return { outcome: 'failed', retryable: false, detail: problem };
         try {
-          const out = await client.send(new PutEventsCommand({ Entries: [e] }), { abortSignal: ctx.signal });
-          const result = out.Entries?.[0];
-          if ((out.FailedEntryCount ?? 0) > 0 || result?.ErrorCode) {
-            const code = result?.ErrorCode ?? 'unknown';
-            return {
-              outcome: 'failed',
-              retryable: RETRYABLE_ENTRY_CODES.has(code),
-              detail: `PutEvents rejected the entry: ${code}${result?.ErrorMessage ? `: ${result.ErrorMessage}` : ''}`,
-            };
-          }
-          return { outcome: 'delivered', ...(result?.EventId ? { ref: result.EventId } : {}) };
+          // JSON 1.1 sends a timestamp as epoch seconds.
+          const body = JSON.stringify({ Entries: [{ ...e, ...(e.Time ? { Time: e.Time.getTime() / 1000 } : {}) }] });
+          const res = await api.send(
+            { method: 'POST', path: '/', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body },
+            ctx.signal,
+          );
+          return putEventsOutcome(res);
         } catch (err) {
           return classifyError(err);
         }
@@ -105,3 +102,36 @@ export default defineTarget({
     };
   },
 });
+
+/** The outcome of PutEvents' answer, whose rejected entry comes in a 200 (FailedEntryCount). */
+function putEventsOutcome(res: Parameters<typeof awsFailure>[0]): Outcome {
+  if (res.status < 200 || res.status > 299) return awsFailure(res, 'json');
+  let reply: unknown;
+  try {
+    reply = JSON.parse(res.text);
+  } catch {
+    reply = undefined;
+  }
+  const result = jsonAt(reply, 'Entries');
+  const first: unknown = Array.isArray(result) ? result[0] : undefined;
+  if (first === undefined) {
+    // A 2xx that is not PutEvents' answer (a proxy's page, a cut-off body): the event may not be on the bus.
+    return { outcome: 'failed', retryable: true, detail: oneLine(`unexpected PutEvents answer: ${describeResponse(res)}`) };
+  }
+  const text = (key: string) => {
+    const value = jsonAt(first, key);
+    return typeof value === 'string' && value ? value : undefined;
+  };
+  const failed = jsonAt(reply, 'FailedEntryCount');
+  const code = text('ErrorCode');
+  if ((typeof failed === 'number' && failed > 0) || code) {
+    const message = text('ErrorMessage');
+    return {
+      outcome: 'failed',
+      retryable: RETRYABLE_ENTRY_CODES.has(code ?? ''),
+      detail: oneLine(`PutEvents rejected the entry: ${code ?? 'unknown'}${message ? `: ${message}` : ''}`),
+    };
+  }
+  const eventId = text('EventId');
+  return { outcome: 'delivered', ...(eventId ? { ref: eventId } : {}) };
+}

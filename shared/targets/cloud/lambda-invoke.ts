@@ -2,12 +2,14 @@
 // (`{"alert": {...}}`). Asynchronous (`Event`) by default: Lambda queues the event and
 // retries the function itself. With `RequestResponse` the call waits for the function,
 // and a function error is a failed delivery that a retry would only repeat.
+// Invoke is a REST call (`POST /2015-03-31/functions/NAME/invocations`), signed and sent by
+// aws-client.ts as @aws-sdk/client-lambda would.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import type { AwsResource, WrittenSettings } from '../../permissions';
 import { defineTarget, type Outcome } from '../contract';
-import { classifyError } from '../errors';
-import { awsClientSettings, createAwsClient } from './aws-client';
+import { classifyError, oneLine } from '../errors';
+import { awsApi, awsClientSettings, awsFailure } from './aws-client';
 
 /** A function name, partial ARN (ACCOUNT:function:NAME) or full ARN, with an optional :QUALIFIER. */
 const FUNCTION_NAME =
@@ -38,10 +40,10 @@ function invokeInput(alert: Alert, s: LambdaSettings) {
 }
 
 /** `errorType: errorMessage` of a function error payload (`{"errorType", "errorMessage"}`), when it has one. */
-function functionErrorText(payload: Uint8Array | undefined): string {
-  if (!payload || payload.length === 0) return '';
+function functionErrorText(payload: string): string {
+  if (!payload) return '';
   try {
-    const body = JSON.parse(Buffer.from(payload).toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
+    const body = JSON.parse(payload) as { errorType?: unknown; errorMessage?: unknown };
     return [body.errorType, body.errorMessage].filter((part) => typeof part === 'string').join(': ');
   } catch {
     return '';
@@ -85,30 +87,31 @@ function invokeResources(written: WrittenSettings): AwsResource[] {
 export default defineTarget({
   type: 'lambda-invoke',
   settings,
-  sdk: ['@aws-sdk/client-lambda'],
   permissions: { aws: (written) => [{ action: 'lambda:InvokeFunction', resources: invokeResources(written) }] },
   render: (alert, s) => {
     const input = invokeInput(alert, s);
     return { ...input, Payload: JSON.parse(input.Payload) as unknown };
   },
-  async create(s) {
-    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
-    const client = createAwsClient(LambdaClient, s, s.functionName);
+  create(s) {
+    const api = awsApi('lambda', s, s.functionName);
+    const path = `/2015-03-31/functions/${encodeURIComponent(s.functionName)}/invocations${s.qualifier ? `?Qualifier=${encodeURIComponent(s.qualifier)}` : ''}`;
     return {
       async send(alert, ctx): Promise<Outcome> {
         const input = invokeInput(alert, s);
         try {
-          const out = await client.send(
-            new InvokeCommand({ ...input, Payload: new TextEncoder().encode(input.Payload) }),
-            { abortSignal: ctx.signal },
+          const res = await api.send(
+            { method: 'POST', path, headers: { 'content-type': 'application/octet-stream', 'x-amz-invocation-type': s.invocationType }, body: input.Payload },
+            ctx.signal,
           );
-          const ref = out.$metadata.requestId;
-          if (out.FunctionError) {
+          if (res.status < 200 || res.status > 299) return awsFailure(res, 'json');
+          const functionError = res.headers.get('x-amz-function-error');
+          if (functionError) {
             // The function ran and failed: the same event would fail the same way.
-            const text = functionErrorText(out.Payload);
-            return { outcome: 'failed', retryable: false, detail: `function error ${out.FunctionError}${text ? `: ${text}` : ''}` };
+            const text = functionErrorText(res.text);
+            return { outcome: 'failed', retryable: false, detail: oneLine(`function error ${functionError}${text ? `: ${text}` : ''}`) };
           }
-          return { outcome: 'delivered', detail: `${s.invocationType} invocation, status ${out.StatusCode}`, ...(ref ? { ref } : {}) };
+          const ref = res.headers.get('x-amzn-requestid');
+          return { outcome: 'delivered', detail: `${s.invocationType} invocation, status ${res.status}`, ...(ref ? { ref } : {}) };
         } catch (err) {
           return classifyError(err);
         }

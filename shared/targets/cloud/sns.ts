@@ -2,13 +2,16 @@
 // Lambda, HTTPS, chat) gets it. The message is the alert JSON; message attributes carry
 // cloud, status, severity and name for subscription filter policies; FIFO topics get a
 // message group per alert lifecycle and a deduplication id per notification.
+// Publish is a Query protocol call: a form-encoded POST, an XML answer (aws-client.ts signs
+// and sends it as @aws-sdk/client-sns would).
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
-import { classifyError } from '../errors';
+import { classifyError, oneLine } from '../errors';
 import { sha256Hex } from '../../hash';
+import { describeResponse } from '../http/client';
 import { renderView, templatesSetting, templateView } from '../template';
-import { awsClientSettings, createAwsClient } from './aws-client';
+import { awsApi, awsClientSettings, awsFailure, rfc3986, xmlText } from './aws-client';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
@@ -77,10 +80,30 @@ function publishInput(alert: Alert, s: SnsSettings) {
   };
 }
 
+/**
+ * The Publish request's form, as the SDK serializes it: RFC 3986 encoding, the message
+ * attributes as `MessageAttributes.entry.N` from 1, in their order.
+ */
+export function publishForm(input: ReturnType<typeof publishInput>): string {
+  const params: [string, string][] = [
+    ['Action', 'Publish'],
+    ['Version', '2010-03-31'],
+    ['TopicArn', input.TopicArn],
+    ['Message', input.Message],
+  ];
+  if (input.Subject) params.push(['Subject', input.Subject]);
+  Object.entries(input.MessageAttributes).forEach(([name, value], index) => {
+    const entry = `MessageAttributes.entry.${index + 1}`;
+    params.push([`${entry}.Name`, name], [`${entry}.Value.DataType`, value.DataType], [`${entry}.Value.StringValue`, value.StringValue]);
+  });
+  if (input.MessageGroupId) params.push(['MessageGroupId', input.MessageGroupId]);
+  if (input.MessageDeduplicationId) params.push(['MessageDeduplicationId', input.MessageDeduplicationId]);
+  return params.map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`).join('&');
+}
+
 export default defineTarget({
   type: 'sns',
   settings,
-  sdk: ['@aws-sdk/client-sns'],
   permissions: {
     aws: (written) => {
       const topic = written.required('topicArn', 'an SNS topic ARN');
@@ -89,9 +112,8 @@ export default defineTarget({
     },
   },
   render: (alert, s) => publishInput(alert, s),
-  async create(s) {
-    const { SNSClient, PublishCommand } = await import('@aws-sdk/client-sns');
-    const client = createAwsClient(SNSClient, s, s.topicArn);
+  create(s) {
+    const api = awsApi('sns', s, s.topicArn);
     return {
       async send(alert, ctx): Promise<Outcome> {
         const input = publishInput(alert, s);
@@ -100,8 +122,15 @@ export default defineTarget({
           return { outcome: 'failed', retryable: false, detail: `the alert is ${bytes} bytes of JSON, over the SNS message limit of ${MESSAGE_MAX_BYTES}` };
         }
         try {
-          const out = await client.send(new PublishCommand(input), { abortSignal: ctx.signal });
-          return { outcome: 'delivered', ...(out.MessageId ? { ref: out.MessageId } : {}) };
+          const res = await api.send(
+            { method: 'POST', path: '/', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: publishForm(input) },
+            ctx.signal,
+          );
+          if (res.status < 200 || res.status > 299) return awsFailure(res, 'query');
+          const messageId = xmlText(res.text, 'MessageId');
+          // A 2xx that is not Publish's answer (a proxy's page): the message may not be out.
+          if (!messageId) return { outcome: 'failed', retryable: true, detail: oneLine(`unexpected Publish answer: ${describeResponse(res)}`) };
+          return { outcome: 'delivered', ref: messageId };
         } catch (err) {
           return classifyError(err);
         }

@@ -208,7 +208,9 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
         });
       }, (err: unknown) => {
         done();
-        reject(err instanceof Error ? err : new Error(String(err)));
+        // Node's own errors are no `instanceof Error` seen from a vm context (jest's): kept as
+        // they are, with their code (ECONNRESET), not rewrapped into a bare message.
+        reject(typeof err === 'object' && err !== null ? (err as Error) : new Error(String(err)));
       });
     });
     req.once('error', (err) => {

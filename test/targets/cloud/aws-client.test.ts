@@ -1,66 +1,234 @@
+// The AWS targets' own client (shared/targets/cloud/aws-client.ts) against the real thing:
+// its signature against the AWS SDK's signer, its requests against those the SDK clients
+// send to the same fakes, its credentials against the SDK's own chain reading a profile.
+import { createHash, createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { setLogSink } from '../../../shared/log';
-import { createAwsClient } from '../../../shared/targets/cloud/aws-client';
+import type { TargetType } from '../../../shared/targets/contract';
+import { awsApi, awsCredentials, awsEndpoint, awsFailure, sigV4Headers, xmlText, type AwsCredentials } from '../../../shared/targets/cloud/aws-client';
+import awsEventBridge from '../../../shared/targets/cloud/aws-eventbridge';
+import lambdaInvoke from '../../../shared/targets/cloud/lambda-invoke';
 import sns from '../../../shared/targets/cloud/sns';
-import { AWS_ENV, SNS_MESSAGE_ID, startSnsFake } from '../../support/fakes/aws';
+import { ResponseHeaders, type HttpResponse } from '../../../shared/targets/http/client';
+import { AWS_CREDENTIALS, AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake, verifySigV4 } from '../../support/fakes/aws';
 import { deliverOne, prepare, sampleAlert, useEnv } from '../../support/fakes/deliver';
-import type { ScriptedServer } from '../../support/http-server';
+import type { RecordedRequest, ScriptedServer } from '../../support/http-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+const KEYS: AwsCredentials = { accessKeyId: AWS_CREDENTIALS.accessKeyId, secretAccessKey: AWS_CREDENTIALS.secretAccessKey };
 
-type Handler = (args: unknown) => Promise<unknown>;
-type Probe = (next: Handler) => Handler;
-
-/** What the deserializer was handed as the response body, seen from just outside it. */
-function bodySeenByDeserializer(client: SNSClient): () => unknown {
-  let seen: unknown;
-  const probe: Probe = (next) => async (args) => {
-    const out = (await next(args)) as { response: { body: unknown } };
-    seen = out.response.body;
-    return out;
-  };
-  (client.middlewareStack as unknown as { add(m: Probe, o: object): void }).add(probe, { step: 'deserialize', name: 'probeBody' });
-  return () => seen;
+/** node:crypto as the signer's hash constructor (an HMAC when given a key). */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData) => (typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data));
+class NodeSha256 {
+  private readonly hash;
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: SourceData) {
+    this.hash.update(bytes(data));
+  }
+  digest() {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
 }
 
-describe('AWS client', () => {
-  useEnv(AWS_ENV);
-  let server: ScriptedServer;
+/** The authorization the AWS SDK's own signer (@smithy/signature-v4) gives the same request. */
+async function sdkAuthorization(url: URL, headers: Record<string, string>, body: string, service: string, region: string, credentials: AwsCredentials, now: Date) {
+  const signer = new SignatureV4({ service, region, credentials, sha256: NodeSha256, applyChecksum: false });
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { host: url.host, ...headers },
+      body,
+    },
+    { signingDate: now },
+  );
+  return signed.headers.authorization;
+}
 
-  beforeAll(async () => {
-    setLogSink(() => undefined);
-    server = await startSnsFake();
-  });
-  afterAll(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-    server.respondWith('ok');
-  });
+describe('AWS client: the signature', () => {
+  const now = new Date('2026-11-30T05:06:07.089Z');
+  const cases: [string, string, Record<string, string>, string, string, AwsCredentials][] = [
+    ['a Query call (SNS)', 'https://sns.us-east-1.amazonaws.com/', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=Publish&Message=%C3%9Cberlast%20%2A%28%29', 'sns', { ...KEYS, sessionToken: AWS_CREDENTIALS.sessionToken }],
+    ['a JSON 1.1 call (EventBridge), no session token', 'https://events.eu-central-1.amazonaws.com/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, '{"Entries":[{"Detail":"東京  two  spaces"}]}', 'events', KEYS],
+    [
+      'a REST call (Lambda) to an ARN with a qualifier, on a port',
+      `http://127.0.0.1:4566/2015-03-31/functions/${encodeURIComponent('arn:aws:lambda:ap-northeast-1:123456789012:function:fix')}/invocations?Qualifier=live`,
+      { 'content-type': 'application/octet-stream', 'x-amz-invocation-type': 'Event' },
+      '{"alert":{}}',
+      'lambda',
+      { ...KEYS, sessionToken: AWS_CREDENTIALS.sessionToken },
+    ],
+    ['China, a header value with inner runs of spaces', 'https://sns.cn-north-1.amazonaws.com.cn/', { 'content-type': 'application/x-www-form-urlencoded', 'x-amz-meta': '  a   b  ' }, '', 'sns', KEYS],
+  ];
 
-  it('hands the deserializer the whole body as bytes, not the socket stream', async () => {
-    const client = createAwsClient(SNSClient, { endpoint: server.url }, TOPIC);
-    const body = bodySeenByDeserializer(client);
+  it.each(cases)('signs %s exactly as the AWS SDK signer does', async (_label, href, headers, body, service, credentials) => {
+    const url = new URL(href);
+    const region = url.hostname.split('.')[1] ?? 'us-east-1';
+    const ours = sigV4Headers({ method: 'POST', url, headers, body, service, region, credentials, now });
 
-    const out = await client.send(new PublishCommand({ TopicArn: TOPIC, Message: 'hello' }));
-
-    expect(out.MessageId).toBe(SNS_MESSAGE_ID);
-    expect(body()).toBeInstanceOf(Uint8Array);
-    expect(Buffer.from(body() as Uint8Array).toString('utf8')).toContain(`<MessageId>${SNS_MESSAGE_ID}</MessageId>`);
-  });
-
-  it('still parses error replies read that way', async () => {
-    const client = createAwsClient(SNSClient, { endpoint: server.url }, TOPIC);
-    server.respondWith('client-error');
-
-    await expect(client.send(new PublishCommand({ TopicArn: TOPIC, Message: 'hello' }))).rejects.toMatchObject({
-      name: 'NotFoundException',
-      $metadata: { httpStatusCode: 404 },
-    });
+    expect(ours.authorization).toBe(await sdkAuthorization(url, headers, body, service, region, credentials, now));
+    expect(ours['x-amz-date']).toBe('20261130T050607Z');
+    expect(ours.host).toBe(url.host);
+    expect(ours['x-amz-security-token']).toBe(credentials.sessionToken);
   });
 });
 
-describe('AWS client, a reply cut off in its body', () => {
+describe('AWS client: what each target sends', () => {
+  useEnv(AWS_ENV);
+  const fakes: ScriptedServer[] = [];
+  beforeAll(() => {
+    setLogSink(() => undefined);
+  });
+  afterAll(async () => {
+    for (const fake of fakes) await fake.close();
+  });
+
+  /** The request a target sends and the one its SDK client sends for the input render() shows. */
+  async function both<S>(type: TargetType<S>, start: () => Promise<ScriptedServer>, settings: Record<string, unknown>, sdkSend: (endpoint: string, input: never) => Promise<unknown>) {
+    const fake = await start();
+    fakes.push(fake);
+    const alert = sampleAlert('aws/state-change-single-metric.json');
+    const target = await prepare(type, { ...settings, endpoint: fake.url });
+    expect(await deliverOne(target, alert)).toMatchObject({ outcome: 'delivered' });
+    const input = type.render!(alert, type.settings.parse({ ...settings, endpoint: fake.url }), 'sdk') as never;
+    await sdkSend(fake.url, input);
+    const [ours, theirs] = fake.requests as [RecordedRequest, RecordedRequest];
+    for (const request of [ours, theirs]) expect(verifySigV4(request, AWS_CREDENTIALS.secretAccessKey)?.valid).toBe(true);
+    return { ours, theirs };
+  }
+  const credentials = { accessKeyId: AWS_CREDENTIALS.accessKeyId, secretAccessKey: AWS_CREDENTIALS.secretAccessKey, sessionToken: AWS_CREDENTIALS.sessionToken };
+  const same = (ours: RecordedRequest, theirs: RecordedRequest, headers: string[]) => {
+    expect([ours.method, ours.url]).toEqual([theirs.method, theirs.url]);
+    for (const name of headers) expect([name, ours.headers[name]]).toEqual([name, theirs.headers[name]]);
+    expect(verifySigV4(ours, 'x')?.signedHeaders).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-amz-security-token']));
+  };
+
+  it('sns: the same Publish form as @aws-sdk/client-sns (FIFO ids included)', async () => {
+    const { ours, theirs } = await both(sns, startSnsFake, { topicArn: `${TOPIC}.fifo` }, (endpoint, input) =>
+      new SNSClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }).send(new PublishCommand(input)),
+    );
+    same(ours, theirs, ['content-type']);
+    const form = (request: RecordedRequest) => [...new URLSearchParams(request.body)].sort();
+    expect(form(ours)).toEqual(form(theirs));
+    expect(form(ours).map(([key]) => key)).toContain('MessageDeduplicationId');
+  });
+
+  it('aws-eventbridge: the same PutEvents body as @aws-sdk/client-eventbridge (Time in epoch seconds)', async () => {
+    const { ours, theirs } = await both(awsEventBridge, startEventBridgeFake, { eventBusName: 'alerts' }, (endpoint, input) =>
+      new EventBridgeClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }).send(new PutEventsCommand({ Entries: [input] })),
+    );
+    same(ours, theirs, ['content-type', 'x-amz-target']);
+    expect(ours.json()).toEqual(theirs.json());
+  });
+
+  it('lambda-invoke: the same Invoke as @aws-sdk/client-lambda, to an ARN with a qualifier', async () => {
+    const functionName = 'arn:aws:lambda:us-east-1:123456789012:function:remediate';
+    const { ours, theirs } = await both(lambdaInvoke, startLambdaFake, { functionName, qualifier: 'live', invocationType: 'Event' }, (endpoint, input: { Payload: unknown }) =>
+      new LambdaClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 }).send(new InvokeCommand({ ...(input as object), Payload: Buffer.from(JSON.stringify(input.Payload)) } as never)),
+    );
+    same(ours, theirs, ['x-amz-invocation-type']);
+    expect(ours.json()).toEqual(theirs.json());
+  });
+});
+
+describe('AWS client: region, endpoint and credentials', () => {
+  it('takes the region from the setting, else the ARN, else AWS_REGION, and names what is missing', async () => {
+    const server = await startSnsFake();
+    try {
+      const env = { ...AWS_ENV, AWS_REGION: 'eu-west-1' };
+      const regionOf = async (settings: { region?: string }, arn?: string, environment: NodeJS.ProcessEnv = env) => {
+        server.requests.length = 0;
+        await awsApi('sns', { ...settings, endpoint: server.url }, arn, environment).send({ method: 'POST', path: '/', headers: {}, body: '' }, AbortSignal.timeout(5000));
+        return verifySigV4(server.requests[0]!, AWS_CREDENTIALS.secretAccessKey)?.region;
+      };
+      expect(await regionOf({ region: 'ap-south-1' }, TOPIC)).toBe('ap-south-1');
+      expect(await regionOf({}, TOPIC)).toBe('us-east-1');
+      expect(await regionOf({}, 'alerts')).toBe('eu-west-1');
+      expect(await regionOf({}, undefined, { ...AWS_ENV, AWS_REGION: '', AWS_DEFAULT_REGION: 'sa-east-1' })).toBe('sa-east-1');
+      const { AWS_REGION: _, ...noRegion } = AWS_ENV;
+      await expect(regionOf({}, 'alerts', noRegion)).rejects.toThrow("no AWS region for sns: set the target's region, or AWS_REGION");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('names the regional endpoint of each partition', () => {
+    expect(awsEndpoint('sns', 'us-east-1')).toBe('https://sns.us-east-1.amazonaws.com');
+    expect(awsEndpoint('events', 'us-gov-west-1')).toBe('https://events.us-gov-west-1.amazonaws.com');
+    expect(awsEndpoint('lambda', 'cn-northwest-1')).toBe('https://lambda.cn-northwest-1.amazonaws.com.cn');
+    expect(awsEndpoint('sns', 'us-iso-east-1')).toBe('https://sns.us-iso-east-1.c2s.ic.gov');
+    expect(awsEndpoint('sns', 'us-isob-east-1')).toBe('https://sns.us-isob-east-1.sc2s.sgov.gov');
+  });
+
+  it('reads the keys of the environment at every call, the session token when there is one', async () => {
+    expect(await awsCredentials({ AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's1' })).toEqual({ accessKeyId: 'AKIA1', secretAccessKey: 's1' });
+    expect(await awsCredentials({ AWS_ACCESS_KEY_ID: 'ASIA2', AWS_SECRET_ACCESS_KEY: 's2', AWS_SESSION_TOKEN: 't2' })).toEqual({ accessKeyId: 'ASIA2', secretAccessKey: 's2', sessionToken: 't2' });
+  });
+
+  it('without keys in the environment, asks the AWS SDK credential chain, which reads a profile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-profile-'));
+    const saved = { ...process.env };
+    try {
+      writeFileSync(join(dir, 'credentials'), '[ops]\naws_access_key_id = AKIAPROFILE0000000001\naws_secret_access_key = profile/secret\naws_session_token = profile-token\n');
+      writeFileSync(join(dir, 'config'), '[profile ops]\nregion = eu-west-1\n');
+      // The chain reads process.env itself.
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+      Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config'), AWS_PROFILE: 'ops', AWS_EC2_METADATA_DISABLED: 'true' });
+      expect(await awsCredentials({})).toEqual({ accessKeyId: 'AKIAPROFILE0000000001', secretAccessKey: 'profile/secret', sessionToken: 'profile-token' });
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('AWS client: failed answers', () => {
+  const answer = (status: number, text: string, headers: Record<string, string> = {}): HttpResponse => ({
+    status,
+    headers: new ResponseHeaders(headers),
+    text,
+    truncated: false,
+    json: () => JSON.parse(text) as unknown,
+  });
+
+  it('reads the Query protocol error, entities decoded', () => {
+    const xml = '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameter</Code><Message>Invalid parameter: Subject &lt;&quot;x&quot; &amp; &#252;&#x4E1C;&gt;</Message></Error></ErrorResponse>';
+    expect(awsFailure(answer(400, xml), 'query')).toEqual({ outcome: 'failed', retryable: false, detail: 'HTTP 400: InvalidParameter: Invalid parameter: Subject <"x" & ü东>' });
+    expect(xmlText('<a><MessageId>m-1</MessageId></a>', 'MessageId')).toBe('m-1');
+    expect(xmlText('<a/>', 'MessageId')).toBeUndefined();
+  });
+
+  it('reads the JSON protocols error type from the header or the body, without its namespace or suffix', () => {
+    expect(awsFailure(answer(404, '{"Type":"User","message":"Function not found"}', { 'x-amzn-errortype': 'ResourceNotFoundException:http://internal.amazon.com/coral/' }), 'json')).toEqual({
+      outcome: 'failed',
+      retryable: false,
+      detail: 'HTTP 404: ResourceNotFoundException: Function not found',
+    });
+    expect(awsFailure(answer(400, '{"__type":"com.amazonaws.events#ThrottlingException","message":"Rate exceeded"}'), 'json')).toMatchObject({ retryable: true, detail: 'HTTP 400: ThrottlingException: Rate exceeded' });
+  });
+
+  it('judges a gateway page by its status, and keeps Retry-After of a retryable answer', () => {
+    expect(awsFailure(answer(502, '<html><body>Bad Gateway</body></html>'), 'query')).toEqual({ outcome: 'failed', retryable: true, detail: 'HTTP 502: <html><body>Bad Gateway</body></html>' });
+    expect(awsFailure(answer(403, ''), 'json')).toEqual({ outcome: 'failed', retryable: false, detail: 'HTTP 403' });
+    expect(awsFailure(answer(429, '{"message":"slow down"}', { 'retry-after': '3' }), 'json')).toMatchObject({ retryable: true, retryAfterMs: 3000 });
+  });
+});
+
+describe('AWS client: a reply cut off in its body', () => {
   useEnv(AWS_ENV);
   let server: Server;
   let url: string;
@@ -93,6 +261,33 @@ describe('AWS client, a reply cut off in its body', () => {
     const result = await deliverOne(target, sampleAlert('aws/state-change-single-metric.json'));
 
     expect(result).toMatchObject({ outcome: 'failed', retryable: true, attempts: 1 });
-    expect(result.detail).toMatch(/aborted|ECONNRESET/);
+    expect(result.detail).toMatch(/ECONNRESET|closed before the response ended/);
+  });
+});
+
+describe('AWS client: a server that echoes the request', () => {
+  // Credentials of this test alone: nothing but the client can have registered them for redaction.
+  const env = { AWS_ACCESS_KEY_ID: 'ASIAECHO0TEST0000001', AWS_SECRET_ACCESS_KEY: 'echo/secret+key0only0here0abcdef', AWS_SESSION_TOKEN: 'echo-session-token-5d2f7a9c1e', AWS_REGION: 'us-east-1' };
+  useEnv(env);
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    setLogSink(() => undefined);
+    server = await startSnsFake();
+  });
+  afterAll(() => server.close());
+
+  it('gets neither the secret key nor the session token into the delivery, in any wire form', async () => {
+    server.respondWith('echo');
+    const target = await prepare(sns, { topicArn: TOPIC, endpoint: server.url });
+
+    const result = await deliverOne(target, sampleAlert('aws/state-change-single-metric.json'));
+
+    expect(result).toMatchObject({ outcome: 'failed', retryable: false });
+    expect(server.requests[0]!.headers['x-amz-security-token']).toBe(env.AWS_SESSION_TOKEN);
+    const report = JSON.stringify(result);
+    expect(report).toContain('x-amz-security-token: [REDACTED]');
+    for (const secret of [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN]) {
+      for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) expect(report).not.toContain(form);
+    }
   });
 });
