@@ -104,8 +104,16 @@ export function awsEndpoint(service: string, region: string): string {
   return `https://${service}.${region}.${dnsSuffix(region)}`;
 }
 
-/** RFC 3986 encoding, as SigV4 canonicalizes paths and queries (and the SDK its Query bodies). */
-export const rfc3986 = (text: string): string => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** A lone UTF-16 surrogate, which has no UTF-8 form (encodeURIComponent throws on it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * RFC 3986 encoding, as SigV4 canonicalizes paths and queries (and the SDK its Query bodies).
+ * A lone surrogate (an alert name parsed from `"\ud800"`) becomes U+FFFD, as in
+ * String.prototype.toWellFormed, instead of failing the request.
+ */
+export const rfc3986 = (text: string): string =>
+  encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD')).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The headers of a request signed with AWS Signature Version 4 ("Create a signed AWS API

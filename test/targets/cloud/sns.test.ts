@@ -157,6 +157,18 @@ describe('sns target', () => {
     });
   });
 
+  it('publishes an alert whose name has a lone surrogate, the attribute with U+FFFD in its place', async () => {
+    const alert = cloudWatchAlert({ name: 'cpu \ud800 high' });
+
+    const result = await deliverOne(standard, alert);
+
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    const { form, attributes } = publishParams(server.requests[0]!);
+    expect(attributes.name).toEqual({ type: 'String', value: 'cpu \ufffd high' });
+    expect(JSON.parse(form.get('Message')!)).toEqual(alert);
+    expect(verifySigV4(server.requests[0]!, AWS_CREDENTIALS.secretAccessKey)?.valid).toBe(true);
+  });
+
   describe('failures, through the real dispatch', () => {
     it('retries throttling (429 Throttled) and succeeds', async () => {
       server.respondWith('throttle', 'ok');
