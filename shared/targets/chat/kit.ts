@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { statusSchema, type Alert, type Status } from '../../model/alert';
 import type { Outcome, TargetType } from '../contract';
 import { classifyError, oneLine } from '../errors';
-import { httpRequest, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { outcomeFromResponse, parseRetryAfter } from '../http/client';
+import { httpRequest, type HttpResponse } from '../../http';
 import { alertTime, alertWhere, SEVERITY_STYLE, STATUS_STYLE, templateView, truncate, type LengthUnit } from '../template';
 
 /** `statuses:` of a chat target: the statuses it posts; unset posts every status. */

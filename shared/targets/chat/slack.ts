@@ -9,7 +9,8 @@ import type { Alert } from '../../model/alert';
 import { chatView, defineChatTarget, glanceFields, lifecycleLines, safeLink, statusesSetting, statusSkipped, timezoneSetting, type ChatRequest } from './kit';
 import type { AttemptContext, Outcome, TargetType } from '../contract';
 import { classifyError, oneLine } from '../errors';
-import { allowPrivateNetworkSetting, checkUrl, httpRequest, jsonAt, outcomeFromResponse, parseRetryAfter, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, checkUrl, outcomeFromResponse, parseRetryAfter } from '../http/client';
+import { httpRequest, jsonAt, type HttpResponse } from '../../http';
 import { escapeMarkup, renderView, templatesSetting, truncate } from '../template';
 
 export const SLACK_API_URL = 'https://slack.com/api';

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError, oneLine, retryableStatus } from '../errors';
-import { allowPrivateNetworkSetting, describeResponse, httpRequest, parseRetryAfter, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, describeResponse, parseRetryAfter } from '../http/client';
+import { httpRequest, type HttpResponse } from '../../http';
 import { sha256Hex } from '../../hash';
 import { NO_CREDENTIALS, acsSignedHeaders, alibabaAccountId, alibabaRegion } from './alibaba-client';
 

@@ -9,7 +9,8 @@ import { hmacSha256, sha256Hex } from '../../hash';
 import { registerSecret } from '../../log';
 import { z } from 'zod';
 import { classifyError, retryableStatus, type Failure } from '../errors';
-import { describeResponse, httpRequest, parseRetryAfter, type HttpResponse } from '../http/client';
+import { describeResponse, parseRetryAfter } from '../http/client';
+import { httpRequest, type HttpResponse } from '../../http';
 
 /** Settings every AWS target takes besides its own keys. */
 export const awsClientSettings = {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError, oneLine } from '../errors';
-import { describeResponse, jsonAt } from '../http/client';
+import { describeResponse } from '../http/client';
+import { jsonAt } from '../../http';
 import { renderTemplate, templatesSetting } from '../template';
 import { awsApi, awsClientSettings, awsFailure } from './aws-client';
 

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError, oneLine, retryableStatus } from '../errors';
-import { allowPrivateNetworkSetting, describeResponse, httpRequest, parseRetryAfter, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, describeResponse, parseRetryAfter } from '../http/client';
+import { httpRequest, type HttpResponse } from '../../http';
 import { NO_CREDENTIALS, acs3SignedHeaders, alibabaAccountId, alibabaRegion } from './alibaba-client';
 
 /** FC 3.0's payload limits: "32 MB for a synchronous invocation, 128 KB for an asynchronous one" (EntityTooLarge). */

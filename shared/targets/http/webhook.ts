@@ -7,7 +7,8 @@ import type { Alert, Status } from '../../model/alert';
 import { defineTarget } from '../contract';
 import { classifyError } from '../errors';
 import type { Outcome } from '../contract';
-import { allowPrivateNetworkSetting, headersSchema, httpRequest, outcomeFromResponse, refineUrl } from './client';
+import { httpRequest } from '../../http';
+import { allowPrivateNetworkSetting, headersSchema, outcomeFromResponse, refineUrl } from './client';
 
 const settings = z
   .object({

@@ -12,7 +12,8 @@ import { SEVERITIES } from '../../model/alert';
 import { sha256Hex } from '../../hash';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, jsonAt, refineUrl } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { jsonAt } from '../../http';
 import { RESOLVE_TEMPLATE, RecentMap, StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 

@@ -9,7 +9,8 @@ import { sha256Hex } from '../../hash';
 import { STATUSES, type Alert, type Status } from '../../model/alert';
 import type { Outcome } from '../contract';
 import { classifyError } from '../errors';
-import { httpRequest, outcomeFromResponse, type HttpRequest, type HttpResponse } from '../http/client';
+import { outcomeFromResponse } from '../http/client';
+import { httpRequest, type HttpRequest, type HttpResponse } from '../../http';
 import { renderTemplate } from '../template';
 
 export const LIFECYCLE_ACTIONS = ['open', 'acknowledge', 'note', 'resolve', 'skip'] as const;

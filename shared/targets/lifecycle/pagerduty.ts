@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, httpRequest, jsonAt, outcomeFromResponse, refineUrl, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, outcomeFromResponse, refineUrl } from '../http/client';
+import { httpRequest, jsonAt, type HttpResponse } from '../../http';
 import { HEADLINE_TEMPLATE, actionsSetting, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, truncate, type LifecycleAction } from './kit';
 import { renderTemplate, templatesSetting, templateText } from '../template';
 

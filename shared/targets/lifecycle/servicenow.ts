@@ -11,7 +11,8 @@ import type { Alert } from '../../model/alert';
 import { SEVERITIES } from '../../model/alert';
 import { registerSecret } from '../../log';
 import { defineTarget, type Outcome } from '../contract';
-import { allowPrivateNetworkSetting, jsonAt, refineUrl, type HttpResponse } from '../http/client';
+import { allowPrivateNetworkSetting, refineUrl } from '../http/client';
+import { jsonAt, type HttpResponse } from '../../http';
 import { StepFailed, TICKET_TEMPLATES, actionsSetting, afterStaleRef, apiCall, apiLookup, basicAuth, correlationKey, lifecycleAction, runSteps, singleLine, skipped, skippedByMapping, ticketText, truncate } from './kit';
 import { templatesSetting } from '../template';
 

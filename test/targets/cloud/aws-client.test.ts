@@ -16,7 +16,7 @@ import { awsApi, awsCredentials, awsEndpoint, awsFailure, sigV4Headers, xmlText,
 import awsEventBridge from '../../../shared/targets/cloud/aws-eventbridge';
 import lambdaInvoke from '../../../shared/targets/cloud/lambda-invoke';
 import sns from '../../../shared/targets/cloud/sns';
-import { ResponseHeaders, type HttpResponse } from '../../../shared/targets/http/client';
+import { ResponseHeaders, type HttpResponse } from '../../../shared/http';
 import { AWS_CREDENTIALS, AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake, verifySigV4 } from '../../support/fakes/aws';
 import { deliverOne, prepare, sampleAlert, useEnv } from '../../support/fakes/deliver';
 import type { RecordedRequest, ScriptedServer } from '../../support/http-server';

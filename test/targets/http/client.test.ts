@@ -2,8 +2,9 @@
 import { registerSecret } from '../../../shared/log';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkUrl, httpRequest as rawHttpRequest, MAX_RESPONSE_BYTES, outcomeFromResponse, parseRetryAfter, USER_AGENT, type HttpRequest } from '../../../shared/targets/http/client';
-import { isNonPublicAddress, OutboundPolicyError, publicOnlyLookup } from '../../../shared/targets/http/outbound';
+import { httpRequest as rawHttpRequest, MAX_RESPONSE_BYTES, USER_AGENT, type HttpRequest } from '../../../shared/http';
+import { isNonPublicAddress, OutboundPolicyError, publicOnlyLookup } from '../../../shared/outbound';
+import { checkUrl, outcomeFromResponse, parseRetryAfter } from '../../../shared/targets/http/client';
 import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/http-server';
 
 let server: ScriptedServer;
