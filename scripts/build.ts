@@ -232,7 +232,7 @@ function regexEngineIfNeeded(needed: boolean): Plugin {
 /**
  * Packages a function may import that no bundle carries:
  * - @aws-sdk/credential-provider-node: the AWS SDK's credential chain, the AWS targets'
- *   fallback where the environment has no keys (shared/targets/cloud/aws-client.ts). Lambda
+ *   fallback where the environment has no keys (shared/aws.ts). Lambda
  *   always sets its role's keys; the chain (with its SSO and STS clients) would only weigh
  *   on every cold start. Where a function has neither keys nor the package, the delivery
  *   fails and says so.

@@ -1,7 +1,7 @@
 // Alibaba Cloud credentials for SDK-backed targets: on FC 3.0 the function's temporary
 // credentials arrive with every invocation in context.credentials; elsewhere (a Lambda
 // publishing to an Alibaba bus, the command line) the ALIBABA_CLOUD_* variables.
-// The AWS targets read theirs themselves (shared/targets/cloud/aws-client.ts).
+// The AWS clients read theirs themselves (shared/aws.ts).
 import { registerSecret } from '../log';
 import type { AlibabaCredentials } from '../targets/contract';
 

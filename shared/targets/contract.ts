@@ -31,7 +31,7 @@ export interface TargetRuntime {
   log: Logger;
   /**
    * Current Alibaba credentials, read at send time (FC refreshes them per invocation).
-   * The AWS targets read theirs themselves (cloud/aws-client.ts).
+   * The AWS targets read theirs themselves (shared/aws.ts).
    */
   alibabaCredentials(): AlibabaCredentials | undefined;
 }

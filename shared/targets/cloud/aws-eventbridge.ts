@@ -3,7 +3,7 @@
 // PutEvents reports a rejected entry in FailedEntryCount instead of throwing: that entry is
 // a failed delivery, retryable only for the error codes the API documents as retryable.
 // The call is JSON 1.1 (`x-amz-target: AWSEvents.PutEvents`), signed and sent by
-// aws-client.ts as @aws-sdk/client-eventbridge would.
+// shared/aws.ts as @aws-sdk/client-eventbridge would.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';

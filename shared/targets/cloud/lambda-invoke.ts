@@ -3,7 +3,7 @@
 // retries the function itself. With `RequestResponse` the call waits for the function,
 // and a function error is a failed delivery that a retry would only repeat.
 // Invoke is a REST call (`POST /2015-03-31/functions/NAME/invocations`), signed and sent by
-// aws-client.ts as @aws-sdk/client-lambda would.
+// shared/aws.ts as @aws-sdk/client-lambda would.
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
 import type { AwsResource, WrittenSettings } from '../../permissions';

@@ -2,7 +2,7 @@
 // Lambda, HTTPS, chat) gets it. The message is the alert JSON; message attributes carry
 // cloud, status, severity and name for subscription filter policies; FIFO topics get a
 // message group per alert lifecycle and a deduplication id per notification.
-// Publish is a Query protocol call: a form-encoded POST, an XML answer (aws-client.ts signs
+// Publish is a Query protocol call: a form-encoded POST, an XML answer (shared/aws.ts signs
 // and sends it as @aws-sdk/client-sns would).
 import { z } from 'zod';
 import type { Alert } from '../../model/alert';
@@ -11,7 +11,8 @@ import { classifyError, oneLine } from '../errors';
 import { sha256Hex } from '../../hash';
 import { describeResponse } from '../http/client';
 import { renderView, templatesSetting, templateView } from '../template';
-import { awsApi, awsClientSettings, awsFailure, rfc3986, xmlText } from './aws-client';
+import { rfc3986 } from '../../aws';
+import { awsApi, awsClientSettings, awsFailure, xmlText } from './aws-client';
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
