@@ -243,15 +243,10 @@ const NEVER_BUNDLED = ['@aws-sdk/credential-provider-node'];
  * Node modules that packages require at their top for features these handlers never use,
  * each replaced there by an object that loads the real module on first use:
  * - @middy/core: node:stream, node:stream/promises and node:stream/web, for response
- *   streaming (a few ms of every cold start);
- * - @smithy/node-http-handler: node:http2, for its HTTP/2 handler; the AWS clients here send
- *   HTTP/1.1 (its NodeHttpHandler). Loading node:http2 costs about 4.5 MB of a Node 24
- *   process under Lambda's flags. The handler reads `constants` from it at its top: that
- *   object stays lazy too.
+ *   streaming (a few ms of every cold start).
  */
 const LAZY_BUILTINS: { importer: RegExp; builtin: RegExp }[] = [
   { importer: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]/, builtin: /^node:stream(\/promises|\/web)?$/ },
-  { importer: /[\\/]node_modules[\\/]@smithy[\\/]node-http-handler[\\/]/, builtin: /^node:http2$/ },
 ];
 
 function lazyBuiltins(): Plugin {
@@ -264,8 +259,7 @@ function lazyBuiltins(): Plugin {
       b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
         contents: `let real;
 const load = () => (real ??= require(${JSON.stringify(args.path)}));
-const constants = new Proxy({}, { get: (_, key) => load().constants[key] });
-module.exports = new Proxy({}, { get: (_, key) => (real === undefined && key === 'constants' ? constants : load()[key]) });`,
+module.exports = new Proxy({}, { get: (_, key) => load()[key] });`,
         loader: 'js',
       }));
     },

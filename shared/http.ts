@@ -3,7 +3,7 @@
 // discarded, redirects never followed, and the outbound policy (outbound.ts) applied at
 // connect time unless the caller allows private addresses. The targets that take a URL send
 // through it (targets/http/client.ts adds how an answer becomes an Outcome), and so do the
-// cloud targets, with their signed requests.
+// cloud targets and the DynamoDB store, with their signed requests.
 import { Agent as HttpAgent, request as httpRequestRaw, type IncomingMessage, type RequestOptions } from 'node:http';
 import { isIP } from 'node:net';
 import { isLocalhostName, isNonPublicAddress, OutboundPolicyError, publicOnlyLookup } from './outbound';

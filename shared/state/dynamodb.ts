@@ -4,8 +4,9 @@
 // contract's conditions are ConditionExpressions, evaluated by DynamoDB atomically with the
 // write; reads are strongly consistent, so a lease just taken is seen by the next reader.
 // Actions used: GetItem and PutItem by the functions (`permissions` below: their IAM policy
-// grants only these, on this table), Scan by `router state` only.
-import type { AttributeValue, DynamoDBClient, PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+// grants only these, on this table), Scan by `router state` only. The calls are the
+// requests @aws-sdk/client-dynamodb sends, signed by shared/aws.ts: no SDK in the bundle.
+import { awsEndpoint, awsJsonError, awsRequest } from '../aws';
 import {
   checkKey,
   isLive,
@@ -20,25 +21,91 @@ import {
 import type { DynamodbSettings } from './settings';
 import { DEFAULT_STORE_TIMEOUT_MS } from './settings';
 
-type SDK = typeof import('@aws-sdk/client-dynamodb');
-type Item = Record<string, AttributeValue>;
+/** The attribute values this adapter writes and reads: strings and numbers (DynamoDB JSON). */
+type AttributeValue = { S: string } | { N: string };
+type Item = Record<string, Partial<Record<'S' | 'N', string>>>;
 
+/**
+ * How much of an answer is read: a GetItem item is at most 400 KB, a Scan page at most 1 MB
+ * of items, more as DynamoDB JSON.
+ */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+/** One more attempt after a throttled, busy or failed one: the router bounds each call and fails open. */
+const ATTEMPTS = 2;
+const TRANSIENT = /^(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded|TransactionInProgress)/;
+
+/** An error answer of the DynamoDB API, by its error type. */
+export class DynamodbError extends Error {
+  override name = 'DynamodbError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The DynamoDB JSON 1.0 API (`x-amz-target: DynamoDB_20120810.<Action>`), each call signed
+ * by shared/aws.ts as @aws-sdk/client-dynamodb would sign it, each attempt cut off at the
+ * store's timeout.
+ */
+export class DynamodbApi {
+  constructor(
+    private readonly region: string,
+    private readonly endpoint: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async call(action: string, input: object): Promise<Record<string, unknown>> {
+    const body = JSON.stringify(input);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const res = await awsRequest({
+          service: 'dynamodb',
+          region: this.region,
+          endpoint: this.endpoint,
+          method: 'POST',
+          path: '/',
+          headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${action}` },
+          body,
+          signal: AbortSignal.timeout(this.timeoutMs),
+          maxResponseBytes: MAX_ANSWER_BYTES,
+        });
+        if (res.status < 200 || res.status > 299) {
+          const { code, message } = awsJsonError(res);
+          throw new DynamodbError(code ?? `HTTP${res.status}`, message ?? (res.text.slice(0, 200) || `HTTP ${res.status}`), res.status);
+        }
+        if (res.truncated) throw new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`);
+        const answer: unknown = JSON.parse(res.text);
+        if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) throw new Error('the answer is not a JSON object');
+        return answer as Record<string, unknown>;
+      } catch (err) {
+        if (attempt >= ATTEMPTS || !transient(err)) throw err;
+      }
+    }
+  }
+}
+
+/** Worth one more attempt: throttled or busy, a 5xx, or no answer (a network error, the attempt's timeout). */
+function transient(err: unknown): boolean {
+  if (err instanceof DynamodbError) return err.status >= 500 || TRANSIENT.test(err.code);
+  return typeof err === 'object' && err !== null && ('code' in err || (err as { name?: unknown }).name === 'TimeoutError');
+}
 
 export class DynamodbStore implements StateStore {
   readonly kind = 'dynamodb';
 
   constructor(
-    private readonly sdk: SDK,
-    private readonly client: DynamoDBClient,
+    private readonly api: DynamodbApi,
     private readonly table: string,
   ) {}
 
   async get<T>(space: Space, key: string, now: number): Promise<StoredRecord<T> | undefined> {
     checkKey('dynamodb', key);
-    const { Item } = await this.call('GetItem', () =>
-      this.client.send(new this.sdk.GetItemCommand({ TableName: this.table, Key: { pk: { S: `${space}#${key}` } }, ConsistentRead: true })),
-    );
-    const record = Item ? fromItem<T>(Item) : undefined;
+    const { Item } = await this.call('GetItem', { TableName: this.table, Key: { pk: { S: `${space}#${key}` } }, ConsistentRead: true });
+    const record = isItem(Item) ? fromItem<T>(Item) : undefined;
     return record && isLive(record.expiresAt, now) ? record : undefined;
   }
 
@@ -48,8 +115,8 @@ export class DynamodbStore implements StateStore {
     const doc = serializedValue('dynamodb', request);
     const version = 'absent' in expect ? 1 : expect.version + 1;
     // Live means expiresAt * 1000 > now: compare in seconds, with the fraction kept.
-    const nowSeconds = { N: String(now / 1000) };
-    const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> =
+    const nowSeconds: AttributeValue = { N: String(now / 1000) };
+    const condition =
       'absent' in expect
         ? {
             ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
@@ -60,25 +127,18 @@ export class DynamodbStore implements StateStore {
             ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':expected': { N: String(expect.version) }, ':now': nowSeconds },
           };
+    const item: Record<string, AttributeValue> = {
+      pk: { S: `${space}#${key}` },
+      space: { S: space },
+      key: { S: key },
+      version: { N: String(version) },
+      expiresAt: { N: String(expiresAt) },
+      doc: { S: doc },
+    };
     try {
-      await this.call('PutItem', () =>
-        this.client.send(
-          new this.sdk.PutItemCommand({
-          TableName: this.table,
-          Item: {
-            pk: { S: `${space}#${key}` },
-            space: { S: space },
-            key: { S: key },
-            version: { N: String(version) },
-            expiresAt: { N: String(expiresAt) },
-            doc: { S: doc },
-          },
-            ...condition,
-          }),
-        ),
-      );
+      await this.call('PutItem', { TableName: this.table, Item: item, ...condition });
     } catch (err) {
-      if (err instanceof this.sdk.ConditionalCheckFailedException) return { written: false };
+      if (err instanceof DynamodbError && err.code === 'ConditionalCheckFailedException') return { written: false };
       throw err;
     }
     return { written: true, version };
@@ -86,43 +146,50 @@ export class DynamodbStore implements StateStore {
 
   async list<T>(space: Space, now: number): Promise<StoredRecord<T>[]> {
     const out: StoredRecord<T>[] = [];
-    let start: Item | undefined;
+    let start: unknown;
     do {
-      const page = await this.call('Scan', () =>
-        this.client.send(
-          new this.sdk.ScanCommand({
-          TableName: this.table,
-          FilterExpression: '#space = :space AND expiresAt > :now',
-          ExpressionAttributeNames: { '#space': 'space' },
-          ExpressionAttributeValues: { ':space': { S: space }, ':now': { N: String(now / 1000) } },
-          // Only the command line lists: eventually consistent reads cost half.
-          ConsistentRead: false,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) out.push(fromItem<T>(item));
+      const page = await this.call('Scan', {
+        TableName: this.table,
+        FilterExpression: '#space = :space AND expiresAt > :now',
+        ExpressionAttributeNames: { '#space': 'space' },
+        ExpressionAttributeValues: { ':space': { S: space }, ':now': { N: String(now / 1000) } },
+        // Only the command line lists: eventually consistent reads cost half.
+        ConsistentRead: false,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      });
+      for (const item of Array.isArray(page.Items) ? (page.Items as unknown[]) : []) if (isItem(item)) out.push(fromItem<T>(item));
       start = page.LastEvaluatedKey;
     } while (start);
     return out;
   }
 
   close(): Promise<void> {
-    this.client.destroy();
+    // The HTTP client's keep-alive sockets do not hold the process open.
     return Promise.resolve();
   }
 
-  /** One SDK call, its errors naming the store and the table. */
-  private async call<O>(action: string, send: () => Promise<O>): Promise<O> {
+  /** One API call, its errors naming the store and the table. */
+  private async call(action: string, input: object): Promise<Record<string, unknown>> {
     try {
-      return await send();
+      return await this.api.call(action, input);
     } catch (err) {
-      if (err instanceof this.sdk.ConditionalCheckFailedException) throw err;
-      const name = err instanceof Error ? err.name : 'Error';
+      if (err instanceof DynamodbError && err.code === 'ConditionalCheckFailedException') throw err;
+      const name = err instanceof DynamodbError ? err.code : describeName(err);
       const message = err instanceof Error ? err.message : String(err);
       throw new Error(`dynamodb store: ${action} on table ${this.table} failed: ${name}: ${message}`);
     }
   }
+}
+
+/** An error's name and code (`Error ECONNREFUSED`), for the store's message. */
+function describeName(err: unknown): string {
+  if (typeof err !== 'object' || err === null) return 'Error';
+  const { name, code } = err as { name?: unknown; code?: unknown };
+  return [typeof name === 'string' ? name : 'Error', typeof code === 'string' ? code : ''].filter(Boolean).join(' ');
+}
+
+function isItem(value: unknown): value is Item {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function fromItem<T>(item: Item): StoredRecord<T> {
@@ -137,7 +204,6 @@ function fromItem<T>(item: Item): StoredRecord<T> {
 
 const dynamodbStore: StoreType<DynamodbSettings> = {
   kind: 'dynamodb',
-  sdk: ['@aws-sdk/client-dynamodb'],
   permissions: {
     aws: (written) => {
       const table = written.required('table');
@@ -146,18 +212,11 @@ const dynamodbStore: StoreType<DynamodbSettings> = {
       return ['dynamodb:GetItem', 'dynamodb:PutItem'].map((action) => ({ action, resources: [resource] }));
     },
   },
-  async create(settings) {
-    const sdk = await import('@aws-sdk/client-dynamodb');
-    const timeout = settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
-    const client = new sdk.DynamoDBClient({
-      ...(settings.region ? { region: settings.region } : {}),
-      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
-      // The router bounds each call itself and fails open: one SDK retry is enough.
-      maxAttempts: 2,
-      // A timed-out request is an error (the call fails open), not a console warning.
-      requestHandler: { connectionTimeout: timeout, requestTimeout: timeout, throwOnRequestTimeout: true },
-    });
-    return new DynamodbStore(sdk, client, settings.table);
+  create(settings) {
+    const region = settings.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
+    if (!region) throw new Error('dynamodb store: no region: set state.region, or AWS_REGION');
+    const endpoint = settings.endpoint ?? awsEndpoint('dynamodb', region);
+    return new DynamodbStore(new DynamodbApi(region, endpoint, settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS), settings.table);
   },
 };
 

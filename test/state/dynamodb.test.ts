@@ -1,4 +1,98 @@
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { MAX_RESPONSE_BYTES } from '../../shared/http';
+import { stateSettings } from '../../shared/state/settings';
+import { createStore } from '../../shared/state/store';
+import { DYNALITE_ENV, startDynalite } from '../support/dynalite';
+import { verifySigV4 } from '../support/fakes/aws';
+import { useEnv } from '../support/fakes/deliver';
+import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../support/http-server';
 import { describeStoreContract } from './contract';
 import { dynamodbHarness } from './adapters';
 
 describeStoreContract(dynamodbHarness);
+
+const TABLE = 'alert-router-state';
+const json10 = (body: object, status = 200) => ({ status, headers: { 'content-type': 'application/x-amz-json-1.0' }, body });
+
+describe('dynamodb store: the requests', () => {
+  useEnv(DYNALITE_ENV);
+  let server: ScriptedServer;
+  beforeAll(async () => {
+    server = await startScriptedServer();
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+  });
+  const open = () => createStore(stateSettings.parse({ store: 'dynamodb', table: TABLE, endpoint: server.url, timeoutMs: 2000 }));
+
+  it('sends GetItem and PutItem as @aws-sdk/client-dynamodb does, signed for dynamodb', async () => {
+    server.respondWith(json10({}));
+    const store = await open();
+    await store.get('ledger', 'k1', 1_000);
+    await store.put({ space: 'ledger', key: 'k1', value: { a: 1 }, expect: { version: 3 }, expiresAt: 2_000, now: 1_500 });
+    const sdk = new DynamoDBClient({ endpoint: server.url, region: DYNALITE_ENV.AWS_REGION, maxAttempts: 1 });
+    await sdk.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'ledger#k1' } }, ConsistentRead: true }));
+    const [ours, , theirs] = server.requests as [RecordedRequest, RecordedRequest, RecordedRequest];
+    const put = server.requests[1]!;
+    await sdk.send(new PutItemCommand(put.json() as never));
+    sdk.destroy();
+    const theirPut = server.requests[3]!;
+
+    for (const [mine, sdks] of [[ours, theirs], [put, theirPut]] as const) {
+      expect([mine.method, mine.url, mine.headers['content-type'], mine.headers['x-amz-target']]).toEqual([sdks.method, sdks.url, sdks.headers['content-type'], sdks.headers['x-amz-target']]);
+      expect(mine.json()).toEqual(sdks.json());
+      expect(verifySigV4(mine, DYNALITE_ENV.AWS_SECRET_ACCESS_KEY!)).toMatchObject({ service: 'dynamodb', region: 'us-east-1', valid: true });
+    }
+    expect(ours.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
+    expect(put.json()).toMatchObject({
+      TableName: TABLE,
+      ConditionExpression: '#version = :expected AND expiresAt > :now',
+      ExpressionAttributeValues: { ':expected': { N: '3' }, ':now': { N: '1.5' } },
+      Item: { pk: { S: 'ledger#k1' }, version: { N: '4' }, expiresAt: { N: '2000' }, doc: { S: '{"a":1}' } },
+    });
+  });
+
+  it('tries a throttled or failing call once more, a refused one never, and names what refused it', async () => {
+    const store = await open();
+    server.respondWith(json10({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'slow down' }, 400), json10({}));
+    expect(await store.get('alerts', 'a', 0)).toBeUndefined();
+    expect(server.requests).toHaveLength(2);
+
+    server.requests.length = 0;
+    server.respondWith(json10({ __type: 'com.amazon.coral.service#InternalFailure' }, 500), json10({ __type: 'com.amazon.coral.service#InternalFailure' }, 500), json10({}));
+    await expect(store.get('alerts', 'a', 0)).rejects.toThrow('dynamodb store: GetItem on table alert-router-state failed: InternalFailure');
+    expect(server.requests).toHaveLength(2);
+
+    server.requests.length = 0;
+    server.respondWith(json10({ __type: 'com.amazon.coral.validate#ValidationException', message: 'One or more parameter values were invalid' }, 400));
+    await expect(store.get('alerts', 'a', 0)).rejects.toThrow('failed: ValidationException: One or more parameter values were invalid');
+    expect(server.requests).toHaveLength(1);
+
+    server.requests.length = 0;
+    server.respondWith(json10({ __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' }, 400));
+    expect(await store.put({ space: 'alerts', key: 'a', value: {}, expect: { absent: true }, expiresAt: 10, now: 0 })).toEqual({ written: false });
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+describe('dynamodb store: a listing of pages larger than the HTTP client reads by default', () => {
+  useEnv(DYNALITE_ENV);
+  it('reads every page whole (Scan answers up to 1 MB of items)', async () => {
+    const dynalite = await startDynalite();
+    try {
+      const store = await createStore(stateSettings.parse({ store: 'dynamodb', table: dynalite.table, endpoint: dynalite.endpoint, timeoutMs: 30_000 }));
+      const filler = 'x'.repeat(3000);
+      const count = 400;
+      for (let i = 0; i < count; i += 1) {
+        expect(await store.put({ space: 'alerts', key: `k${i}`, value: { i, filler }, expect: { absent: true }, expiresAt: 10_000, now: 0 })).toMatchObject({ written: true });
+      }
+      const listed = await store.list<{ i: number }>('alerts', 0);
+      expect(listed.map((record) => record.value.i).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+      // The items are far more than the HTTP client's default cap: so were the answers.
+      expect(count * filler.length).toBeGreaterThan(4 * MAX_RESPONSE_BYTES);
+    } finally {
+      await dynalite.stop();
+    }
+  }, 120_000);
+});
