@@ -33,12 +33,14 @@ function credentialChain(): Promise<CredentialChain | undefined> {
 /**
  * The credentials to sign with, read at every call: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY
  * and AWS_SESSION_TOKEN (on Lambda, the function role's temporary credentials), else the
- * SDK's default chain when it is installed (it caches and refreshes what it finds).
+ * SDK's default chain when it is installed (it caches and refreshes what it finds; it reads
+ * process.env itself). As in the SDK's chain, AWS_PROFILE names a profile that wins over keys
+ * in the environment.
  */
 export async function awsCredentials(env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentials> {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (accessKeyId && secretAccessKey) {
+  if (accessKeyId && secretAccessKey && !env.AWS_PROFILE) {
     const sessionToken = env.AWS_SESSION_TOKEN;
     return guarded({ accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
   }
@@ -64,9 +66,10 @@ function guarded(credentials: AwsCredentials): AwsCredentials {
   return credentials;
 }
 
-/** The DNS suffix of a region's partition (the SDK's partitions table, for the regions a target can name). */
+/** The DNS suffix of a region's partition (the SDK's partitions table). */
 function dnsSuffix(region: string): string {
   if (region.startsWith('cn-')) return 'amazonaws.com.cn';
+  if (region.startsWith('eusc-')) return 'amazonaws.eu';
   if (region.startsWith('us-isob-')) return 'sc2s.sgov.gov';
   if (region.startsWith('us-iso-')) return 'c2s.ic.gov';
   if (region.startsWith('eu-isoe-')) return 'cloud.adc-e.uk';
@@ -74,9 +77,34 @@ function dnsSuffix(region: string): string {
   return 'amazonaws.com';
 }
 
-/** The regional endpoint of a service: `https://<service>.<region>.<partition's suffix>`. */
-export function awsEndpoint(service: string, region: string): string {
-  return `https://${service}.${region}.${dnsSuffix(region)}`;
+/** Services whose FIPS endpoint in GovCloud is their standard one (the SDK's endpoint rules). */
+const GOVCLOUD_FIPS_BY_DEFAULT = new Set(['sns', 'events', 'dynamodb']);
+
+/**
+ * The regional endpoint of a service (by its signing name), as the SDK's endpoint rules give
+ * it: `https://<service>.<region>.<partition's suffix>`, with `-fips` after the service for a
+ * FIPS endpoint (none needed for some services in GovCloud).
+ */
+export function awsEndpoint(service: string, region: string, options: { fips?: boolean } = {}): string {
+  const fips = options.fips === true && !(region.startsWith('us-gov-') && GOVCLOUD_FIPS_BY_DEFAULT.has(service));
+  return `https://${service}${fips ? '-fips' : ''}.${region}.${dnsSuffix(region)}`;
+}
+
+/** The SDK's service ids of the signing names used here, for AWS_ENDPOINT_URL_<SERVICE ID>. */
+const SERVICE_IDS: Record<string, string> = { sns: 'SNS', events: 'EVENTBRIDGE', lambda: 'LAMBDA', dynamodb: 'DYNAMODB' };
+
+/**
+ * The endpoint of a service: the setting, else the SDK's environment variables
+ * (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
+ * is true), else the region's (FIPS with AWS_USE_FIPS_ENDPOINT=true); undefined without a region.
+ */
+export function resolveAwsEndpoint(service: string, region: string | undefined, setting: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (setting) return setting;
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== 'true') {
+    const configured = env[`AWS_ENDPOINT_URL_${SERVICE_IDS[service] ?? service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
+    if (configured) return configured;
+  }
+  return region ? awsEndpoint(service, region, { fips: env.AWS_USE_FIPS_ENDPOINT === 'true' }) : undefined;
 }
 
 /** A lone UTF-16 surrogate, which has no UTF-8 form (encodeURIComponent throws on it). */
@@ -111,11 +139,10 @@ export function sigV4Headers(input: {
   for (const [name, value] of Object.entries(input.headers)) headers[name.toLowerCase()] = value;
   if (input.credentials.sessionToken) headers['x-amz-security-token'] = input.credentials.sessionToken;
   const names = Object.keys(headers).sort();
-  const query = [...input.url.searchParams].map(([key, value]) => `${rfc3986(key)}=${rfc3986(value)}`).sort();
   const canonicalRequest = [
     input.method,
     input.url.pathname.split('/').map(rfc3986).join('/'),
-    query.join('&'),
+    canonicalQuery(input.url.search),
     names.map((name) => `${name}:${String(headers[name]).trim().replace(/ +/g, ' ')}\n`).join(''),
     names.join(';'),
     sha256Hex(input.body),
@@ -129,12 +156,30 @@ export function sigV4Headers(input: {
   return headers;
 }
 
+/**
+ * The query as SigV4 canonicalizes it: each name and value decoded as sent (a `+` stays a
+ * `+`) and RFC 3986 encoded, the pairs sorted by name, then by value.
+ */
+function canonicalQuery(search: string): string {
+  const pairs = search
+    .slice(1)
+    .split('&')
+    .filter(Boolean)
+    .map((pair): [string, string] => {
+      const at = pair.indexOf('=');
+      const [name, value] = at < 0 ? [pair, ''] : [pair.slice(0, at), pair.slice(at + 1)];
+      return [rfc3986(decodeURIComponent(name)), rfc3986(decodeURIComponent(value))];
+    });
+  pairs.sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0));
+  return pairs.map(([name, value]) => `${name}=${value}`).join('&');
+}
+
 /** One signed request to an AWS API. */
 export interface AwsRequest {
   /** The signing name of the service (`sns`, `events`, `lambda`, `dynamodb`). */
   service: string;
   region: string;
-  /** The API's endpoint: the regional one (awsEndpoint), or a VPC endpoint, an emulator. */
+  /** The API's endpoint (resolveAwsEndpoint): the regional one, a VPC endpoint, an emulator; its path prefixes `path`. */
   endpoint: string;
   method: 'POST';
   /** Path and query, already percent-encoded (`/2015-03-31/functions/NAME/invocations?Qualifier=live`). */
@@ -153,7 +198,8 @@ export interface AwsRequest {
  * nothing came back (network, abort) or there is nothing to sign with.
  */
 export async function awsRequest(request: AwsRequest, env: NodeJS.ProcessEnv = process.env): Promise<HttpResponse> {
-  const url = new URL(request.path, request.endpoint);
+  const base = new URL(request.endpoint);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${request.path}`);
   const credentials = await awsCredentials(env);
   const headers = sigV4Headers({ method: request.method, url, headers: request.headers, body: request.body, service: request.service, region: request.region, credentials });
   return httpRequest({

@@ -5,8 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { awsCredentials, awsEndpoint, sigV4Headers, type AwsCredentials } from '../shared/aws';
-import { AWS_CREDENTIALS } from './support/fakes/aws';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { awsCredentials, awsEndpoint, awsRequest, resolveAwsEndpoint, sigV4Headers, type AwsCredentials } from '../shared/aws';
+import { AWS_CREDENTIALS, AWS_ENV, verifySigV4 } from './support/fakes/aws';
+import { startScriptedServer } from './support/http-server';
 
 const KEYS: AwsCredentials = { accessKeyId: AWS_CREDENTIALS.accessKeyId, secretAccessKey: AWS_CREDENTIALS.secretAccessKey };
 
@@ -57,6 +62,7 @@ describe('AWS: the signature', () => {
       'lambda',
       { ...KEYS, sessionToken: AWS_CREDENTIALS.sessionToken },
     ],
+    ['a query whose names prefix one another (sorted by name, then value)', 'https://lambda.us-east-1.amazonaws.com/x?a=1&a1=2&a-b=3&a.c=4&Z=5', { 'content-type': 'application/octet-stream' }, '', 'lambda', KEYS],
     ['China, a header value with inner runs of spaces', 'https://sns.cn-north-1.amazonaws.com.cn/', { 'content-type': 'application/x-www-form-urlencoded', 'x-amz-meta': '  a   b  ' }, '', 'sns', KEYS],
   ];
 
@@ -73,12 +79,48 @@ describe('AWS: the signature', () => {
 });
 
 describe('AWS: endpoints and credentials', () => {
-  it('names the regional endpoint of each partition', () => {
-    expect(awsEndpoint('sns', 'us-east-1')).toBe('https://sns.us-east-1.amazonaws.com');
-    expect(awsEndpoint('events', 'us-gov-west-1')).toBe('https://events.us-gov-west-1.amazonaws.com');
-    expect(awsEndpoint('lambda', 'cn-northwest-1')).toBe('https://lambda.cn-northwest-1.amazonaws.com.cn');
-    expect(awsEndpoint('sns', 'us-iso-east-1')).toBe('https://sns.us-iso-east-1.c2s.ic.gov');
-    expect(awsEndpoint('sns', 'us-isob-east-1')).toBe('https://sns.us-isob-east-1.sc2s.sgov.gov');
+  it("names the endpoint of every partition, FIPS or not, as the SDK clients' endpoint rules do", () => {
+    type Rules = { config: { endpointProvider(params: object): { url: URL } } };
+    const sdk: Record<string, Rules> = {
+      sns: new SNSClient({ region: 'us-east-1' }) as unknown as Rules,
+      events: new EventBridgeClient({ region: 'us-east-1' }) as unknown as Rules,
+      lambda: new LambdaClient({ region: 'us-east-1' }) as unknown as Rules,
+      dynamodb: new DynamoDBClient({ region: 'us-east-1' }) as unknown as Rules,
+    };
+    const regions = ['us-east-1', 'eu-central-1', 'ap-south-1', 'ca-central-1', 'us-gov-west-1', 'us-gov-east-1', 'cn-north-1', 'cn-northwest-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1'];
+    for (const [service, client] of Object.entries(sdk)) {
+      for (const region of regions) {
+        for (const fips of [false, true]) {
+          const expected = client.config.endpointProvider({ Region: region, UseFIPS: fips, UseDualStack: false }).url.href.replace(/\/$/, '');
+          expect([service, region, fips, awsEndpoint(service, region, { fips })]).toEqual([service, region, fips, expected]);
+        }
+      }
+    }
+  });
+
+  it("takes the endpoint from the setting, else the SDK's environment variables, else the region's", () => {
+    const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' };
+    expect(resolveAwsEndpoint('dynamodb', 'eu-west-1', 'https://vpce.example', env)).toBe('https://vpce.example');
+    expect(resolveAwsEndpoint('dynamodb', 'eu-west-1', undefined, env)).toBe('http://127.0.0.1:8000');
+    expect(resolveAwsEndpoint('events', 'eu-west-1', undefined, env)).toBe('http://127.0.0.1:4566');
+    expect(resolveAwsEndpoint('events', 'eu-west-1', undefined, { ...env, AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:9000' })).toBe('http://127.0.0.1:9000');
+    expect(resolveAwsEndpoint('events', 'eu-west-1', undefined, { ...env, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe('https://events.eu-west-1.amazonaws.com');
+    expect(resolveAwsEndpoint('lambda', 'us-west-2', undefined, { AWS_USE_FIPS_ENDPOINT: 'true' })).toBe('https://lambda-fips.us-west-2.amazonaws.com');
+    expect(resolveAwsEndpoint('sns', undefined, undefined, {})).toBeUndefined();
+  });
+
+  it('sends to an endpoint with a path under that path, as the SDK does', async () => {
+    const server = await startScriptedServer();
+    try {
+      await awsRequest(
+        { service: 'lambda', region: 'us-east-1', endpoint: `${server.url}/gateway/`, method: 'POST', path: '/2015-03-31/functions/f/invocations?Qualifier=live', headers: {}, body: '{}', signal: AbortSignal.timeout(5000) },
+        AWS_ENV,
+      );
+      expect(server.requests[0]!.url).toBe('/gateway/2015-03-31/functions/f/invocations?Qualifier=live');
+      expect(verifySigV4(server.requests[0]!, AWS_CREDENTIALS.secretAccessKey)?.valid).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it('reads the keys of the environment at every call, the session token when there is one', async () => {
@@ -86,7 +128,10 @@ describe('AWS: endpoints and credentials', () => {
     expect(await awsCredentials({ AWS_ACCESS_KEY_ID: 'ASIA2', AWS_SECRET_ACCESS_KEY: 's2', AWS_SESSION_TOKEN: 't2' })).toEqual({ accessKeyId: 'ASIA2', secretAccessKey: 's2', sessionToken: 't2' });
   });
 
-  it('without keys in the environment, asks the AWS SDK credential chain, which reads a profile', async () => {
+  it.each([
+    ['no keys in the environment', {}],
+    ['AWS_PROFILE set, which wins over keys in the environment, as in the SDK', { AWS_ACCESS_KEY_ID: 'AKIASTALE0000000000', AWS_SECRET_ACCESS_KEY: 'stale' }],
+  ])('asks the AWS SDK credential chain, which reads the profile: %s', async (_label, keys: Record<string, string>) => {
     const dir = mkdtempSync(join(tmpdir(), 'aws-profile-'));
     const saved = { ...process.env };
     try {
@@ -94,8 +139,8 @@ describe('AWS: endpoints and credentials', () => {
       writeFileSync(join(dir, 'config'), '[profile ops]\nregion = eu-west-1\n');
       // The chain reads process.env itself.
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
-      Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config'), AWS_PROFILE: 'ops', AWS_EC2_METADATA_DISABLED: 'true' });
-      expect(await awsCredentials({})).toEqual({ accessKeyId: 'AKIAPROFILE0000000001', secretAccessKey: 'profile/secret', sessionToken: 'profile-token' });
+      Object.assign(process.env, keys, { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config'), AWS_PROFILE: 'ops', AWS_EC2_METADATA_DISABLED: 'true' });
+      expect(await awsCredentials(process.env)).toEqual({ accessKeyId: 'AKIAPROFILE0000000001', secretAccessKey: 'profile/secret', sessionToken: 'profile-token' });
     } finally {
       process.env = saved;
       rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
 // Each command is a module under commands/; this file finds it, parses its options,
 // resolves the routing config for it and turns errors into that one line.
 import { parseArgs } from 'node:util';
-import { setLogSink } from '../log';
+import { redact, setLogSink } from '../log';
 import { RouterError } from '../model/errors';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../route/config';
 import { UsageError, type Command, type CommandContext, type OptionSpec, type OptionValues } from './command';
@@ -172,8 +172,9 @@ if (require.main === module) {
     },
     (error: unknown) => {
       const { message, code } = describeError(error);
-      process.stderr.write(`router: ${message}\n`);
-      if (argv.includes('--debug') && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+      // Redacted as every log line is: an error may carry a service's echo of a request.
+      process.stderr.write(`router: ${redact(message)}\n`);
+      if (argv.includes('--debug') && error instanceof Error) process.stderr.write(`${redact(String(error.stack))}\n`);
       process.exitCode = code;
     },
   );

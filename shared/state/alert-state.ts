@@ -9,6 +9,7 @@
 import type { Alert, Status } from '../model/alert';
 import type { StateStore, StoredRecord } from './contract';
 import { storeKey, withTimeout, type StoreUseOptions } from './guard';
+import { MIN_LIST_TIMEOUT_MS } from './settings';
 
 /** Statuses that change what an alert IS; the others (comments, configuration changes) only add to it. */
 export const STATE_STATUSES: readonly Status[] = ['firing', 'resolved', 'insufficient-data', 'acknowledged'];
@@ -211,7 +212,7 @@ export class AlertBook {
 
   /** Every alert the store holds. */
   async list(): Promise<AlertState[]> {
-    const records = await withTimeout(this.store.list<AlertState>('alerts', this.now()), Math.max(this.options.timeoutMs, 30_000), `${this.store.kind} store`);
+    const records = await withTimeout(this.store.list<AlertState>('alerts', this.now()), Math.max(this.options.timeoutMs, MIN_LIST_TIMEOUT_MS), `${this.store.kind} store`);
     return records.map((record) => record.value);
   }
 

@@ -6,7 +6,8 @@
 // Actions used: GetItem and PutItem by the functions (`permissions` below: their IAM policy
 // grants only these, on this table), Scan by `router state` only. The calls are the
 // requests @aws-sdk/client-dynamodb sends, signed by shared/aws.ts: no SDK in the bundle.
-import { awsEndpoint, awsJsonError, awsRequest } from '../aws';
+import { awsJsonError, awsRequest, resolveAwsEndpoint } from '../aws';
+import { redact } from '../log';
 import {
   checkKey,
   isLive,
@@ -19,7 +20,7 @@ import {
   type StoredRecord,
 } from './contract';
 import type { DynamodbSettings } from './settings';
-import { DEFAULT_STORE_TIMEOUT_MS } from './settings';
+import { DEFAULT_STORE_TIMEOUT_MS, MIN_LIST_TIMEOUT_MS } from './settings';
 
 /** The attribute values this adapter writes and reads: strings and numbers (DynamoDB JSON). */
 type AttributeValue = { S: string } | { N: string };
@@ -30,9 +31,18 @@ type Item = Record<string, Partial<Record<'S' | 'N', string>>>;
  * of items, more as DynamoDB JSON.
  */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-/** One more attempt after a throttled, busy or failed one: the router bounds each call and fails open. */
-const ATTEMPTS = 2;
-const TRANSIENT = /^(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|InternalServerError|ServiceUnavailable|LimitExceeded|TransactionInProgress)/;
+/**
+ * Answers that say DynamoDB did not process the request: a call that got one is tried once
+ * more, a write included (the SDK, with maxAttempts 2, also retried).
+ */
+const NOT_PROCESSED = /^(ProvisionedThroughputExceeded|Throttling|RequestLimitExceeded|LimitExceeded|TransactionInProgress)/;
+/**
+ * How long after the caller stops waiting (guard.ts: the store's timeout) an attempt is
+ * aborted: the caller's timeout names the problem, and no request outlives it for long.
+ */
+const ABORT_GRACE_MS = 1000;
+/** Network errors after which a read is worth one more attempt; a write only after ECONNREFUSED (nothing was sent). */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** An error answer of the DynamoDB API, by its error type. */
 export class DynamodbError extends Error {
@@ -48,8 +58,9 @@ export class DynamodbError extends Error {
 
 /**
  * The DynamoDB JSON 1.0 API (`x-amz-target: DynamoDB_20120810.<Action>`), each call signed
- * by shared/aws.ts as @aws-sdk/client-dynamodb would sign it, each attempt cut off at the
- * store's timeout.
+ * by shared/aws.ts as @aws-sdk/client-dynamodb would sign it, each attempt aborted soon after
+ * its caller's timeout (a Scan, which only `router state` makes, is given MIN_LIST_TIMEOUT_MS
+ * at least).
  */
 export class DynamodbApi {
   constructor(
@@ -60,6 +71,7 @@ export class DynamodbApi {
 
   async call(action: string, input: object): Promise<Record<string, unknown>> {
     const body = JSON.stringify(input);
+    const timeoutMs = action === 'Scan' ? Math.max(this.timeoutMs, MIN_LIST_TIMEOUT_MS) : this.timeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const res = await awsRequest({
@@ -70,7 +82,7 @@ export class DynamodbApi {
           path: '/',
           headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${action}` },
           body,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.timeout(timeoutMs + ABORT_GRACE_MS),
           maxResponseBytes: MAX_ANSWER_BYTES,
         });
         if (res.status < 200 || res.status > 299) {
@@ -82,16 +94,23 @@ export class DynamodbApi {
         if (typeof answer !== 'object' || answer === null || Array.isArray(answer)) throw new Error('the answer is not a JSON object');
         return answer as Record<string, unknown>;
       } catch (err) {
-        if (attempt >= ATTEMPTS || !transient(err)) throw err;
+        if (attempt >= 2 || !worthAnotherAttempt(err, action !== 'PutItem')) throw err;
       }
     }
   }
 }
 
-/** Worth one more attempt: throttled or busy, a 5xx, or no answer (a network error, the attempt's timeout). */
-function transient(err: unknown): boolean {
-  if (err instanceof DynamodbError) return err.status >= 500 || TRANSIENT.test(err.code);
-  return typeof err === 'object' && err !== null && ('code' in err || (err as { name?: unknown }).name === 'TimeoutError');
+/**
+ * Whether a failed call is tried once more. Not after the attempt's timeout: the caller
+ * has given up by then (guard.ts). A write only when DynamoDB surely did not apply it
+ * (throttled, or the connection refused): a 5xx or a connection dropped after sending may
+ * have written it, and the retry's condition would then fail against our own write.
+ */
+function worthAnotherAttempt(err: unknown, idempotent: boolean): boolean {
+  if (err instanceof DynamodbError) return NOT_PROCESSED.test(err.code) || (idempotent && err.status >= 500);
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (typeof code !== 'string' || !NETWORK_CODES.has(code)) return false;
+  return idempotent || code === 'ECONNREFUSED';
 }
 
 export class DynamodbStore implements StateStore {
@@ -176,7 +195,8 @@ export class DynamodbStore implements StateStore {
       if (err instanceof DynamodbError && err.code === 'ConditionalCheckFailedException') throw err;
       const name = err instanceof DynamodbError ? err.code : describeName(err);
       const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`dynamodb store: ${action} on table ${this.table} failed: ${name}: ${message}`);
+      // An answer's text may echo the request, its session token with it.
+      throw new Error(redact(`dynamodb store: ${action} on table ${this.table} failed: ${name}: ${message}`));
     }
   }
 }
@@ -201,7 +221,6 @@ function fromItem<T>(item: Item): StoredRecord<T> {
   };
 }
 
-
 const dynamodbStore: StoreType<DynamodbSettings> = {
   kind: 'dynamodb',
   permissions: {
@@ -214,8 +233,8 @@ const dynamodbStore: StoreType<DynamodbSettings> = {
   },
   create(settings) {
     const region = settings.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
-    if (!region) throw new Error('dynamodb store: no region: set state.region, or AWS_REGION');
-    const endpoint = settings.endpoint ?? awsEndpoint('dynamodb', region);
+    const endpoint = resolveAwsEndpoint('dynamodb', region, settings.endpoint);
+    if (!region || !endpoint) throw new Error('dynamodb store: no region: set state.region, or AWS_REGION');
     return new DynamodbStore(new DynamodbApi(region, endpoint, settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS), settings.table);
   },
 };

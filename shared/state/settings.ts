@@ -5,6 +5,8 @@
 import { z } from 'zod';
 
 export const DEFAULT_STORE_TIMEOUT_MS = 1000;
+/** The least time a listing (`router state`, on the command line) is given, whatever the store's timeout. */
+export const MIN_LIST_TIMEOUT_MS = 30_000;
 export const DEFAULT_LEDGER_TTL_HOURS = 7 * 24;
 export const DEFAULT_ALERT_TTL_DAYS = 30;
 export const DEFAULT_LOCAL_PATH = 'out/state';

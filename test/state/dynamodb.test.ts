@@ -74,6 +74,37 @@ describe('dynamodb store: the requests', () => {
     expect(await store.put({ space: 'alerts', key: 'a', value: {}, expect: { absent: true }, expiresAt: 10, now: 0 })).toEqual({ written: false });
     expect(server.requests).toHaveLength(1);
   });
+
+  it('writes again only when DynamoDB surely did not apply the write: throttled yes, a 5xx no', async () => {
+    const store = await open();
+    const write = () => store.put({ space: 'ledger', key: 'w', value: { owner: 'me' }, expect: { absent: true }, expiresAt: 10, now: 0 });
+    server.respondWith(json10({ __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' }, 400), json10({}));
+    expect(await write()).toEqual({ written: true, version: 1 });
+    expect(server.requests).toHaveLength(2);
+
+    // The first PutItem may have landed: a retry's condition would fail against our own write.
+    server.requests.length = 0;
+    server.respondWith(json10({ __type: 'com.amazon.coral.service#InternalFailure' }, 500), json10({}));
+    await expect(write()).rejects.toThrow('dynamodb store: PutItem on table alert-router-state failed: InternalFailure');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('keeps the session token out of its error when a proxy echoes the request', async () => {
+    const token = 'dynamodb-session-token-0only0here';
+    const saved = process.env.AWS_SESSION_TOKEN;
+    process.env.AWS_SESSION_TOKEN = token;
+    try {
+      const store = await open();
+      server.respondWith('echo');
+      const error = await store.get('alerts', 'a', 0).then(() => undefined, (err: unknown) => err as Error);
+      expect(server.requests[0]!.headers['x-amz-security-token']).toBe(token);
+      expect(error?.message).toMatch(/^dynamodb store: GetItem on table alert-router-state failed: HTTP400: /);
+      expect(error?.message).not.toContain(token);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_SESSION_TOKEN;
+      else process.env.AWS_SESSION_TOKEN = saved;
+    }
+  });
 });
 
 describe('dynamodb store: a listing of pages larger than the HTTP client reads by default', () => {

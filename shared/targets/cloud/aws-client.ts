@@ -2,7 +2,7 @@
 // settings, the API of a target (its region and endpoint resolved once, every request
 // signed and sent by shared/aws.ts), and the failure of an answer outside 2xx.
 import { z } from 'zod';
-import { awsEndpoint, awsJsonError, awsRequest } from '../../aws';
+import { awsJsonError, awsRequest, resolveAwsEndpoint } from '../../aws';
 import type { HttpResponse } from '../../http';
 import { classifyError, retryableStatus, type Failure } from '../errors';
 import { describeResponse, parseRetryAfter } from '../http/client';
@@ -12,7 +12,7 @@ export const awsClientSettings = {
   /** Defaults to the region of the target's ARN, else AWS_REGION (AWS_DEFAULT_REGION). */
   region: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
+    .regex(/^[a-z]{2,4}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1')
     .optional(),
   /** Overrides the service's regional endpoint (VPC endpoint, a local emulator, tests). */
   endpoint: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
@@ -46,11 +46,12 @@ export interface AwsApi {
 
 /**
  * The API of `service` for a target: the region is the setting, else the ARN's, else
- * AWS_REGION (AWS_DEFAULT_REGION); the endpoint is the setting, else the region's.
+ * AWS_REGION (AWS_DEFAULT_REGION); the endpoint is the setting, else what the SDK's
+ * environment variables configure, else the region's (resolveAwsEndpoint).
  */
 export function awsApi(service: string, settings: AwsClientSettings, arn?: string, env: NodeJS.ProcessEnv = process.env): AwsApi {
   const region = settings.region ?? (arn === undefined ? undefined : regionFromArn(arn)) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION);
-  const endpoint = settings.endpoint ?? (region ? awsEndpoint(service, region) : undefined);
+  const endpoint = resolveAwsEndpoint(service, region, settings.endpoint, env);
   return {
     send(call, signal) {
       if (!region || !endpoint) return Promise.reject(new Error(`no AWS region for ${service}: set the target's region, or AWS_REGION`));
