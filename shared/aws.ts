@@ -6,7 +6,7 @@
 // (bench/README.md).
 import { hmacSha256, sha256Hex } from './hash';
 import { httpRequest, type HttpResponse } from './http';
-import { registerSecret } from './log';
+import { secretsGuard } from './log';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -50,21 +50,8 @@ export async function awsCredentials(env: NodeJS.ProcessEnv = process.env): Prom
   return guarded({ accessKeyId: found.accessKeyId, secretAccessKey: found.secretAccessKey, ...(found.sessionToken ? { sessionToken: found.sessionToken } : {}) });
 }
 
-let lastGuarded: AwsCredentials | undefined;
-
-/**
- * Registers the secret key and the session token with redact(), once per credentials: a
- * server or proxy that echoes the request (the token travels in x-amz-security-token) must
- * not get it into a delivery's detail or a log line.
- */
-function guarded(credentials: AwsCredentials): AwsCredentials {
-  if (lastGuarded?.secretAccessKey !== credentials.secretAccessKey || lastGuarded.sessionToken !== credentials.sessionToken) {
-    registerSecret(credentials.secretAccessKey);
-    if (credentials.sessionToken) registerSecret(credentials.sessionToken);
-    lastGuarded = credentials;
-  }
-  return credentials;
-}
+/** The secret key and the session token registered with redact() (x-amz-security-token carries the token). */
+const guarded = secretsGuard((credentials: AwsCredentials) => [credentials.secretAccessKey, credentials.sessionToken]);
 
 /** The DNS suffix of a region's partition (the SDK's partitions table). */
 function dnsSuffix(region: string): string {

@@ -62,6 +62,24 @@ export function registerSecret(value: string): void {
   secrets = [...known].sort((a, b) => b.length - a.length);
 }
 
+/**
+ * For credentials read at every call (and rotated now and then): a function that registers
+ * their secret parts with registerSecret when they differ from the last ones it saw, and
+ * hands the credentials back. A server or proxy that echoes a request (the token travels in
+ * a header) must not get them into a delivery's detail, an error or a log line.
+ */
+export function secretsGuard<T>(secretsOf: (credentials: T) => (string | undefined)[]): (credentials: T) => T {
+  let last: (string | undefined)[] = [];
+  return (credentials) => {
+    const current = secretsOf(credentials);
+    if (current.length !== last.length || current.some((value, i) => value !== last[i])) {
+      for (const value of current) if (value) registerSecret(value);
+      last = current;
+    }
+    return credentials;
+  };
+}
+
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) {

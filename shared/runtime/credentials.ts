@@ -2,25 +2,12 @@
 // credentials arrive with every invocation in context.credentials; elsewhere (a Lambda
 // publishing to an Alibaba bus, the command line) the ALIBABA_CLOUD_* variables.
 // The AWS clients read theirs themselves (shared/aws.ts).
-import { registerSecret } from '../log';
+import { secretsGuard } from '../log';
 import type { AlibabaCredentials } from '../targets/contract';
 
 let fromContext: AlibabaCredentials | undefined;
-let lastGuarded: AlibabaCredentials | undefined;
-
-/**
- * Registers the secret and the token with redact(), once per credentials: a server or proxy
- * that echoes a request (the token travels in x-acs-security-token) must not get them into a
- * delivery's detail or a log line.
- */
-function guarded(credentials: AlibabaCredentials): AlibabaCredentials {
-  if (lastGuarded?.accessKeySecret !== credentials.accessKeySecret || lastGuarded.securityToken !== credentials.securityToken) {
-    registerSecret(credentials.accessKeySecret);
-    if (credentials.securityToken) registerSecret(credentials.securityToken);
-    lastGuarded = credentials;
-  }
-  return credentials;
-}
+/** The secret and the token registered with redact() (x-acs-security-token carries the token). */
+const guarded = secretsGuard((credentials: AlibabaCredentials) => [credentials.accessKeySecret, credentials.securityToken]);
 
 export interface FcCredentials {
   accessKeyId?: string;
