@@ -1,6 +1,6 @@
 // AWS Lambda: the event is an object; the context has awsRequestId and
-// getRemainingTimeInMillis(). AWS SDK clients take their credentials from the default
-// provider chain (the function's role), so there are none to pass on.
+// getRemainingTimeInMillis(). The AWS clients read the function role's credentials from the
+// environment Lambda sets (shared/aws.ts), so there are none to pass on.
 import type { PlatformAdapter } from './platform';
 
 interface LambdaContextFields {

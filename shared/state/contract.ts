@@ -36,7 +36,8 @@
 // 4. Failure. Anything else (network, throttling, permissions, a missing table) rejects
 //    with an Error whose message names the store and the problem and never contains a
 //    credential. Callers bound every call with a timeout and fail open (deliver anyway);
-//    an adapter needs no retry loop of its own beyond its SDK's defaults.
+//    an adapter retries no more than once, and only what cannot have been applied
+//    (dynamodb.ts; the Tablestore SDK retries a read once, never a write).
 //
 // 5. Listing. list(space, now) returns the live records of a space, any order. It is
 //    for the command line (the alerts the store holds), never on the delivery path, so a
