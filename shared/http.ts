@@ -206,7 +206,10 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     });
     req.once('error', (err) => {
       done();
-      reject(err);
+      // A kept-alive socket the server closed while it was idle (a warm function thawed after
+      // a while): the request never reached the server, which a caller may retry safely,
+      // even a write (Node's docs: request.reusedSocket).
+      reject(req.reusedSocket && response === undefined && (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? Object.assign(err, { staleSocket: true }) : err);
     });
     signal?.addEventListener('abort', onAbort, { once: true });
     req.end(body);

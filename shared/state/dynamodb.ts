@@ -103,14 +103,15 @@ export class DynamodbApi {
 /**
  * Whether a failed call is tried once more. Not after the attempt's timeout: the caller
  * has given up by then (guard.ts). A write only when DynamoDB surely did not apply it
- * (throttled, or the connection refused): a 5xx or a connection dropped after sending may
- * have written it, and the retry's condition would then fail against our own write.
+ * (throttled, the connection refused, or a kept-alive socket found closed: http.ts): a 5xx
+ * or a connection dropped after sending may have written it, and the retry's condition
+ * would then fail against our own write.
  */
 function worthAnotherAttempt(err: unknown, idempotent: boolean): boolean {
   if (err instanceof DynamodbError) return NOT_PROCESSED.test(err.code) || (idempotent && err.status >= 500);
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  const { code, staleSocket } = typeof err === 'object' && err !== null ? (err as { code?: unknown; staleSocket?: unknown }) : {};
   if (typeof code !== 'string' || !NETWORK_CODES.has(code)) return false;
-  return idempotent || code === 'ECONNREFUSED';
+  return idempotent || code === 'ECONNREFUSED' || staleSocket === true;
 }
 
 export class DynamodbStore implements StateStore {

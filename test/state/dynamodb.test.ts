@@ -1,3 +1,5 @@
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { MAX_RESPONSE_BYTES } from '../../shared/http';
 import { stateSettings } from '../../shared/state/settings';
@@ -126,4 +128,43 @@ describe('dynamodb store: a listing of pages larger than the HTTP client reads b
       await dynalite.stop();
     }
   }, 120_000);
+});
+
+describe('dynamodb store: a kept-alive connection the server closed', () => {
+  useEnv(DYNALITE_ENV);
+  it('writes again on a new connection: the write never reached the server', async () => {
+    // The first connection answers one call, then drops the next one unanswered, as a server
+    // that closed an idle connection does; later connections answer everything.
+    const seen: string[] = [];
+    let connections = 0;
+    const sockets = new Set<Socket>();
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      connections += 1;
+      const first = connections === 1;
+      let calls = 0;
+      socket.on('data', (chunk: Buffer) => {
+        const target = /x-amz-target: DynamoDB_20120810\.(\w+)/i.exec(chunk.toString('latin1'))?.[1];
+        if (!target) return;
+        seen.push(`${connections}:${target}`);
+        calls += 1;
+        if (first && calls === 2) {
+          socket.destroy();
+          return;
+        }
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n{}');
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const store = await createStore(stateSettings.parse({ store: 'dynamodb', table: TABLE, endpoint: `http://127.0.0.1:${port}`, timeoutMs: 5000 }));
+      expect(await store.get('ledger', 'k', 0)).toBeUndefined();
+      expect(await store.put({ space: 'ledger', key: 'k', value: {}, expect: { absent: true }, expiresAt: 10, now: 0 })).toEqual({ written: true, version: 1 });
+      expect(seen).toEqual(['1:GetItem', '1:PutItem', '2:PutItem']);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+  });
 });
