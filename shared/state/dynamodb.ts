@@ -41,7 +41,7 @@ const NOT_PROCESSED = /^(ProvisionedThroughputExceeded|Throttling|RequestLimitEx
  * aborted: the caller's timeout names the problem, and no request outlives it for long.
  */
 const ABORT_GRACE_MS = 1000;
-/** Network errors after which a read is worth one more attempt; a write only after ECONNREFUSED (nothing was sent). */
+/** Network errors after which a read is worth one more attempt; a write only after ECONNREFUSED or on a stale socket (nothing was applied). */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** An error answer of the DynamoDB API, by its error type. */
