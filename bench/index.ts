@@ -498,13 +498,14 @@ async function main() {
     // What the AWS targets' own client replaced: the same calls with the AWS SDK v3 clients
     // alone, built once and kept, as a function would keep them.
     const sdkAloneMemory = await measureMemory('AWS SDKs alone', { platform: 'lambda', handler: sdkAlone.aws, env: { BENCH_ENDPOINTS: sdkEndpoints }, deliveries: 3 });
+    const sdkAlonePeakMb = sdkAloneMemory.last.peakRssKb / 1024;
     memory.push({
-      figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: AWS SDKs alone (Lambda, node ${nodeOf('lambda').major})`,
-      value: sdkAloneMemory.last.peakRssKb / 1024,
+      figure: `peak memory, ${MEMORY_INVOCATIONS.toLocaleString('en')} invocations: AWS SDKs alone (Lambda, node ${lambdaNode.major})`,
+      value: sdkAlonePeakMb,
       unit: 'MB',
       baseline: 'half the memory size',
       baselineValue: lambdaNode.memoryMb / 2,
-      ratio: sdkAloneMemory.last.peakRssKb / 1024 / (lambdaNode.memoryMb / 2),
+      ratio: sdkAlonePeakMb / (lambdaNode.memoryMb / 2),
       targetText: 'measured',
       note: `the same calls with the AWS SDK v3 clients, no router: peak RSS ${at(sdkAloneMemory.first)}, ${at(sdkAloneMemory.last)}`,
     });
@@ -546,8 +547,8 @@ async function main() {
       seconds: Math.round((Date.now() - started) / 1000),
     };
     const runsOn = (platform: Platform) => {
-      const { version, runtime } = nodeOf(platform);
-      const other = runtime.replace(/\.x$/, '') === `nodejs${nodeOf(platform).major}` ? '' : ", NOT the runtime's Node";
+      const { version, runtime, major } = nodeOf(platform);
+      const other = runtime.replace(/\.x$/, '') === `nodejs${major}` ? '' : ", NOT the runtime's Node";
       return `${PLATFORM_NAME[platform]} on node ${version} (runtime ${runtime}${other})`;
     };
     console.log(`Bench (${runsOn('lambda')}, ${runsOn('fc')}; ${meta.cpus} CPUs, ${RUNS} cold-start rounds, medians${QUICK ? ', QUICK: rough figures' : ''}):`);

@@ -49,7 +49,7 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
   let stopReason = '';
 
   for (;;) {
-    const budget = deadline === undefined ? Infinity : deadline - margin - Date.now();
+    const budget = timeLeft(deadline, margin);
     if (budget < MIN_ATTEMPT_MS) {
       stopReason = "no time left before the function's deadline";
       break;
@@ -67,7 +67,7 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
       break;
     }
     const delayMs = Math.max(retryAfterMs, backoffDelay(attempts, options.random ?? Math.random));
-    if (delayMs + MIN_ATTEMPT_MS > (deadline === undefined ? Infinity : deadline - margin - Date.now())) {
+    if (delayMs + MIN_ATTEMPT_MS > timeLeft(deadline, margin)) {
       stopReason = `not retried: the next attempt (in ${delayMs} ms) would pass the function's deadline`;
       break;
     }
@@ -79,6 +79,11 @@ async function deliverToTarget(alert: Alert, prepared: PreparedTarget, options: 
   const result = toResult(prepared, final, attempts, Date.now() - started, outcome ? stopReason : '');
   if (result.outcome === 'failed') log.get().warn('delivery failed', { attempts, detail: result.detail });
   return result;
+}
+
+/** Milliseconds left before the function's deadline less the safety margin (no closure per delivery). */
+function timeLeft(deadline: number | undefined, margin: number): number {
+  return deadline === undefined ? Infinity : deadline - margin - Date.now();
 }
 
 /** The logger of one delivery (the target's name and type on each line), made when first used. */

@@ -9,7 +9,7 @@ import type { Alert } from '../../model/alert';
 import { defineTarget, type Outcome } from '../contract';
 import { classifyError, oneLine } from '../errors';
 import { describeResponse } from '../http/client';
-import { jsonAt } from '../../http';
+import { jsonAt, type HttpResponse } from '../../http';
 import { renderTemplate, templatesSetting } from '../template';
 import { awsApi, awsClientSettings, awsFailure } from './aws-client';
 
@@ -105,7 +105,7 @@ export default defineTarget({
 });
 
 /** The outcome of PutEvents' answer, whose rejected entry comes in a 200 (FailedEntryCount). */
-function putEventsOutcome(res: Parameters<typeof awsFailure>[0]): Outcome {
+function putEventsOutcome(res: HttpResponse): Outcome {
   if (res.status < 200 || res.status > 299) return awsFailure(res, 'json');
   let reply: unknown;
   try {
