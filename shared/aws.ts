@@ -179,25 +179,56 @@ export interface AwsRequest {
 }
 
 /**
+ * Server time minus ours, as AWS's answers tell it (their `Date`): requests are signed with
+ * the corrected time, as the SDK's signer does. AWS refuses a signature more than 5 minutes
+ * away from its clock ("Signature expired"), and a machine's clock can be that far off (a
+ * laptop after sleep, a VM without NTP).
+ */
+let clockOffsetMs = 0;
+/** A correction this large means the request was signed with a wrong time (the SDK's threshold). */
+const SKEW_MS = 240_000;
+
+/**
+ * Learns the server's time from an answer's `Date`, as the SDK does: not from a cached answer
+ * (`Age`), nor after a wait so long that the date says nothing of when it was sent.
+ */
+function learnClock(res: HttpResponse, sentAt: number): void {
+  if (res.headers.get('age') !== null) return;
+  const serverTime = Date.parse(res.headers.get('date') ?? '');
+  const receivedAt = Date.now();
+  if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return;
+  clockOffsetMs = serverTime - receivedAt;
+}
+
+/**
  * Signs the request with the current credentials and sends it. Private addresses are
  * allowed: with private DNS, a VPC endpoint gives the regional name a private address, and
- * an endpoint setting is the operator's own. Answers whatever the status; throws when
- * nothing came back (network, abort) or there is nothing to sign with.
+ * an endpoint setting is the operator's own. A request that AWS refused (400 or 403) while
+ * its answer showed our clock at least 4 minutes off is signed again with the server's time
+ * and sent once more: refused at the signature, it was not processed. Answers whatever the
+ * status; throws when nothing came back (network, abort) or there is nothing to sign with.
  */
 export async function awsRequest(request: AwsRequest, env: NodeJS.ProcessEnv = process.env): Promise<HttpResponse> {
   const base = new URL(request.endpoint);
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${request.path}`);
   const credentials = await awsCredentials(env);
-  const headers = sigV4Headers({ method: request.method, url, headers: request.headers, body: request.body, service: request.service, region: request.region, credentials });
-  return httpRequest({
-    method: request.method,
-    url: url.href,
-    headers,
-    body: request.body,
-    signal: request.signal,
-    allowPrivateNetwork: true,
-    ...(request.maxResponseBytes ? { maxResponseBytes: request.maxResponseBytes } : {}),
-  });
+  for (let attempt = 1; ; attempt += 1) {
+    const offset = clockOffsetMs;
+    const sentAt = Date.now();
+    const headers = sigV4Headers({ method: request.method, url, headers: request.headers, body: request.body, service: request.service, region: request.region, credentials, now: new Date(sentAt + offset) });
+    const res = await httpRequest({
+      method: request.method,
+      url: url.href,
+      headers,
+      body: request.body,
+      signal: request.signal,
+      allowPrivateNetwork: true,
+      ...(request.maxResponseBytes ? { maxResponseBytes: request.maxResponseBytes } : {}),
+    });
+    learnClock(res, sentAt);
+    const refusedForSkew = (res.status === 400 || res.status === 403) && Math.abs(clockOffsetMs - offset) >= SKEW_MS;
+    if (attempt > 1 || !refusedForSkew) return res;
+  }
 }
 
 /** The error code and message of a JSON protocol's error answer (`x-amzn-errortype`, `__type`, `message`). */

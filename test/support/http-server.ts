@@ -46,6 +46,8 @@ export interface ScriptedServerOptions {
   modes?: Partial<Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse>>;
   /** The service's own checks (limits, required fields), run on every request before the script: an error reply, or undefined. */
   validate?: (req: RecordedRequest) => ScriptedResponse | undefined;
+  /** The server's clock, for its answers' `Date` (default: Node's, the real time). */
+  now?: () => number;
 }
 
 const DEFAULT_MODES: Record<Exclude<ServiceMode, 'hang' | 'echo'>, ScriptedResponse> = {
@@ -89,7 +91,9 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       };
       requests.push(recorded);
       const answer = options.validate?.(recorded) ?? resolveScript(recorded);
-      if (answer !== 'hang') send(res, answer);
+      if (answer === 'hang') return;
+      if (options.now) res.setHeader('date', new Date(options.now()).toUTCString());
+      send(res, answer);
     });
   });
 

@@ -1,6 +1,7 @@
 // Fakes of the AWS services the cloud targets call (SNS Query/XML, EventBridge JSON 1.1,
-// Lambda REST), served by the scripted server on 127.0.0.1, and a SigV4 verifier written
-// from the AWS specification, so tests check the real SDK's signature independently of it.
+// Lambda REST), served by the scripted server on 127.0.0.1, refusing signatures outside
+// AWS's 5-minute window as the services do, and a SigV4 verifier written from the AWS
+// specification, so tests check the real SDK's signature independently of it.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServiceMode } from '../../targets/conformance';
 import { startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
@@ -86,20 +87,54 @@ export const LAMBDA_MODES: Modes = {
   'client-error': restError(404, 'ResourceNotFoundException', 'Function not found: arn:aws:lambda:us-east-1:123456789012:function:remediate'),
 };
 
-export const startSnsFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: SNS_MODES });
-export const startEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
+/** How far from its clock AWS accepts a signature's time (x-amz-date), either way. */
+export const SIGNATURE_WINDOW_MS = 5 * 60_000;
+
+const amzStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+
+/** AWS's message for a request signed outside its window at `now`, or undefined (unsigned requests are let through). */
+export function signatureTimeError(req: RecordedRequest, now: number): string | undefined {
+  const amzDate = String(req.headers['x-amz-date'] ?? '');
+  const parts = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map(Number) as [number, number, number, number, number, number];
+  const signedAt = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (signedAt < now - SIGNATURE_WINDOW_MS) return `Signature expired: ${amzDate} is now earlier than ${amzStamp(now - SIGNATURE_WINDOW_MS)} (${amzStamp(now)} - 5 min.)`;
+  if (signedAt > now + SIGNATURE_WINDOW_MS) return `Signature not yet current: ${amzDate} is still later than ${amzStamp(now + SIGNATURE_WINDOW_MS)} (${amzStamp(now)} + 5 min.)`;
+  return undefined;
+}
+
+export interface AwsFakeOptions {
+  /** The service's clock against this machine's (its answers' Date, its signature window). */
+  clockOffsetMs?: number;
+}
+
+/** A fake AWS API: refuses signatures outside its window as the service does, then runs its own checks. */
+function startAwsFake(modes: Modes, refuse: (message: string) => ScriptedResponse, options: AwsFakeOptions, validate?: (req: RecordedRequest) => ScriptedResponse | undefined): Promise<ScriptedServer> {
+  const now = () => Date.now() + (options.clockOffsetMs ?? 0);
+  return startScriptedServer({
+    modes,
+    now,
+    validate(req) {
+      const expired = signatureTimeError(req, now());
+      return expired ? refuse(expired) : validate?.(req);
+    },
+  });
+}
+
+export const startSnsFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
+  startAwsFake(SNS_MODES, (message) => xmlError(403, 'Sender', 'SignatureDoesNotMatch', message), options);
+export const startEventBridgeFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
+  startAwsFake(EVENTBRIDGE_MODES, (message) => jsonError(400, 'InvalidSignatureException', message), options);
 /** Lambda's payload limits: 1 MB for an asynchronous (Event) invocation, 6 MB for a synchronous one. */
 export const LAMBDA_PAYLOAD_LIMITS = { Event: 1_048_576, RequestResponse: 6_291_456 } as const;
 
-export const startLambdaFake = (): Promise<ScriptedServer> =>
-  startScriptedServer({
-    modes: LAMBDA_MODES,
-    validate(req) {
-      const type = req.headers['x-amz-invocation-type'] === 'RequestResponse' ? 'RequestResponse' : 'Event';
-      const size = Buffer.byteLength(req.body, 'utf8');
-      if (size <= LAMBDA_PAYLOAD_LIMITS[type]) return undefined;
-      return restError(413, 'RequestEntityTooLargeException', `${size} byte payload is too large for the ${type} invocation type (limit ${LAMBDA_PAYLOAD_LIMITS[type]} bytes)`);
-    },
+export const startLambdaFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
+  startAwsFake(LAMBDA_MODES, (message) => restError(403, 'InvalidSignatureException', message), options, (req) => {
+    const type = req.headers['x-amz-invocation-type'] === 'RequestResponse' ? 'RequestResponse' : 'Event';
+    const size = Buffer.byteLength(req.body, 'utf8');
+    if (size <= LAMBDA_PAYLOAD_LIMITS[type]) return undefined;
+    return restError(413, 'RequestEntityTooLargeException', `${size} byte payload is too large for the ${type} invocation type (limit ${LAMBDA_PAYLOAD_LIMITS[type]} bytes)`);
   });
 
 export interface SigV4Check {
