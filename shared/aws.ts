@@ -46,7 +46,9 @@ export async function awsCredentials(env: NodeJS.ProcessEnv = process.env): Prom
   }
   const provider = await credentialChain();
   if (!provider) throw new Error('no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set, and the AWS SDK credential chain is not installed');
-  const found = await provider();
+  const found = await provider().catch((err: unknown) => {
+    throw new Error(`no AWS credentials: ${err instanceof Error ? err.message : String(err)}`);
+  });
   return guarded({ accessKeyId: found.accessKeyId, secretAccessKey: found.secretAccessKey, ...(found.sessionToken ? { sessionToken: found.sessionToken } : {}) });
 }
 

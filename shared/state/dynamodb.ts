@@ -6,7 +6,7 @@
 // Actions used: GetItem and PutItem by the functions (`permissions` below: their IAM policy
 // grants only these, on this table), Scan by `router state` only. The calls are the
 // requests @aws-sdk/client-dynamodb sends, signed by shared/aws.ts: no SDK in the bundle.
-import { awsJsonError, awsRequest, resolveAwsEndpoint } from '../aws';
+import { awsCredentials, awsJsonError, awsRequest, resolveAwsEndpoint } from '../aws';
 import { redact } from '../log';
 import {
   checkKey,
@@ -232,10 +232,21 @@ const dynamodbStore: StoreType<DynamodbSettings> = {
       return ['dynamodb:GetItem', 'dynamodb:PutItem'].map((action) => ({ action, resources: [resource] }));
     },
   },
-  create(settings) {
+  /**
+   * Opens the store once its credentials are found: where the environment has no keys (the
+   * command line), the SDK's chain may take a while (a profile's SSO token, a role to
+   * assume), which would otherwise count against the first call's timeout, and its failure
+   * would read as a timeout instead of naming the credentials.
+   */
+  async create(settings) {
     const region = settings.region ?? (process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION);
     const endpoint = resolveAwsEndpoint('dynamodb', region, settings.endpoint);
     if (!region || !endpoint) throw new Error('dynamodb store: no region: set state.region, or AWS_REGION');
+    try {
+      await awsCredentials();
+    } catch (err) {
+      throw new Error(redact(`dynamodb store: ${err instanceof Error ? err.message : String(err)}`));
+    }
     return new DynamodbStore(new DynamodbApi(region, endpoint, settings.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS), settings.table);
   },
 };

@@ -1,4 +1,7 @@
 import { createServer, type Socket } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { MAX_RESPONSE_BYTES } from '../../shared/http';
@@ -165,6 +168,23 @@ describe('dynamodb store: a kept-alive connection the server closed', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((done) => server.close(() => done()));
+    }
+  });
+});
+
+describe('dynamodb store: credentials', () => {
+  it('does not open without credentials, and says so (not a timeout of its first call)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aws-profile-'));
+    const saved = { ...process.env };
+    try {
+      for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[name];
+      writeFileSync(join(dir, 'credentials'), '[ops]\naws_access_key_id = AKIAPROFILE0000000001\naws_secret_access_key = profile/secret\n');
+      Object.assign(process.env, { AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'), AWS_CONFIG_FILE: join(dir, 'config'), AWS_PROFILE: 'nobody', AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: 'us-east-1' });
+      const open = () => createStore(stateSettings.parse({ store: 'dynamodb', table: TABLE, endpoint: 'http://127.0.0.1:9', timeoutMs: 50 }));
+      await expect(open()).rejects.toThrow('dynamodb store: no AWS credentials: Could not load credentials from any providers');
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
