@@ -16,7 +16,8 @@ export const STATE_STATUS = {
   INSUFFICIENT_DATA: 'insufficient-data',
 } as const satisfies Record<string, Status>;
 
-const ACCOUNT_ID = /^\d{1,12}$/;
+/** An AWS account id is always 12 digits; one with fewer (its leading zeros lost) would give a key no other path of the alarm gives. */
+const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = /^aws[a-z-]*$/;
 
 /** Where the alarm lives, and its ARN: the key every event of the alarm shares. */
@@ -75,13 +76,13 @@ export function locateAlarm(where: AlarmWhereabouts): AlarmLocation {
     parsed?.region ??
     fail(
       where.regionPath,
-      `${where.region === null ? 'is missing' : `${JSON.stringify(where.region)} is not a region`} and there is no CloudWatch alarm ARN to take it from`,
+      `${where.region === null ? 'is missing' : `${JSON.stringify(where.region)} is not a region`} and there is no readable CloudWatch alarm ARN to take it from`,
     );
   const account =
-    where.account ?? parsed?.account ?? fail(where.accountPath, 'is missing and there is no CloudWatch alarm ARN to take it from');
+    where.account ?? parsed?.account ?? fail(where.accountPath, 'is missing and there is no readable CloudWatch alarm ARN to take it from');
   if (parsed) return { ...parsed, region, account };
   if (!ACCOUNT_ID.test(account)) {
-    fail(where.accountPath, `${JSON.stringify(account)} is not an AWS account id and there is no CloudWatch alarm ARN`);
+    fail(where.accountPath, `${JSON.stringify(account)} is not an AWS account id (12 digits) and there is no readable CloudWatch alarm ARN`);
   }
   const partition = partitionOf(region);
   return { arn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${where.name}`, partition, region, account };

@@ -559,7 +559,7 @@ type Refusal =
 const REFUSALS: Record<string, Refusal> = {
   'account-missing-without-arn.json': {
     field: 'account',
-    problem: /^is missing and there is no CloudWatch alarm ARN to take it from$/,
+    problem: /^is missing and there is no readable CloudWatch alarm ARN to take it from$/,
   },
   'alarm-name-empty.json': { field: 'detail.alarmName', problem: /^is empty$/ },
   'alarm-name-missing.json': { field: 'detail.alarmName', problem: /^is missing$/ },
@@ -594,7 +594,7 @@ const REFUSALS: Record<string, Refusal> = {
   },
   'region-unusable-without-arn.json': {
     field: 'region',
-    problem: /^"us-east-\*" is not a region and there is no CloudWatch alarm ARN to take it from$/,
+    problem: /^"us-east-\*" is not a region and there is no readable CloudWatch alarm ARN to take it from$/,
   },
   'resources-item-not-string.json': { field: 'resources[0]', problem: /^expected a string, got object$/ },
   'resources-not-array.json': { field: 'resources', problem: /^expected an array, got string$/ },

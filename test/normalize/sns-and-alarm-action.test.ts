@@ -211,6 +211,11 @@ describe('the SNS and Lambda alarm action samples', () => {
       body.AWSAccountId = '***';
     });
     expect(refusal(maskedAccount)).toMatchObject({ field: 'Records[0].Sns.Message.AWSAccountId' });
+    // Ten digits are no account: its key would match no other path of the alarm.
+    const shortAccount = withMessage(read('aws/sns/alarm-resolved-no-arn.json'), (body) => {
+      body.AWSAccountId = '1234567890';
+    });
+    expect(refusal(shortAccount)).toMatchObject({ field: 'Records[0].Sns.Message.AWSAccountId', problem: '"1234567890" is not an AWS account id (12 digits) and there is no readable CloudWatch alarm ARN' });
     const unknownState = withMessage(read('aws/sns/alarm-firing.json'), (body) => {
       body.NewStateValue = 'ALARMING';
     });
