@@ -75,12 +75,13 @@ export function eventTime(alert: Alert): string | null {
 
 /**
  * Whether the event is older than the last one applied to its alert. Only events that
- * change the status can be stale; a retry of an event already applied is not stale (the
- * ledger takes care of it).
+ * change the status can be stale. A retry of the last event applied is not (the ledger
+ * sends it to the targets that lack it); a retry of an earlier one is: a target it failed
+ * may have heard the newer event since, and must not be told the older status after it.
  */
 export function staleness(state: AlertState | undefined, alert: Alert): Stale | undefined {
   if (!state || !STATE_STATUSES.includes(alert.status) || !state.lastEvent.at) return undefined;
-  if (state.lastEvent.id === alert.id || state.history.some((entry) => entry.eventId === alert.id && entry.status === alert.status)) return undefined;
+  if (state.lastEvent.id === alert.id) return undefined;
   const at = eventTime(alert);
   if (!at || Date.parse(at) >= Date.parse(state.lastEvent.at)) return undefined;
   return { lastEventId: state.lastEvent.id, lastEventAt: state.lastEvent.at };

@@ -110,6 +110,28 @@ describe.each(storeHarnesses)('delivery through the $name store', (harness) => {
     expect(state).toMatchObject({ status: 'resolved', lastEvent: { id: resolve.id }, firingSince: null });
   });
 
+  test('a retry of an event a newer one has superseded is stale: the target it failed is not told the older status after the newer', async () => {
+    const alarm = unique('alarm');
+    const firing = alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm });
+    const resolve = alarmEvent({ id: unique('resolve'), state: 'OK', at: '2026-03-01T10:01:00.000Z', alarm });
+    let failB = true;
+    server.respondWith((req) => (req.url === '/hook-b' && failB ? { status: 503, body: 'down' } : { status: 200, body: 'ok' }));
+    expect((await run(firing)).deliveries.map((d) => d.outcome)).toEqual(['delivered', 'failed']);
+    failB = false;
+    expect((await run(resolve)).deliveries.map((d) => d.outcome)).toEqual(['delivered', 'delivered']);
+    // The platform retries the firing whose delivery to hook-b failed.
+    const retry = await run(firing);
+    expect(retry.ok).toBe(true);
+    expect(retry.state).toMatchObject({ stale: { lastEventId: resolve.id } });
+    expect(retry.deliveries.map((d) => [d.target, d.outcome, d.reason])).toEqual([
+      ['hook-a', 'skipped', 'stale'],
+      ['hook-b', 'skipped', 'stale'],
+    ]);
+    expect([received('hook-b', firing.id), received('hook-b', resolve.id)]).toEqual([1, 1]);
+    const state = await router.state!.alerts.read(`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarm}`);
+    expect(state?.targets['hook-b']).toMatchObject({ status: 'resolved', eventId: resolve.id });
+  });
+
   test('a target told an alert is firing hears its resolve inside a mute window; one never told does not', async () => {
     const told = unique('told');
     await run(alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: told }));
