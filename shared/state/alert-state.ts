@@ -161,11 +161,11 @@ export function applyEvent(previous: AlertState | undefined, alert: Alert, deliv
   // A retry of the same event merges into its entry: a target delivered earlier stays delivered.
   const index = state.history.findIndex((entry) => entry.eventId === alert.id && entry.status === alert.status);
   const outcomes = Object.fromEntries(deliveries.map((d) => [d.target, d.earlier ?? d.outcome]));
-  const earlier = state.history[index];
-  if (earlier) {
-    const merged = { ...earlier.deliveries };
+  const retried = state.history[index];
+  if (retried) {
+    const merged = { ...retried.deliveries };
     for (const [target, outcome] of Object.entries(outcomes)) if (merged[target] !== 'delivered') merged[target] = outcome;
-    state.history[index] = { ...earlier, appliedAt: applied, deliveries: merged };
+    state.history[index] = { ...retried, appliedAt: applied, deliveries: merged };
   } else {
     state.history.push({ eventId: alert.id, status: alert.status, eventAt: at, appliedAt: applied, deliveries: outcomes });
     state.history.sort((a, b) => Date.parse(a.eventAt ?? a.appliedAt) - Date.parse(b.eventAt ?? b.appliedAt));
