@@ -46,6 +46,9 @@ const THROTTLING_NAMES = new Set([
   'SlowDown',
   'PriorRequestNotComplete',
   'EC2ThrottledException',
+  // SNS on a topic encrypted with KMS: KMS throttled the data key request.
+  'KMSThrottling',
+  'KMSThrottlingException',
 ]);
 /** Alibaba codes come dotted (`Throttling.User`, `Throttling.Api`) and FC adds its own. */
 const TRANSIENT_CODE = /^(Throttling|ServiceUnavailable|InternalError|SystemBusy|ServiceBusy|ResourceThrottled|ResourceExhausted)\b/;

@@ -66,7 +66,8 @@ function invalid(e: ReturnType<typeof entry>): string | undefined {
     return `the rendered detailType template is ${e.DetailType.length} characters; EventBridge takes 1 to ${DETAIL_TYPE_MAX}`;
   }
   const size = entrySize(e);
-  if (size > ENTRY_MAX_BYTES) return `the event entry is ${size} bytes, over the EventBridge PutEvents limit of ${ENTRY_MAX_BYTES}`;
+  // "Must be less than 256KB": an entry of exactly 262,144 bytes is refused too.
+  if (size >= ENTRY_MAX_BYTES) return `the event entry is ${size} bytes; EventBridge PutEvents takes less than ${ENTRY_MAX_BYTES}`;
   return undefined;
 }
 

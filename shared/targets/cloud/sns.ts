@@ -17,8 +17,12 @@ import { awsApi, awsClientSettings, awsFailure, xmlText } from './aws-client';
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 /** SNS: a subject is ASCII, starts with a letter, digit or punctuation, "less than 100 characters". */
 const SUBJECT_MAX = 99;
-/** SNS: a message is at most 256 KiB (UTF-8 bytes). */
-const MESSAGE_MAX_BYTES = 262_144;
+/**
+ * SNS checks the message and its attributes together against the topic's MaximumMessageSize:
+ * 256 KiB by default, up to 1 MiB where the topic allows it. Only what no topic accepts is
+ * refused here; SNS itself refuses what is over a smaller topic's limit (InvalidParameter).
+ */
+const LARGEST_MESSAGE_BYTES = 1_048_576;
 /** SNS FIFO: group ids are 1-128 characters of ASCII letters, digits and punctuation. */
 const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
 
@@ -81,6 +85,13 @@ function publishInput(alert: Alert, s: SnsSettings) {
   };
 }
 
+/** What SNS measures against the topic's MaximumMessageSize: the message, and each attribute's name, type and value (UTF-8 bytes). */
+export function messageSize(input: ReturnType<typeof publishInput>): number {
+  let bytes = Buffer.byteLength(input.Message);
+  for (const [name, value] of Object.entries(input.MessageAttributes)) bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType) + Buffer.byteLength(value.StringValue);
+  return bytes;
+}
+
 /**
  * The Publish request's form, as the SDK serializes it: RFC 3986 encoding, the message
  * attributes as `MessageAttributes.entry.N` from 1, in their order.
@@ -118,9 +129,9 @@ export default defineTarget({
     return {
       async send(alert, ctx): Promise<Outcome> {
         const input = publishInput(alert, s);
-        const bytes = Buffer.byteLength(input.Message);
-        if (bytes > MESSAGE_MAX_BYTES) {
-          return { outcome: 'failed', retryable: false, detail: `the alert is ${bytes} bytes of JSON, over the SNS message limit of ${MESSAGE_MAX_BYTES}` };
+        const bytes = messageSize(input);
+        if (bytes > LARGEST_MESSAGE_BYTES) {
+          return { outcome: 'failed', retryable: false, detail: `the alert is ${bytes} bytes of JSON and attributes, over the largest message SNS takes (${LARGEST_MESSAGE_BYTES}, on a topic whose MaximumMessageSize allows it)` };
         }
         try {
           const res = await api.send(

@@ -1,7 +1,8 @@
 // Fakes of the AWS services the cloud targets call (SNS Query/XML, EventBridge JSON 1.1,
-// Lambda REST), served by the scripted server on 127.0.0.1, refusing signatures outside
-// AWS's 5-minute window as the services do, and a SigV4 verifier written from the AWS
-// specification, so tests check the real SDK's signature independently of it.
+// Lambda REST), served by the scripted server on 127.0.0.1. Each authenticates a request as
+// the service does (a SigV4 signature by the fake credentials, within AWS's 5-minute window)
+// with the service's own errors, and SNS checks Publish's parameters and size. The SigV4
+// verifier is written from the AWS specification, independently of the SDK's signer.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { ServiceMode } from '../../targets/conformance';
 import { startScriptedServer, type RecordedRequest, type ScriptedResponse, type ScriptedServer } from '../http-server';
@@ -92,7 +93,7 @@ export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 
 const amzStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
 
-/** AWS's message for a request signed outside its window at `now`, or undefined (unsigned requests are let through). */
+/** AWS's message for a request signed outside its window at `now`, or undefined. */
 export function signatureTimeError(req: RecordedRequest, now: number): string | undefined {
   const amzDate = String(req.headers['x-amz-date'] ?? '');
   const parts = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(amzDate);
@@ -104,33 +105,74 @@ export function signatureTimeError(req: RecordedRequest, now: number): string | 
   return undefined;
 }
 
+/** How a service refuses a request it cannot authenticate: its error codes, and its answer's shape. */
+interface AuthRefusal {
+  missing: string;
+  invalid: string;
+  answer: (code: string, message: string) => ScriptedResponse;
+}
+
+/**
+ * What the service answers a request that is not signed by AWS_CREDENTIALS, or signed outside
+ * its window; undefined for a good one.
+ */
+function authError(req: RecordedRequest, now: number, refusal: AuthRefusal): ScriptedResponse | undefined {
+  if (req.headers.authorization === undefined) return refusal.answer(refusal.missing, 'Missing Authentication Token');
+  const check = verifySigV4(req, AWS_CREDENTIALS.secretAccessKey);
+  if (!check?.valid || check.accessKeyId !== AWS_CREDENTIALS.accessKeyId || req.headers['x-amz-date'] === undefined) {
+    return refusal.answer(refusal.invalid, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.');
+  }
+  const expired = signatureTimeError(req, now);
+  return expired ? refusal.answer(refusal.invalid, expired) : undefined;
+}
+
 export interface AwsFakeOptions {
   /** The service's clock against this machine's (its answers' Date, its signature window). */
   clockOffsetMs?: number;
 }
 
-/** A fake AWS API: refuses signatures outside its window as the service does, then runs its own checks. */
-function startAwsFake(modes: Modes, refuse: (message: string) => ScriptedResponse, options: AwsFakeOptions, validate?: (req: RecordedRequest) => ScriptedResponse | undefined): Promise<ScriptedServer> {
+/** A fake AWS API: authenticates each request as the service does (signature, window), then runs its own checks. */
+function startAwsFake(modes: Modes, refusal: AuthRefusal, options: AwsFakeOptions, validate?: (req: RecordedRequest) => ScriptedResponse | undefined): Promise<ScriptedServer> {
   const now = () => Date.now() + (options.clockOffsetMs ?? 0);
   return startScriptedServer({
     modes,
     now,
-    validate(req) {
-      const expired = signatureTimeError(req, now());
-      return expired ? refuse(expired) : validate?.(req);
-    },
+    validate: (req) => authError(req, now(), refusal) ?? validate?.(req),
   });
 }
 
-export const startSnsFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
-  startAwsFake(SNS_MODES, (message) => xmlError(403, 'Sender', 'SignatureDoesNotMatch', message), options);
+/** SNS's default MaximumMessageSize of a topic (1,024 to 1,048,576 when set). */
+export const SNS_DEFAULT_MAX_MESSAGE_SIZE = 262_144;
+
+export interface SnsFakeOptions extends AwsFakeOptions {
+  /** The topic's MaximumMessageSize. */
+  maxMessageSize?: number;
+}
+
+/** Publish's own checks: a topic, a group id on a FIFO topic, the message and its attributes within the topic's size. */
+function publishError(req: RecordedRequest, maxMessageSize: number): ScriptedResponse | undefined {
+  const form = new URLSearchParams(req.body);
+  if (form.get('Action') !== 'Publish') return undefined;
+  const topic = form.get('TopicArn');
+  if (!topic) return xmlError(400, 'Sender', 'InvalidParameter', 'Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter');
+  if (topic.endsWith('.fifo') && !form.get('MessageGroupId')) return xmlError(400, 'Sender', 'InvalidParameter', 'Invalid parameter: The MessageGroupId parameter is required for FIFO topics');
+  let size = Buffer.byteLength(form.get('Message') ?? '');
+  for (const [key, value] of form) if (/^MessageAttributes\.entry\.\d+\.(Name|Value\.DataType|Value\.StringValue)$/.test(key)) size += Buffer.byteLength(value);
+  if (size > maxMessageSize) return xmlError(400, 'Sender', 'InvalidParameter', 'Invalid parameter: Message too long');
+  return undefined;
+}
+
+export const startSnsFake = (options: SnsFakeOptions = {}): Promise<ScriptedServer> =>
+  startAwsFake(SNS_MODES, { missing: 'MissingAuthenticationToken', invalid: 'SignatureDoesNotMatch', answer: (code, message) => xmlError(403, 'Sender', code, message) }, options, (req) =>
+    publishError(req, options.maxMessageSize ?? SNS_DEFAULT_MAX_MESSAGE_SIZE),
+  );
 export const startEventBridgeFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
-  startAwsFake(EVENTBRIDGE_MODES, (message) => jsonError(400, 'InvalidSignatureException', message), options);
+  startAwsFake(EVENTBRIDGE_MODES, { missing: 'MissingAuthenticationTokenException', invalid: 'InvalidSignatureException', answer: (code, message) => jsonError(400, code, message) }, options);
 /** Lambda's payload limits: 1 MB for an asynchronous (Event) invocation, 6 MB for a synchronous one. */
 export const LAMBDA_PAYLOAD_LIMITS = { Event: 1_048_576, RequestResponse: 6_291_456 } as const;
 
 export const startLambdaFake = (options: AwsFakeOptions = {}): Promise<ScriptedServer> =>
-  startAwsFake(LAMBDA_MODES, (message) => restError(403, 'InvalidSignatureException', message), options, (req) => {
+  startAwsFake(LAMBDA_MODES, { missing: 'MissingAuthenticationTokenException', invalid: 'InvalidSignatureException', answer: (code, message) => restError(403, code, message) }, options, (req) => {
     const type = req.headers['x-amz-invocation-type'] === 'RequestResponse' ? 'RequestResponse' : 'Event';
     const size = Buffer.byteLength(req.body, 'utf8');
     if (size <= LAMBDA_PAYLOAD_LIMITS[type]) return undefined;

@@ -14,7 +14,7 @@ import lambdaInvoke from '../../../shared/targets/cloud/lambda-invoke';
 import sns from '../../../shared/targets/cloud/sns';
 import { AWS_CREDENTIALS, AWS_ENV, startEventBridgeFake, startLambdaFake, startSnsFake, verifySigV4 } from '../../support/fakes/aws';
 import { deliverOne, prepare, sampleAlert, useEnv } from '../../support/fakes/deliver';
-import type { RecordedRequest, ScriptedServer } from '../../support/http-server';
+import { startScriptedServer, type RecordedRequest, type ScriptedServer } from '../../support/http-server';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
 
@@ -168,6 +168,30 @@ describe('AWS targets: a reply cut off in its body', () => {
   });
 });
 
+describe('AWS targets: credentials the service does not know', () => {
+  useEnv({ ...AWS_ENV, AWS_SECRET_ACCESS_KEY: 'not/the0secret0of0this0key0abcdefghij' });
+  beforeAll(() => {
+    setLogSink(() => undefined);
+  });
+
+  it.each([
+    ['sns', sns, startSnsFake, { topicArn: TOPIC }, 'SignatureDoesNotMatch'],
+    ['aws-eventbridge', awsEventBridge, startEventBridgeFake, { eventBusName: 'alerts' }, 'InvalidSignatureException'],
+    ['lambda-invoke', lambdaInvoke, startLambdaFake, { functionName: 'remediate' }, 'InvalidSignatureException'],
+  ] as const)('%s: failed at once, not retried, the error named', async (_name, type, start, settings, code) => {
+    const fake = await start();
+    try {
+      const target = await prepare(type as TargetType<unknown>, { ...settings, endpoint: fake.url });
+      const result = await deliverOne(target, sampleAlert('aws/state-change-single-metric.json'));
+      expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+      expect(result.detail).toContain(code);
+      expect(fake.requests).toHaveLength(1);
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('AWS targets: a server that echoes the request', () => {
   // Credentials of this test alone: nothing but the client can have registered them for redaction.
   const env = { AWS_ACCESS_KEY_ID: 'ASIAECHO0TEST0000001', AWS_SECRET_ACCESS_KEY: 'echo/secret+key0only0here0abcdef', AWS_SESSION_TOKEN: 'echo-session-token-5d2f7a9c1e', AWS_REGION: 'us-east-1' };
@@ -175,7 +199,8 @@ describe('AWS targets: a server that echoes the request', () => {
   let server: ScriptedServer;
   beforeAll(async () => {
     setLogSink(() => undefined);
-    server = await startSnsFake();
+    // A proxy in front of SNS, not SNS: it answers whatever the signature.
+    server = await startScriptedServer();
   });
   afterAll(() => server.close());
 

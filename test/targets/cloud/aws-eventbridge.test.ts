@@ -123,11 +123,22 @@ describe('aws-eventbridge target', () => {
       expect(result.detail).toContain('ResourceNotFoundException');
     });
 
-    it('refuses an entry over 256 KB without calling EventBridge', async () => {
+    it('refuses an entry of 256 KB or more without calling EventBridge ("must be less than 256KB"), to the byte', async () => {
       const result = await deliverOne(bus, cloudWatchAlert({ description: 'x'.repeat(ENTRY_MAX_BYTES) }));
       expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
-      expect(result.detail).toMatch(/over the EventBridge PutEvents limit of 262144/);
+      expect(result.detail).toMatch(/^the event entry is \d+ bytes; EventBridge PutEvents takes less than 262144$/);
       expect(server.requests).toHaveLength(0);
+      // An entry of exactly 262,144 bytes is refused, one byte less is sent. Its size as AWS
+      // documents it ("Calculating Amazon EventBridge PutEvents event entry size").
+      const padded = (size: number) => {
+        const e = awsEventBridge.render!(cloudWatchAlert({ description: '' }), awsEventBridge.settings.parse({ eventBusName: 'alerts' }), 'sdk') as Record<string, unknown>;
+        const bytes = (value: unknown) => Buffer.byteLength(String(value ?? ''));
+        const base = (e.Time ? 14 : 0) + bytes(e.Source) + bytes(e.DetailType) + bytes(e.Detail) + ((e.Resources as string[] | undefined) ?? []).reduce((sum, r) => sum + bytes(r), 0);
+        return cloudWatchAlert({ description: 'x'.repeat(size - base) });
+      };
+      expect(await deliverOne(bus, padded(ENTRY_MAX_BYTES))).toMatchObject({ outcome: 'failed', attempts: 1 });
+      expect(await deliverOne(bus, padded(ENTRY_MAX_BYTES - 1))).toMatchObject({ outcome: 'delivered' });
+      expect(server.requests).toHaveLength(1);
     });
 
     it('refuses a detail-type template that renders over 128 characters', async () => {

@@ -191,11 +191,34 @@ describe('sns target', () => {
       expect(server.requests).toHaveLength(1);
     });
 
-    it('refuses an alert over the 256 KiB message limit without calling SNS', async () => {
-      const result = await deliverOne(standard, cloudWatchAlert({ description: 'x'.repeat(262_144) }));
-      expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
-      expect(result.detail).toMatch(/over the SNS message limit/);
-      expect(server.requests).toHaveLength(0);
+    it('retries KMS throttling on an encrypted topic (400 KMSThrottling)', async () => {
+      server.respondWith(
+        { status: 400, headers: { 'content-type': 'text/xml' }, body: '<ErrorResponse><Error><Type>Sender</Type><Code>KMSThrottling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>' },
+        'ok',
+      );
+      const result = await deliverOne(standard, cloudWatchAlert());
+      expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    });
+
+    it("leaves the size to the topic's MaximumMessageSize (256 KiB by default, up to 1 MiB), and refuses at once only what no topic takes", async () => {
+      const large = cloudWatchAlert({ description: 'x'.repeat(300_000) });
+      // A default topic: SNS refuses it, and no retry would change that.
+      const refused = await deliverOne(standard, large);
+      expect(refused).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+      expect(refused.detail).toContain('InvalidParameter: Invalid parameter: Message too long');
+      expect(server.requests).toHaveLength(1);
+      // A topic whose MaximumMessageSize is 1 MiB takes it.
+      const roomy = await startSnsFake({ maxMessageSize: 1_048_576 });
+      try {
+        const target = await prepare(sns, { topicArn: TOPIC, endpoint: roomy.url });
+        expect(await deliverOne(target, large)).toMatchObject({ outcome: 'delivered', attempts: 1 });
+        const tooLarge = await deliverOne(target, cloudWatchAlert({ description: 'x'.repeat(1_048_576) }));
+        expect(tooLarge).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
+        expect(tooLarge.detail).toMatch(/^the alert is \d+ bytes of JSON and attributes, over the largest message SNS takes \(1048576, on a topic whose MaximumMessageSize allows it\)$/);
+        expect(roomy.requests).toHaveLength(1);
+      } finally {
+        await roomy.close();
+      }
     });
   });
 
