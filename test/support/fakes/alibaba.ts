@@ -1,5 +1,6 @@
 // Fakes of the Alibaba Cloud services the cloud targets call (EventBridge /openapi/putEvents,
-// Function Compute 3.0 InvokeFunction), served by the scripted server on 127.0.0.1, and
+// Function Compute 3.0 InvokeFunction), served by the scripted server on 127.0.0.1, each
+// refusing what the service refuses (unknown keys, bad signatures, its limits), and
 // verifiers of both signature schemes written from Alibaba's documentation, so tests check
 // the requests' signatures independently of the code that signs them.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -126,7 +127,49 @@ export const startFcFake = (
     ),
   });
 
-export const startAlibabaEventBridgeFake = (): Promise<ScriptedServer> => startScriptedServer({ modes: EVENTBRIDGE_MODES });
+/** The CloudEvent attributes PutEvents requires of every event. */
+const REQUIRED_ATTRIBUTES = ['id', 'source', 'specversion', 'type', 'time', 'aliyuneventbusname'];
+/** "The maximum size of a single event that can be published is 64 KB": time counts 36 bytes, the bus name nothing, the data as JSON. */
+const EVENT_LIMIT_BYTES = 65_536;
+
+/**
+ * EventBridge's own checks, before any script: the path, an `acs:` signature by a known key
+ * (secrets maps key id to secret) with a Date, a CloudEvents batch whose events carry the
+ * required attributes, each within 64 KB.
+ */
+function eventBridgeValidate(secrets: Map<string, string>) {
+  return (req: RecordedRequest): ScriptedResponse | undefined => {
+    if (req.method !== 'POST' || new URL(req.url, 'http://fake').pathname !== '/openapi/putEvents') return eventBridgeError(404, 'PathNotSupported', `${req.method} ${req.url} is not supported`);
+    const accessKeyId = /^acs:([^:]+):/.exec(header(req.headers, 'authorization'))?.[1];
+    const secret = accessKeyId ? secrets.get(accessKeyId) : undefined;
+    if (!secret) return eventBridgeError(403, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (!header(req.headers, 'date') || !verifyAcsSignature(req, secret)?.valid) {
+      return eventBridgeError(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+    }
+    let events: unknown;
+    try {
+      events = JSON.parse(req.body);
+    } catch {
+      return eventBridgeError(400, 'InvalidArgument', 'the body is not a CloudEvents batch (JSON)');
+    }
+    if (!Array.isArray(events) || events.length === 0) return eventBridgeError(400, 'InvalidArgument', 'the body is not a CloudEvents batch (a JSON array of events)');
+    for (const event of events as Record<string, unknown>[]) {
+      const missing = REQUIRED_ATTRIBUTES.find((name) => typeof event?.[name] !== 'string' || event[name] === '');
+      if (missing) return eventBridgeError(400, 'InvalidArgument', `the event attribute ${missing} is required`);
+      const { time: _time, data, aliyuneventbusname: _bus, ...attributes } = event;
+      const size = 36 + Object.values(attributes).reduce((sum: number, value) => sum + Buffer.byteLength(String(value)), 0) + Buffer.byteLength(JSON.stringify(data ?? null));
+      if (size > EVENT_LIMIT_BYTES) return eventBridgeError(400, 'EventSizeExceeded', `the event is ${size} bytes, over ${EVENT_LIMIT_BYTES}`);
+    }
+    return undefined;
+  };
+}
+
+/** An Alibaba EventBridge API for the keys given (the test credentials by default). */
+export const startAlibabaEventBridgeFake = (options: { keys?: Record<string, string> } = {}): Promise<ScriptedServer> =>
+  startScriptedServer({
+    modes: EVENTBRIDGE_MODES,
+    validate: eventBridgeValidate(new Map(Object.entries(options.keys ?? { [ALIBABA_CREDENTIALS.accessKeyId]: ALIBABA_CREDENTIALS.accessKeySecret }))),
+  });
 
 export interface SignatureCheck {
   accessKeyId: string;

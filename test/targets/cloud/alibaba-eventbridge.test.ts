@@ -36,7 +36,7 @@ describe('alibaba-eventbridge target', () => {
 
   beforeAll(async () => {
     setLogSink(() => undefined);
-    server = await startAlibabaEventBridgeFake();
+    server = await startAlibabaEventBridgeFake({ keys: { [ALIBABA_CREDENTIALS.accessKeyId]: ALIBABA_CREDENTIALS.accessKeySecret, 'STS.NextInvocationKey': 'next-secret-0123456789' } });
     bus = await prepare(alibabaEventBridge, settings(), { credentials: () => credentials });
   });
   afterAll(() => server.close());
@@ -81,10 +81,17 @@ describe('alibaba-eventbridge target', () => {
   it('reads the credentials at send time: FC rotates them every invocation', async () => {
     await deliverOne(bus, armsAlert());
     credentials = { accessKeyId: 'STS.NextInvocationKey', accessKeySecret: 'next-secret-0123456789', securityToken: 'next-token' };
-    await deliverOne(bus, armsAlert());
+    expect(await deliverOne(bus, armsAlert())).toMatchObject({ outcome: 'delivered' });
 
     expect(verifyAcsSignature(server.requests[1]!, 'next-secret-0123456789')).toEqual({ accessKeyId: 'STS.NextInvocationKey', valid: true });
     expect(server.requests[1]!.headers['x-acs-security-token']).toBe('next-token');
+  });
+
+  it('fails without retrying when EventBridge does not know the key or the signature is wrong, the error named', async () => {
+    credentials = { accessKeyId: 'LTAI5tUnknownKey0000001', accessKeySecret: 'whatever' };
+    expect(await deliverOne(bus, armsAlert())).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1, detail: expect.stringContaining('InvalidAccessKeyId.NotFound') });
+    credentials = { ...ALIBABA_CREDENTIALS, accessKeySecret: 'not-the-secret' };
+    expect(await deliverOne(bus, armsAlert())).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1, detail: expect.stringContaining('SignatureDoesNotMatch') });
   });
 
   it('fails without retrying, and sends nothing, when there are no credentials', async () => {
