@@ -209,6 +209,8 @@ export interface ResultCodes {
   code: string;
   message: string;
   retryable: ReadonlySet<number>;
+  /** A header giving the seconds until the rate limit resets, read when there is no Retry-After. */
+  resetHeader?: string;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
@@ -232,7 +234,7 @@ export function outcomeFromResultCode(res: HttpResponse, codes: ResultCodes): Ou
   const message = typeof body?.[codes.message] === 'string' ? (body[codes.message] as string) : '';
   const described = oneLine(`${codes.service} ${codes.code} ${String(code)}${message ? `: ${message}` : ''}`);
   if (typeof code === 'number' && codes.retryable.has(code)) {
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after') ?? (codes.resetHeader ? res.headers.get(codes.resetHeader) : null));
     return { outcome: 'failed', retryable: true, detail: described, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
   if (res.status < 200 || res.status > 299) return outcomeFromResponse(res);

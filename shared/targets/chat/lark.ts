@@ -21,6 +21,8 @@ export const LARK_LIMITS = {
 
 /** 11232: the bot sends too fast (100 a minute, 5 a second); 99991400: the gateway's frequency limit. */
 export const LARK_RETRYABLE = new Set([11232, 99991400]);
+/** Lark's gateway gives the wait of a throttled call in this header (seconds until the limit resets), not in Retry-After. */
+const RESET_HEADER = 'x-ogw-ratelimit-reset';
 
 export const LARK_TEMPLATES = {
   /** The card header, plain text. */
@@ -121,6 +123,6 @@ export default defineChatTarget<LarkSettings, LarkMessage>({
   // Current bots answer {code, msg}; older ones still answer {StatusCode, StatusMessage}.
   outcome: (res) =>
     /"StatusCode"\s*:/.test(res.text) && !/"code"\s*:/.test(res.text)
-      ? outcomeFromResultCode(res, { service: 'lark', code: 'StatusCode', message: 'StatusMessage', retryable: LARK_RETRYABLE })
-      : outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE }),
+      ? outcomeFromResultCode(res, { service: 'lark', code: 'StatusCode', message: 'StatusMessage', retryable: LARK_RETRYABLE, resetHeader: RESET_HEADER })
+      : outcomeFromResultCode(res, { service: 'lark', code: 'code', message: 'msg', retryable: LARK_RETRYABLE, resetHeader: RESET_HEADER }),
 });

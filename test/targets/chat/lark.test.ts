@@ -9,6 +9,7 @@ import lark, { LARK_LIMITS, larkSign } from '../../../shared/targets/chat/lark';
 import { LARK_MODES, startFakeLark, type FakeLark } from '../../support/fakes/lark';
 import { ROOT } from '../../support/samples';
 import { armsAlert, cloudWatchAlert, describeConformance } from '../conformance';
+import type { RecordedRequest } from '../../support/http-server';
 
 describeConformance({ type: 'lark', start: async () => (await startFakeLark()).conformance() });
 
@@ -137,6 +138,16 @@ describe('lark target', () => {
     const result = await send(cloudWatchAlert());
 
     expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+  });
+
+  it("waits as long as the gateway's x-ogw-ratelimit-reset says before trying again", async () => {
+    fake.server.respondWith({ ...LARK_MODES.throttle, headers: { 'x-ogw-ratelimit-reset': '1' } }, fake.handle);
+
+    const result = await send(cloudWatchAlert());
+
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 2 });
+    const [first, second] = fake.server.requests.slice(-2) as [RecordedRequest, RecordedRequest];
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(950);
   });
 
   it('fails for good with a wrong signing secret (19021), the secret nowhere', async () => {
