@@ -87,7 +87,7 @@ export class DynamodbApi {
         });
         if (res.status < 200 || res.status > 299) {
           const { code, message } = awsJsonError(res);
-          throw new DynamodbError(code ?? `HTTP${res.status}`, message ?? (res.text.slice(0, 200) || `HTTP ${res.status}`), res.status);
+          throw new DynamodbError(code ?? `HTTP${res.status}`, message ?? (redact(res.text).slice(0, 200) || `HTTP ${res.status}`), res.status);
         }
         if (res.truncated) throw new Error(`the answer is over ${MAX_ANSWER_BYTES} bytes`);
         const answer: unknown = JSON.parse(res.text);

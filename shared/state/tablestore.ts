@@ -26,6 +26,7 @@ import {
   type StoreType,
   type StoredRecord,
 } from './contract';
+import { redact, secretsGuard } from '../log';
 import { DEFAULT_STORE_TIMEOUT_MS, DEFAULT_TABLESTORE_TABLE, type TablestoreSettings } from './settings';
 
 /** The primary key column, and the attribute columns of a record. */
@@ -276,7 +277,8 @@ function integer(value: CellValue | undefined): number | undefined {
  */
 export function describeFailure(err: unknown): { code: string | undefined; text: string } {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  const raw = typeof message === 'string' ? message : String(err);
+  // Redacted before it is cut (a token cut in two would no longer be recognized), on one line.
+  const raw = redact(typeof message === 'string' ? message : String(err)).replace(/\s+/g, ' ');
   if (typeof code === 'number') {
     const [body = '', requestId] = raw.split(/ requestId:/);
     const otsCode = /OTS[A-Za-z]+/.exec(body)?.[0];
@@ -302,12 +304,15 @@ function errorMessageField(rest: string): string {
 
 const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}...` : text);
 
+/** The secret and the token registered with redact() (x-ots-ststoken carries the token; an echoing proxy sends it back). */
+const guarded = secretsGuard((credentials: NonNullable<Credentials>) => [credentials.accessKeySecret, credentials.securityToken]);
+
 function envCredentials(env: Record<string, string | undefined>): Credentials {
   const accessKeyId = env.ALIBABA_CLOUD_ACCESS_KEY_ID;
   const accessKeySecret = env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
   if (!accessKeyId || !accessKeySecret) return undefined;
   const securityToken = env.ALIBABA_CLOUD_SECURITY_TOKEN;
-  return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
+  return guarded({ accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) });
 }
 
 /** The public endpoint of an instance: what the instance's `PublicEndpoint` is. */

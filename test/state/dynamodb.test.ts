@@ -94,8 +94,9 @@ describe('dynamodb store: the requests', () => {
     expect(server.requests).toHaveLength(1);
   });
 
-  it('keeps the session token out of its error when a proxy echoes the request', async () => {
-    const token = 'dynamodb-session-token-0only0here';
+  it('keeps the session token out of its error when a proxy echoes the request, even where the error is cut', async () => {
+    // As long as real session tokens are: the error keeps the first 200 characters of the answer.
+    const token = `IQoJb3JpZ2luX2VjEJr${'dynamodb0session0token0only0here'.repeat(20)}`;
     const saved = process.env.AWS_SESSION_TOKEN;
     process.env.AWS_SESSION_TOKEN = token;
     try {
@@ -104,7 +105,7 @@ describe('dynamodb store: the requests', () => {
       const error = await store.get('alerts', 'a', 0).then(() => undefined, (err: unknown) => err as Error);
       expect(server.requests[0]!.headers['x-amz-security-token']).toBe(token);
       expect(error?.message).toMatch(/^dynamodb store: GetItem on table alert-router-state failed: HTTP400: /);
-      expect(error?.message).not.toContain(token);
+      expect(error?.message).not.toContain(token.slice(0, 12));
     } finally {
       if (saved === undefined) delete process.env.AWS_SESSION_TOKEN;
       else process.env.AWS_SESSION_TOKEN = saved;

@@ -13,6 +13,7 @@ import { stateSettings, tablestoreSettings } from '../../shared/state/settings';
 import tablestoreStore, { NO_CREDENTIALS, tablestoreConnection } from '../../shared/state/tablestore';
 import { ALIBABA_CREDENTIALS, ALIBABA_SECRETS } from '../support/fakes/alibaba';
 import { startTablestoreServer, type TablestoreServer, type TablestoreServerOptions } from '../support/fakes/tablestore';
+import { startScriptedServer } from '../support/http-server';
 import { describeStoreContract } from './contract';
 import { tablestoreHarness } from './adapters';
 
@@ -205,6 +206,26 @@ describe('tablestore store: credentials, errors and odd replies', () => {
     const message = `Invalid parameter: ${'x'.repeat(300)}.`;
     server.failNext({ status: 400, code: 'OTSParameterInvalid', message });
     expect(await failureOf(store.get('alerts', 'k', Date.now()))).toContain(`OTSParameterInvalid: ${message} (HTTP 400`);
+  });
+
+  test('credentials from the environment (the command line): a proxy echoing the request gets no part of the token or secret into the error', async () => {
+    const echo = await startScriptedServer();
+    echo.respondWith('echo');
+    const token = `CAIS${'stsTokenBody0123456789'.repeat(20)}END`;
+    const saved = { ...process.env };
+    Object.assign(process.env, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'STS.NEnvKeyId0123456', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'envSecretKey0123456789abcdefXYZ', ALIBABA_CLOUD_SECURITY_TOKEN: token });
+    try {
+      const store = await tablestoreStore.create(tablestoreSettings.parse({ store: 'tablestore', endpoint: echo.url, instance: INSTANCE, table: TABLE }), { dataDir: '/' });
+      stores.push(store);
+      const message = await failureOf(store.get('alerts', 'k', Date.now()));
+      expect(echo.requests[0]!.headers['x-ots-ststoken']).toBe(token);
+      expect(message).toMatch(/^tablestore store: GetRow on table alert_router_state failed: /);
+      expect(message).not.toContain('\n');
+      for (const secret of [token.slice(0, 12), 'envSecretKey0123456789abcdefXYZ']) expect(message).not.toContain(secret);
+    } finally {
+      process.env = saved;
+      await echo.close();
+    }
   });
 
   test('a garbled 200, an answer that never comes and an unreachable endpoint are errors', async () => {
