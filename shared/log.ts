@@ -20,29 +20,49 @@ function decoded(text: string): string {
   }
 }
 
+/** Percent-encoding as encodeURIComponent does it, plus the characters it leaves alone given. */
+function percentEncoded(text: string, also: RegExp): string {
+  return encodeURIComponent(text).replace(also, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** The query part of a URL made of `text`, as the URL parser encodes it (a `'` becomes %27); the text itself when it cannot be one. */
+function urlQueryEncoded(text: string): string {
+  return URL.canParse(`http://h/?${text}`) ? new URL(`http://h/?${text}`).search.slice(1) : text;
+}
+
 /**
- * The forms a secret takes on the wire and in what servers echo back: as is, percent-encoded
- * (component, URI, form with `+`), JSON-escaped, base64 and base64url; and for a secret that
- * is a URL (Slack and Lark webhooks, DingTalk and WeCom with their tokens), its token-like
- * path segments, query values and userinfo, each in those forms too.
+ * The forms a secret takes on the wire and in what servers echo back: as is, and with the
+ * blanks at its ends trimmed (servers trim header values); percent-encoded as
+ * encodeURIComponent, encodeURI, RFC 3986, a form (URLSearchParams: `+` for a space, `~ ! ' ( )`
+ * encoded) and the URL parser's query encoding do it, in upper- and lower-case hex;
+ * JSON-escaped, base64 and base64url. For a secret that is a URL (Slack and Lark webhooks,
+ * DingTalk and WeCom with their tokens), its token-like path segments (as written and
+ * decoded), query values and userinfo, each in those forms too.
  */
 export function secretForms(value: string): string[] {
-  const parts = [value];
+  const parts = new Set([value, value.trim()]);
   if (/^https?:\/\//i.test(value) && URL.canParse(value)) {
     const url = new URL(value);
-    for (const segment of url.pathname.split('/')) if (tokenLike(decoded(segment))) parts.push(decoded(segment));
-    for (const [, item] of url.searchParams) if (tokenLike(item)) parts.push(item);
-    if (url.password) parts.push(decoded(url.password));
+    for (const segment of url.pathname.split('/')) {
+      if (tokenLike(decoded(segment))) parts.add(decoded(segment)).add(segment);
+    }
+    for (const [, item] of url.searchParams) if (tokenLike(item)) parts.add(item);
+    if (url.password) parts.add(decoded(url.password));
   }
   const forms = new Set<string>();
   for (const part of parts) {
-    const component = encodeURIComponent(part);
+    const percent = [
+      encodeURIComponent(part),
+      encodeURIComponent(part).replace(/%20/g, '+'),
+      encodeURI(part),
+      percentEncoded(part, /[!'()*]/g),
+      new URLSearchParams({ s: part }).toString().slice(2),
+      urlQueryEncoded(part),
+    ];
     for (const form of [
       part,
-      component,
-      component.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
-      component.replace(/%20/g, '+'),
-      encodeURI(part),
+      ...percent,
+      ...percent.map((text) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())),
       JSON.stringify(part).slice(1, -1),
       Buffer.from(part, 'utf8').toString('base64'),
       Buffer.from(part, 'utf8').toString('base64url'),

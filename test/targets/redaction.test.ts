@@ -6,7 +6,19 @@ describe('a registered secret is redacted in every wire form', () => {
   const webhook = 'https://hooks.slack.com/services/T0A1B2C3D/B0A1B2C3D/abcdEFGHijklMNOPqrstUVWX';
   const lark = 'https://open.feishu.cn/open-apis/bot/v2/hook/0f8e7d6c-5b4a-4392-8170-6e5d4c3b2a19';
   beforeAll(() => {
-    for (const secret of [token, webhook, lark, 'p@ss word/+=?&']) registerSecret(secret);
+    for (const secret of [token, webhook, lark, 'p@ss word/+=?&', " Bearer ~tok'en(1)!234567 ", 'https://oapi.dingtalk.com/robot/send?access_token=dtTok~en1234567890']) registerSecret(secret);
+  });
+
+  it.each([
+    ['trimmed, as a server echoes a header value', "Bearer ~tok'en(1)!234567"],
+    ['form-encoded by URLSearchParams (~ ! \' ( ) encoded)', new URLSearchParams({ k: "Bearer ~tok'en(1)!234567" }).toString().slice(2)],
+    ['in a query, as the URL parser encodes it', new URL("https://h/?t=Bearer ~tok'en(1)!234567").search],
+    ['a token of a secret URL, as URLSearchParams sends it', new URLSearchParams({ access_token: 'dtTok~en1234567890' }).toString()],
+  ])('%s', (_form, text) => {
+    // No blank around it: an echoed header value has none.
+    const out = redact(`{"authorization":"${text}"}`);
+    expect(out).toContain('[REDACTED]');
+    expect(out).not.toMatch(/tok('|%27)en|dtTok/i);
   });
 
   it.each([
