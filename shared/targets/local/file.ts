@@ -2,8 +2,10 @@
 // shipper, or the output of local runs). The file is opened once per container (O_APPEND)
 // and kept open: one write per line, whole lines that do not interleave between concurrent
 // deliveries. A path that was removed or replaced since (rotated, deleted) is opened again:
-// it is checked before a line unless it was checked less than RECHECK_MS ago.
-import { closeSync, fstatSync, mkdirSync, openSync, statSync, write } from 'node:fs';
+// it is checked before a line unless it was checked less than RECHECK_MS ago. Every call
+// that touches the disk is asynchronous, the open and the check too: a hung mount (NFS,
+// EFS) or a named pipe must not stop the event loop, and with it the alert's other targets.
+import { closeSync, constants, fstat, mkdir, open, stat, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -17,6 +19,12 @@ import { classifyError } from '../errors';
 // round trip, during which the main thread sleeps and after which the rest of the event runs
 // on cold caches, is most of this target's cost in the warm bench (bench/README.md).
 const writeAt = promisify(write);
+const openAt = promisify(open);
+const fstatOf = promisify(fstat);
+const statOf = promisify(stat);
+const mkdirAt = promisify(mkdir);
+/** O_NONBLOCK: a named pipe that no process reads fails the open at once (ENXIO) instead of blocking it; a regular file ignores it. */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK;
 
 const settings = z
   .object({
@@ -37,11 +45,19 @@ const PERMANENT: Record<string, string> = {
   EDQUOT: 'disk quota exceeded',
 };
 
+/** Errors another attempt may not meet: a named pipe's reader comes back, or drains it. */
+const TRANSIENT: Record<string, string> = {
+  ENXIO: 'it is a named pipe that no process reads',
+  EAGAIN: 'it is a named pipe that is full',
+};
+
 function fileError(path: string, err: unknown): Outcome {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return classifyError(err);
-  const reason = Object.hasOwn(PERMANENT, code) ? PERMANENT[code] : undefined;
-  if (reason) return { outcome: 'failed', retryable: false, detail: `cannot append to ${path}: ${reason} (${code})` };
+  const permanent = Object.hasOwn(PERMANENT, code) ? PERMANENT[code] : undefined;
+  if (permanent) return { outcome: 'failed', retryable: false, detail: `cannot append to ${path}: ${permanent} (${code})` };
+  const transient = Object.hasOwn(TRANSIENT, code) ? TRANSIENT[code] : undefined;
+  if (transient) return { outcome: 'failed', retryable: true, detail: `cannot append to ${path}: ${transient} (${code})` };
   return classifyError(err);
 }
 
@@ -71,12 +87,12 @@ const RECHECK_MS = 100;
 /** Path -> its open file, shared by every file target of the container writing there. */
 const openFiles = new Map<string, OpenFile>();
 
-/** Opens the file for appending, with its directory: synchronously, once per container (microseconds). */
-function openAppend(path: string): OpenFile {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a');
+/** Opens the file for appending, with its directory, once per container. */
+async function openAppend(path: string): Promise<OpenFile> {
+  await mkdirAt(dirname(path), { recursive: true });
+  const fd = await openAt(path, APPEND_FLAGS, 0o666);
   try {
-    const { dev, ino } = fstatSync(fd);
+    const { dev, ino } = await fstatOf(fd);
     return { fd, dev, ino, writing: 0, retired: false, closed: false, checkedAt: Date.now() };
   } catch (err) {
     closeSync(fd);
@@ -100,29 +116,45 @@ function retire(path: string, file: OpenFile): void {
   closeWhenIdle(file);
 }
 
-/** The open file at `path`, opened when there is none or the path now names another file. */
-function fileAt(path: string): OpenFile {
+/** The open file at `path` when the path was seen to name it less than RECHECK_MS ago: no I/O, no await. */
+function checkedFile(path: string): OpenFile | undefined {
   const known = openFiles.get(path);
-  if (known) {
-    const now = Date.now();
-    // A clock set back makes the age negative: check then.
-    const age = now - known.checkedAt;
-    if (age >= 0 && age < RECHECK_MS) return known;
-    // One stat of the path (microseconds, no thread pool): still the file we hold?
-    const current = statSync(path, { throwIfNoEntry: false });
-    if (current && current.dev === known.dev && current.ino === known.ino) {
-      known.checkedAt = now;
-      return known;
-    }
-    retire(path, known);
+  // A clock set back makes the age negative: check then.
+  const age = known ? Date.now() - known.checkedAt : -1;
+  return age >= 0 && age < RECHECK_MS ? known : undefined;
+}
+
+/** Path -> the check or opening under way there: concurrent lines wait for one, not open two. */
+const opening = new Map<string, Promise<OpenFile>>();
+
+/** The open file at `path` once a stat says the path still names it, else the file the path names now, opened. */
+function currentFile(path: string): Promise<OpenFile> {
+  let pending = opening.get(path);
+  if (!pending) {
+    pending = (async () => {
+      const known = openFiles.get(path);
+      if (known) {
+        const now = await statOf(path).catch((err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw err;
+        });
+        if (now && now.dev === known.dev && now.ino === known.ino) {
+          known.checkedAt = Date.now();
+          return known;
+        }
+        retire(path, known);
+      }
+      const file = await openAppend(path);
+      openFiles.set(path, file);
+      return file;
+    })().finally(() => opening.delete(path));
+    opening.set(path, pending);
   }
-  const file = openAppend(path);
-  openFiles.set(path, file);
-  return file;
+  return pending;
 }
 
 async function appendLine(path: string, line: string): Promise<void> {
-  const file = fileAt(path);
+  const file = checkedFile(path) ?? (await currentFile(path));
   file.writing += 1;
   try {
     const bytes = Buffer.from(line, 'utf8');

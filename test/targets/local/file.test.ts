@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -176,6 +177,22 @@ describe('file target', () => {
     const [result] = await deliverTo(path, [cloudWatchAlert()]);
     expect(result).toMatchObject({ outcome: 'failed', retryable: false, attempts: 1 });
     expect(result!.detail).toMatch(new RegExp(`^cannot append to ${path}: a parent of it is not a directory \\((EEXIST|ENOTDIR)\\)$`));
+  });
+
+  it('a named pipe that no process reads: fails at once, retryable, and the alert\'s other target is not held up', async () => {
+    const path = join(dir, 'spool.fifo');
+    execFileSync('mkfifo', [path]);
+    const pipe = await fileTarget.create(fileTarget.settings.parse({ path }), { name: 'pipe', log, alibabaCredentials: () => undefined });
+    const other = await fileTarget.create(fileTarget.settings.parse({ path: join(dir, 'beside-the-pipe.jsonl') }), { name: 'other', log, alibabaCredentials: () => undefined });
+    const policy = { timeoutMs: 1000, retries: 0 };
+    const results = await deliver(cloudWatchAlert(), [
+      { name: 'pipe', type: 'file', target: pipe, policy },
+      { name: 'other', type: 'file', target: other, policy },
+    ], { log });
+    expect(results).toEqual([
+      expect.objectContaining({ target: 'pipe', outcome: 'failed', retryable: true, detail: `cannot append to ${path}: it is a named pipe that no process reads (ENXIO)` }),
+      expect.objectContaining({ target: 'other', outcome: 'delivered' }),
+    ]);
   });
 
   // root ignores file modes, so this one only runs as an ordinary user.
