@@ -64,6 +64,7 @@ export async function deliverOnce(
         latencyMs: Date.now() - started,
         detail: `already ${claim.entry.status} at ${claim.entry.at} by an earlier invocation`,
         reason: 'already-delivered',
+        earlier: claim.entry.status === 'delivered' ? 'delivered' : 'skipped',
         ...(claim.entry.ref ? { ref: claim.entry.ref } : {}),
       };
     case 'unavailable': {

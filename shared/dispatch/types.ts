@@ -37,6 +37,8 @@ export interface DeliveryResult {
    * itself had nothing to do (its `statuses:` leave the status out). `detail` says more.
    */
   reason?: DeliveryReason;
+  /** With reason `already-delivered`: what the earlier invocation did, as the ledger says. */
+  earlier?: 'delivered' | 'skipped';
   /** The ledger could not be used for this delivery: it went ahead at least once. */
   ledger?: 'unavailable';
 }

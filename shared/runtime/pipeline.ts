@@ -158,7 +158,7 @@ async function recordAlertState(router: Router, alert: Alert, deliveries: Delive
         target: d.target,
         outcome: d.outcome,
         ...(d.ref ? { ref: d.ref } : {}),
-        ...(d.reason === 'already-delivered' ? { alreadyDelivered: true } : {}),
+        ...(d.earlier ? { earlier: d.earlier } : {}),
       })),
     );
     return { ...note, ledger, recorded: true };

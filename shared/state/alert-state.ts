@@ -75,12 +75,13 @@ export function eventTime(alert: Alert): string | null {
 
 /**
  * Whether the event is older than the last one applied to its alert. Only events that
- * change the status can be stale; a retry of an event already applied is not stale (the
- * ledger takes care of it).
+ * change the status can be stale. A retry of the last event applied is not (the ledger
+ * sends it to the targets that lack it); a retry of an earlier one is: a target it failed
+ * may have heard the newer event since, and must not be told the older status after it.
  */
 export function staleness(state: AlertState | undefined, alert: Alert): Stale | undefined {
   if (!state || !STATE_STATUSES.includes(alert.status) || !state.lastEvent.at) return undefined;
-  if (state.lastEvent.id === alert.id || state.history.some((entry) => entry.eventId === alert.id && entry.status === alert.status)) return undefined;
+  if (state.lastEvent.id === alert.id) return undefined;
   const at = eventTime(alert);
   if (!at || Date.parse(at) >= Date.parse(state.lastEvent.at)) return undefined;
   return { lastEventId: state.lastEvent.id, lastEventAt: state.lastEvent.at };
@@ -106,8 +107,11 @@ export interface AppliedDelivery {
   target: string;
   outcome: 'delivered' | 'skipped' | 'failed';
   ref?: string;
-  /** The target did not get the event now because an earlier invocation delivered it. */
-  alreadyDelivered?: boolean;
+  /**
+   * The target was not sent the event now because an earlier invocation did (or skipped it),
+   * as the ledger says: that invocation may have died before it recorded the state.
+   */
+  earlier?: 'delivered' | 'skipped';
 }
 
 /** The state after applying one event and what its deliveries did. Pure. */
@@ -145,7 +149,9 @@ export function applyEvent(previous: AlertState | undefined, alert: Alert, deliv
   for (const delivery of deliveries) {
     const told = state.targets[delivery.target];
     const ref = delivery.ref ?? told?.ref;
-    if (delivery.outcome === 'delivered' && changesStatus && newer) {
+    // Delivered now, or by an earlier invocation whose own record of it may be missing.
+    const delivered = delivery.outcome === 'delivered' || delivery.earlier === 'delivered';
+    if (delivered && changesStatus && newer && told?.eventId !== alert.id) {
       state.targets[delivery.target] = { status: alert.status, eventId: alert.id, at: applied, ...(ref ? { ref } : {}) };
     } else if (told && ref && ref !== told.ref) {
       state.targets[delivery.target] = { ...told, ref };
@@ -154,7 +160,7 @@ export function applyEvent(previous: AlertState | undefined, alert: Alert, deliv
 
   // A retry of the same event merges into its entry: a target delivered earlier stays delivered.
   const index = state.history.findIndex((entry) => entry.eventId === alert.id && entry.status === alert.status);
-  const outcomes = Object.fromEntries(deliveries.map((d) => [d.target, d.alreadyDelivered ? 'delivered' : d.outcome]));
+  const outcomes = Object.fromEntries(deliveries.map((d) => [d.target, d.earlier ?? d.outcome]));
   const earlier = state.history[index];
   if (earlier) {
     const merged = { ...earlier.deliveries };

@@ -78,7 +78,8 @@ test('state show of an unknown alert, and a config without state, exit 2 with on
 
 test("invoke's summary says why each target was skipped, and when the ledger was unavailable", () => {
   const events = [
-    alarmEvent({ id: 'cli-firing-1', state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: 'OrdersLatency' }),
+    // A retry of the last event applied to the alert, then a firing older than it.
+    alarmEvent({ id: 'cli-resolve-1', state: 'OK', at: '2026-03-01T10:20:00.000Z', alarm: 'OrdersLatency' }),
     alarmEvent({ id: 'cli-firing-late', state: 'ALARM', at: '2026-03-01T10:10:00.000Z', alarm: 'OrdersLatency' }),
     alarmEvent({ id: 'cli-muted', state: 'ALARM', at: '2026-03-01T12:00:00.000Z', alarm: 'Maintenance', muted: true }),
   ];

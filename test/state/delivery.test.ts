@@ -110,6 +110,64 @@ describe.each(storeHarnesses)('delivery through the $name store', (harness) => {
     expect(state).toMatchObject({ status: 'resolved', lastEvent: { id: resolve.id }, firingSince: null });
   });
 
+  test('a retry of an event a newer one has superseded is stale: the target it failed is not told the older status after the newer', async () => {
+    const alarm = unique('alarm');
+    const firing = alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm });
+    const resolve = alarmEvent({ id: unique('resolve'), state: 'OK', at: '2026-03-01T10:01:00.000Z', alarm });
+    let failB = true;
+    server.respondWith((req) => (req.url === '/hook-b' && failB ? { status: 503, body: 'down' } : { status: 200, body: 'ok' }));
+    expect((await run(firing)).deliveries.map((d) => d.outcome)).toEqual(['delivered', 'failed']);
+    failB = false;
+    expect((await run(resolve)).deliveries.map((d) => d.outcome)).toEqual(['delivered', 'delivered']);
+    // The platform retries the firing whose delivery to hook-b failed.
+    const retry = await run(firing);
+    expect(retry.ok).toBe(true);
+    expect(retry.state).toMatchObject({ stale: { lastEventId: resolve.id } });
+    expect(retry.deliveries.map((d) => [d.target, d.outcome, d.reason])).toEqual([
+      ['hook-a', 'skipped', 'stale'],
+      ['hook-b', 'skipped', 'stale'],
+    ]);
+    expect([received('hook-b', firing.id), received('hook-b', resolve.id)]).toEqual([1, 1]);
+    const state = await router.state!.alerts.read(`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarm}`);
+    expect(state?.targets['hook-b']).toMatchObject({ status: 'resolved', eventId: resolve.id });
+  });
+
+  test('an invocation that delivered but could not record the state: its retry records what the targets were told, and their refs', async () => {
+    const alarm = unique('alarm');
+    const firing = alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm });
+    let failB = true;
+    server.respondWith((req) => (req.url === '/hook-b' && failB ? { status: 503, body: 'down' } : { status: 200, body: 'ok' }));
+    // The store drops the first write of the alert state (a blip, or the invocation killed before it).
+    const store = router.state!.store;
+    const put = store.put.bind(store);
+    let dropped = false;
+    store.put = (request) => {
+      if (request.space !== 'alerts' || dropped) return put(request);
+      dropped = true;
+      return Promise.reject(new Error('the store went away'));
+    };
+    try {
+      const first = await run(firing);
+      expect([first.state?.recorded, first.deliveries.map((d) => d.outcome)]).toEqual([false, ['delivered', 'failed']]);
+    } finally {
+      store.put = put;
+    }
+    failB = false;
+    const retry = await run(firing);
+    expect(retry.deliveries.map((d) => [d.target, d.outcome, d.reason, d.earlier])).toEqual([
+      ['hook-a', 'skipped', 'already-delivered', 'delivered'],
+      ['hook-b', 'delivered', undefined, undefined],
+    ]);
+    const state = await router.state!.alerts.read(`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarm}`);
+    expect(state?.targets).toMatchObject({ 'hook-a': { status: 'firing', eventId: firing.id }, 'hook-b': { status: 'firing', eventId: firing.id } });
+    // So hook-a, told it is firing, hears the resolve even inside a mute window.
+    const resolve = alarmEvent({ id: unique('resolve'), state: 'OK', at: '2026-03-01T10:30:00.000Z', alarm, muted: true });
+    expect((await run(resolve)).deliveries.map((d) => [d.target, d.outcome])).toEqual([
+      ['hook-a', 'delivered'],
+      ['hook-b', 'delivered'],
+    ]);
+  });
+
   test('a target told an alert is firing hears its resolve inside a mute window; one never told does not', async () => {
     const told = unique('told');
     await run(alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: told }));
