@@ -223,28 +223,32 @@ class Source {
     return undefined;
   }
 
-  /** Line of the deepest node on the path: a mapping entry's key, or a list item. */
   lineOf(path: Path): number | undefined {
-    let node: unknown = this.doc.contents;
-    let offset: number | undefined;
-    for (const key of path) {
-      if (isAlias(node)) node = node.resolve(this.doc);
-      if (isMap(node)) {
-        const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(key));
-        if (!pair) break;
-        offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
-        node = pair.value;
-      } else if (isSeq(node) && typeof key === 'number') {
-        const item = node.items[key];
-        if (!item) break;
-        offset = (item as { range?: [number, number, number] }).range?.[0] ?? offset;
-        node = item;
-      } else {
-        break;
-      }
-    }
-    return offset === undefined ? undefined : this.lines.linePos(offset).line;
+    return lineAtPath(this.doc, this.lines, path);
   }
+}
+
+/** Line of the deepest node on the path in a YAML document: a mapping entry's key, or a list item. */
+export function lineAtPath(doc: Document, lines: LineCounter, path: Path): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined;
+  for (const key of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(key));
+      if (!pair) break;
+      offset = isScalar(pair.key) ? pair.key.range?.[0] : offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (!item) break;
+      offset = (item as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 function readProblem(error: unknown): string {

@@ -116,9 +116,19 @@ function parse(text: string, compile: 'now' | 'onFirstUse'): Matcher {
   const parts = MATCHER_RE.exec(text);
   if (!parts) throw new MatcherError(badFormat(text));
   const [, name = '', operator = '', raw = ''] = parts;
-  const op = operator as MatchOp;
+  return build(name, operator as MatchOp, unquoteValue(raw), compile);
+}
+
+/**
+ * One matcher from its parts, `value` as meant (no quotes, no escapes); its `text` is the
+ * canonical form. Throws MatcherError naming the problem (an unknown name, a bad regex).
+ */
+export function buildMatcher(name: string, op: MatchOp, value: string): Matcher {
+  return build(name, op, value, 'now');
+}
+
+function build(name: string, op: MatchOp, value: string, compile: 'now' | 'onFirstUse'): Matcher {
   const read = readerOf(name);
-  const value = unquote(raw);
   const test = predicateOf(op, value, compile);
   return {
     name,
@@ -174,7 +184,7 @@ function readerOf(name: string): (alert: Alert) => string | null | undefined {
  * \\ a backslash, \n a line feed, and any other backslash is literal (so regexes like \d+
  * work). An unescaped quote anywhere but at both ends is an error.
  */
-function unquote(raw: string): string {
+export function unquoteValue(raw: string): string {
   let body = raw;
   let expectClosing = false;
   if (body.startsWith('"')) {

@@ -1,7 +1,7 @@
 // The command line as users and scripts run it: a real process, its stdout, stderr and
 // exit code (DESIGN.md: 0 success, 1 a delivery failed, 2 invalid input or config).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intakeAlert, normalizeEvent } from '../../shared/normalize';
@@ -268,6 +268,21 @@ describe('routes, check-config', () => {
     const checked = router('check-config', out);
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/migrated\.yaml: valid: 4 target\(s\)/);
+  });
+
+  it('migrate alertmanager refuses a matcher it cannot convert exactly: exit 2, one line naming it, nothing written', () => {
+    const am = join(dir, 'bad-alertmanager.yml');
+    // Dropping the invalid matcher would make the route take every alert of team db.
+    writeFileSync(am, ['route:', '  receiver: ops', '  routes:', "    - matchers: ['team=db,critical']", '      receiver: db', 'receivers:', '  - name: ops', '  - name: db'].join('\n'));
+    const out = join(dir, 'refused.yaml');
+    const toFile = router('migrate', 'alertmanager', am, '--out', out);
+    expect(toFile.code).toBe(2);
+    oneLineError(toFile.stderr);
+    expect(toFile.stderr).toContain(`${am}:4: route.routes[0].matchers[0]: invalid matcher "critical" (in "team=db,critical"): expected NAME OP VALUE`);
+    expect(existsSync(out)).toBe(false);
+    const toStdout = router('migrate', 'alertmanager', am);
+    expect(toStdout.code).toBe(2);
+    expect(toStdout.stdout).toBe('');
   });
 });
 

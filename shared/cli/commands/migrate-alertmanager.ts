@@ -13,7 +13,9 @@ export default defineCommand({
     'Converts the route tree (matchers, match/match_re, continue, mute and active time intervals), the time intervals, and ' +
     'the receivers whose integrations have a target type here (webhook, pagerduty, slack, sns). Label names become ' +
     'labels.<name>, alertname the name field. Secrets become ${env:NAME} references, listed with the setting each replaces. ' +
-    'What cannot be converted (inhibit rules, other integrations, grouping) is listed on stderr and at the top of the output.',
+    'What cannot be converted (inhibit rules, other integrations, grouping) is listed on stderr and at the top of the output. ' +
+    'What a route matches is converted exactly or the file is refused (exit 2, nothing written): an invalid matcher, which ' +
+    'Alertmanager refuses too, is never dropped, as the route would then take more alerts.',
   examples: ['migrate alertmanager docs/examples/alertmanager.yml', 'migrate alertmanager docs/examples/alertmanager.yml --out /tmp/router.yaml'],
   options: { out: { type: 'string', value: 'ROUTER_YAML', description: 'write the router.yaml there instead of stdout' } },
   async run(ctx) {
