@@ -7,7 +7,10 @@
 // Alibaba shared-resources ROS template with the FC role's policy (dist/alibaba/infra.yaml,
 // from deploy/alibaba/infra.yaml) and a manifest (dist/manifest.json).
 //
-//   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist]
+//   npx tsx scripts/build.ts [--config FILE (default: $ROUTER_CONFIG, else router.yaml)] [--out dist] [--cloud aws|alibaba]
+//
+// --cloud names the cloud being deployed (serverless.yml and s.yaml pass it): a state store
+// that cannot run there (DynamoDB on FC, Tablestore on Lambda) fails the build.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +39,11 @@ export interface BuildOptions {
   /** The router.yaml to ship. */
   config: string;
   outDir: string;
+  /**
+   * The cloud being deployed (the deploy commands pass it): a state store that cannot run
+   * there is refused. Without it both clouds' bundles are built all the same.
+   */
+  cloud?: Cloud;
 }
 
 export interface Bundle {
@@ -329,11 +337,36 @@ async function alibabaInfraTemplate(root: string, config: RouterConfigSummary): 
   return `# Written by scripts/build.ts from deploy/alibaba/infra.yaml for ${toPosix(relative(root, config.file))}: edit those, not this.\n${template.toString({ lineWidth: 0 })}`;
 }
 
+const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS (Lambda)', alibaba: 'Alibaba Cloud (FC 3.0)' };
+
+/** The store kinds that run on a cloud (their `runsOn`), for the refusal below. */
+async function storesRunningOn(cloud: Cloud): Promise<string[]> {
+  const kinds = await Promise.all(Object.keys(storeTypes).map(async (kind) => ((await loadStoreType(kind))?.runsOn ?? CLOUDS).includes(cloud) ? [kind] : []));
+  return kinds.flat();
+}
+
+/**
+ * Refuses a config whose state store cannot run on the cloud being deployed: its functions
+ * would have no credentials for it, and every event would go out without the ledger.
+ */
+async function checkStateStoreRunsOn(config: RouterConfigSummary, cloud: Cloud): Promise<void> {
+  const kind = config.state?.store;
+  const runsOn = kind === undefined ? undefined : (await loadStoreType(kind))?.runsOn;
+  if (kind === undefined || runsOn === undefined || runsOn.includes(cloud)) return;
+  const fitting = (await storesRunningOn(cloud)).map((k) => `\`${k}\``).join(' or ');
+  throw new BuildConfigError(
+    config.file,
+    `state.store: ${kind} runs on ${runsOn.map((c) => CLOUD_NAMES[c]).join(', ')} only, not on ${CLOUD_NAMES[cloud]}, whose functions have no credentials for it ` +
+      `(every event would go out without the ledger): deploy ${CLOUD_NAMES[cloud]} with a router.yaml of its own whose state.store is ${fitting} (docs/deploy.md, "The state store")`,
+  );
+}
+
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const root = resolve(options.root);
   const outDir = resolve(options.outDir);
   const rel = (path: string) => toPosix(relative(root, path));
   const config: RouterConfigSummary = readRouterConfig(resolve(options.config));
+  if (options.cloud) await checkStateStoreRunsOn(config, options.cloud);
 
   const used = new Set(config.targets.map((t) => t.type));
   const targetRegistry: Registry = {
@@ -478,9 +511,16 @@ export function sizeTable(result: BuildResult): string {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { config: { type: 'string', default: process.env.ROUTER_CONFIG || 'router.yaml' }, out: { type: 'string', default: 'dist' } } });
+  const { values } = parseArgs({
+    options: { config: { type: 'string', default: process.env.ROUTER_CONFIG || 'router.yaml' }, out: { type: 'string', default: 'dist' }, cloud: { type: 'string' } },
+  });
+  const cloud = values.cloud as Cloud | undefined;
+  if (cloud !== undefined && !CLOUDS.includes(cloud)) {
+    console.error(`build: --cloud ${values.cloud}: expected ${CLOUDS.join(' or ')}`);
+    process.exit(2);
+  }
   const root = resolve(__dirname, '..');
-  const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out) });
+  const result = await build({ root, config: resolve(values.config), outDir: resolve(values.out), ...(cloud ? { cloud } : {}) });
   console.log(`Built with ${result.config} (target types: ${result.targetTypes.join(', ')})`);
   console.log(sizeTable(result));
 }

@@ -51,14 +51,15 @@ let built;
 
 /**
  * Builds into dist/ of the service directory (the working directory of serverless) with the
- * chosen router.yaml, once, and returns dist/aws/deploy.json.
+ * chosen router.yaml, once, and returns dist/aws/deploy.json. `--cloud aws`: a state store
+ * that cannot run on Lambda (Tablestore) fails the build, naming the file.
  */
 function buildOnce(routerConfig) {
   if (!built) {
     const config = path.resolve(routerConfig || process.env.ROUTER_CONFIG || path.join(ROOT, 'router.yaml'));
     const tsx = require.resolve('tsx/cli', { paths: [ROOT] });
     // The build's table goes to stderr: serverless owns stdout (`serverless print` and the like).
-    execFileSync(process.execPath, [tsx, path.join(ROOT, 'scripts', 'build.ts'), '--config', config, '--out', path.resolve('dist')], {
+    execFileSync(process.execPath, [tsx, path.join(ROOT, 'scripts', 'build.ts'), '--config', config, '--out', path.resolve('dist'), '--cloud', 'aws'], {
       stdio: ['ignore', process.stderr, process.stderr],
     });
     built = JSON.parse(readFileSync(path.resolve('dist', 'aws', 'deploy.json'), 'utf8'));

@@ -116,6 +116,12 @@ export interface StoreType<S = unknown> {
    * (deploy/alibaba/tablestore.yaml), whose instance router.yaml does not name.
    */
   permissions?: CloudPermissions;
+  /**
+   * The clouds whose functions can use the store: those whose role's credentials its calls
+   * are signed with. Elsewhere every call fails for want of credentials and every event goes
+   * out without the ledger, so the build refuses to deploy the store there. Absent: any cloud.
+   */
+  runsOn?: readonly (keyof CloudPermissions)[];
   create(settings: S, runtime: StoreRuntime): StateStore | Promise<StateStore>;
 }
 

@@ -224,6 +224,8 @@ function fromItem<T>(item: Item): StoredRecord<T> {
 
 const dynamodbStore: StoreType<DynamodbSettings> = {
   kind: 'dynamodb',
+  // Signed with Lambda's role credentials; an FC function has none.
+  runsOn: ['aws'],
   permissions: {
     aws: (written) => {
       const table = written.required('table');

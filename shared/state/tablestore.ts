@@ -356,6 +356,8 @@ function declareSdkGlobals(): void {
 
 const tablestoreStore: StoreType<TablestoreSettings> = {
   kind: 'tablestore',
+  // Signed with FC's role credentials (context.credentials); a Lambda function has none.
+  runsOn: ['alibaba'],
   sdk: ['tablestore'],
   async create(settings, runtime) {
     const connection = tablestoreConnection(settings, runtime);

@@ -3,8 +3,10 @@
 // (as the build writes them) against the documented resource types, every reference in
 // them resolved, every sample event through the rules' patterns to exactly the function
 // that handles it, and the three steps agreeing on every name they share.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import type { BuildResult } from '../../scripts/build';
@@ -18,6 +20,7 @@ import sYamlSchema from './fc3-s-yaml.schema.json';
 import rosSchema from './ros-template.schema.json';
 import { DEFAULT_CONFIG, FIXTURES, ROOT, buildService, handlerEventTypes, removeTemporaryDirectories, sampleEvents, temporaryDirectory } from './support';
 
+const run = promisify(execFile);
 const ACCOUNT = '1234567890123456';
 const REGION = 'cn-hangzhou';
 const PSEUDO: Record<string, string> = { 'ALIYUN::Region': REGION, 'ALIYUN::AccountId': ACCOUNT, 'ALIYUN::StackName': 'stack', 'ALIYUN::StackId': 'stack-id' };
@@ -191,7 +194,7 @@ describe('s.yaml', () => {
     expect(Object.keys(sYaml.resources)).toEqual(['infra', 'state', ...[...boundTypes.keys()].sort((a, b) => rawOrder(a) - rawOrder(b)), 'rules']);
     expect(sYaml.resources.state!.props.template).toBe('./deploy/alibaba/tablestore.yaml');
     expect(sYaml.resources.infra!.props).toMatchObject({ template: './dist/alibaba/infra.yaml', parameters: { Prefix: vars.prefix } });
-    expect((sYaml.resources.infra as unknown as { actions: unknown }).actions).toEqual({ 'pre-deploy': [{ run: 'npm run -s build', path: './' }] });
+    expect((sYaml.resources.infra as unknown as { actions: unknown }).actions).toEqual({ 'pre-deploy': [{ run: 'npm run -s build -- --cloud alibaba', path: './' }] });
     expect(sYaml.resources.rules!.props.template).toBe('./deploy/alibaba/rules.yaml');
     const config = JSON.parse(JSON.stringify(await compileRouterJson(DEFAULT_CONFIG, 'router.yaml'))) as unknown;
     for (const [key, { props }] of resourcesOf(sYaml, 'fc3')) {
@@ -202,6 +205,17 @@ describe('s.yaml', () => {
       expect((props.environmentVariables as Record<string, string>).ROUTER_CONFIG).toBe('/code/router.json');
     }
   });
+
+  it("builds for FC before the infra stack: a router.yaml whose state store cannot run there (DynamoDB) fails the deployment, naming the file", async () => {
+    const [preDeploy] = (sYaml.resources.infra as unknown as { actions: { 'pre-deploy': { run: string; path: string }[] } }).actions['pre-deploy'];
+    const config = join(temporaryDirectory('alibaba-dynamodb'), 'router.yaml');
+    writeFileSync(config, 'version: 1\ntargets:\n  t: { type: console }\nroute: { targets: [t] }\nstate: { store: dynamodb, table: alert-router-prod-state }\n');
+    const out = join(temporaryDirectory('alibaba-dynamodb-out'), 'dist');
+    // The action's command as Serverless Devs runs it (a shell in `path`), ROUTER_CONFIG from the deploying shell.
+    const failure = run('sh', ['-c', `${preDeploy!.run} --out ${out}`], { cwd: join(ROOT, preDeploy!.path), env: { ...process.env, ROUTER_CONFIG: config }, timeout: 60_000 });
+    await expect(failure).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(`build: ${config}: state.store: dynamodb runs on AWS (Lambda) only, not on Alibaba Cloud (FC 3.0)`) });
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 
   it('needs the state instance and table from the deploying shell, as Serverless Devs does (env() without default)', () => {
     expect(() => resolveSYaml(rawSYaml, { env: {}, accountId: ACCOUNT })).toThrow(SYamlError);

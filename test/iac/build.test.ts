@@ -2,7 +2,7 @@
 // router.yaml, bundles that load and run on Node, target SDKs only when the config uses their type, the files the
 // templates read, and refusals that name the problem.
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -149,12 +149,13 @@ describe('build', () => {
     }
   }, 60_000);
 
-  it('runs the DynamoDB store from a bundle with no AWS SDK: the event delivered, the ledger used', async () => {
+  it('runs the DynamoDB store from a bundle with no AWS SDK, built for the AWS deployment: the event delivered, the ledger used', async () => {
     const dynamo = await startDynalite();
     try {
       const config = join(temporaryDirectory('build-dynamodb'), 'router.yaml');
       writeFileSync(config, `version: 1\nstate:\n  store: dynamodb\n  table: ${dynamo.table}\n  endpoint: ${dynamo.endpoint}\ntargets:\n  t:\n    type: console\nroute:\n  targets: [t]\n`);
-      const built = await buildWith(config, 'build-dynamodb-out');
+      const dir = temporaryDirectory('build-dynamodb-out');
+      const built: Built = { dir, result: await build({ root: ROOT, config, outDir: join(dir, 'dist'), cloud: 'aws' }) };
       const bundle = built.result.bundles.find((b) => b.name === 'alarm-state-change')!;
       expect(bundle.packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
       const script = `require(${JSON.stringify(fileOf(built, bundle, 'index.js'))}).handler(require(${JSON.stringify(join(ROOT, 'events/aws/state-change-single-metric.json'))}), { awsRequestId: 'r1', getRemainingTimeInMillis: () => 30000 })
@@ -303,6 +304,20 @@ describe('build refusals', () => {
     await expect(failure).rejects.toThrow(BuildConfigError);
     await expect(failure).rejects.toThrow(message);
     await expect(failure).rejects.toThrow(config);
+  });
+
+  it.each([
+    ['dynamodb', 'alibaba', '  store: dynamodb\n  table: alert-router-prod-state', /state\.store: dynamodb runs on AWS \(Lambda\) only, not on Alibaba Cloud \(FC 3\.0\), whose functions have no credentials for it .* whose state\.store is `local` or `tablestore`/],
+    ['tablestore', 'aws', '  store: tablestore', /state\.store: tablestore runs on Alibaba Cloud \(FC 3\.0\) only, not on AWS \(Lambda\), whose functions have no credentials for it .* whose state\.store is `local` or `dynamodb`/],
+  ] as const)('refuses a %s store for the %s deployment, naming the file, the place and the stores that run there, before writing anything', async (_store, cloud, state, message) => {
+    const config = join(temporaryDirectory('build-store'), 'router.yaml');
+    writeFileSync(config, `version: 1\ntargets:\n  t:\n    type: console\nroute:\n  targets: [t]\nstate:\n${state}\n`);
+    const outDir = join(temporaryDirectory('build-store-out'), 'dist');
+    const failure = build({ root: ROOT, config, outDir, cloud });
+    await expect(failure).rejects.toThrow(BuildConfigError);
+    await expect(failure).rejects.toThrow(message);
+    await expect(failure).rejects.toThrow(config);
+    expect(existsSync(outDir)).toBe(false);
   });
 
   it('refuses a config file that does not exist', async () => {

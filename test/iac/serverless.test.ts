@@ -3,7 +3,7 @@
 // the generated CloudFormation is checked resource by resource, every sample event is
 // routed through the generated rules, and every handler is deployed by exactly one of
 // serverless.yml and s.yaml.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { join, normalize, relative, resolve as resolvePath } from 'node:path';
 import { promisify } from 'node:util';
@@ -359,6 +359,16 @@ describe('serverless commands straight from the repository', () => {
     const template = JSON.parse(readFileSync(join(dir, '.serverless', 'cloudformation-template-update-stack.json'), 'utf8')) as Packaged['template'];
     expect(resourcesOfType(template, 'AWS::Lambda::Function')).toHaveLength(handlerEventTypes('aws').size);
   }, 180_000);
+
+  it('refuses to package a router.yaml whose state store cannot run on Lambda (Tablestore), naming the file', async () => {
+    const dir = serviceDirectory('sls-tablestore');
+    const config = join(temporaryDirectory('sls-tablestore-config'), 'router.yaml');
+    writeFileSync(config, 'version: 1\ntargets:\n  t: { type: console }\nroute: { targets: [t] }\nstate: { store: tablestore }\n');
+    await expect(serverless(dir, ['package'], { ROUTER_CONFIG: config })).rejects.toThrow(
+      `build: ${config}: state.store: tablestore runs on Alibaba Cloud (FC 3.0) only, not on AWS (Lambda)`,
+    );
+    expect(existsSync(join(dir, '.serverless'))).toBe(false);
+  }, 120_000);
 
   it('passes --config to the build and everything else to serverless', () => {
     expect(serverlessArgs('package', ['--config', 'x/router.yaml', '--stage', 'prod'])).toEqual(['package', '--stage', 'prod', `--param=routerConfig=${resolvePath('x/router.yaml')}`]);

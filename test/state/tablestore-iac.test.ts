@@ -1,15 +1,19 @@
 // deploy/alibaba/tablestore.yaml, proven offline (ROS does not run here): only documented
 // resource types and properties, every reference resolved, the table the adapter writes
 // (primary key, one version, a TTL no shorter than the records' default lifetimes), and a
-// policy on the functions' role that grants exactly the operations the adapter calls: the
-// adapter runs against the local Tablestore server that allows only those.
-import { readFileSync } from 'node:fs';
+// policy on the functions' role that grants exactly the operations a function's store calls
+// (GetRow, PutRow; GetRange, the command line's listing, is an operator's): the adapter and
+// the real FC handler run against the local Tablestore server that allows only those.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { DeliveryReport } from '../../shared/dispatch/types';
 import { readSYaml, resolveSYaml } from '../../scripts/s-yaml';
 import { DEFAULT_ALERT_TTL_DAYS, DEFAULT_LEDGER_TTL_HOURS, DEFAULT_TABLESTORE_TABLE, tablestoreSettings } from '../../shared/state/settings';
 import tablestoreStore, { COLUMNS, PRIMARY_KEY } from '../../shared/state/tablestore';
 import { ALIBABA_CREDENTIALS } from '../support/fakes/alibaba';
+import { captureLogs } from '../support/logs';
 import { startTablestoreServer } from '../support/fakes/tablestore';
 
 const ROOT = join(__dirname, '..', '..');
@@ -29,6 +33,9 @@ interface Template {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
   Outputs: Record<string, { Value: unknown }>;
 }
+
+const logs = captureLogs();
+afterAll(() => logs.restore());
 
 const template = parse(readFileSync(join(ROOT, 'deploy', 'alibaba', 'tablestore.yaml'), 'utf8')) as Template;
 
@@ -95,6 +102,8 @@ function references(value: unknown, out: { refs: string[]; getAtts: [string, str
 const resourcesOf = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
 const table = resourcesOf('ALIYUN::OTS::Table')[0]!;
 const policy = resourcesOf('ALIYUN::RAM::ManagedPolicy')[0]!;
+/** The Tablestore operations the policy grants the functions' role. */
+const policyOperations = () => (policy.Properties.PolicyDocument as { Statement: { Action: string[] }[] }).Statement[0]!.Action.map((action) => action.replace(/^ots:/, ''));
 
 describe('deploy/alibaba/tablestore.yaml', () => {
   test('is a ROS template of documented resource types and properties only', () => {
@@ -143,9 +152,8 @@ describe('deploy/alibaba/tablestore.yaml', () => {
     ]);
   });
 
-  test('grants exactly the operations the adapter calls: every store operation works with them, and each is used', async () => {
-    const actions = (policy.Properties.PolicyDocument as { Statement: { Action: string[] }[] }).Statement[0]!.Action;
-    const operations = actions.map((action) => action.replace(/^ots:/, ''));
+  test("grants exactly the operations a function's store calls: each store operation works with them, and each is used", async () => {
+    const operations = policyOperations();
     const server = await startTablestoreServer({ instance: INSTANCE, credentials: ALIBABA_CREDENTIALS, allowedOperations: operations });
     server.createTable(DEFAULT_TABLESTORE_TABLE, { primaryKey: [{ name: PRIMARY_KEY, type: 'STRING' }], timeToLive: 31 * 86400, maxVersions: 1 });
     const store = await tablestoreStore.create(tablestoreSettings.parse({ store: 'tablestore', endpoint: server.endpoint, instance: INSTANCE }), {
@@ -160,14 +168,57 @@ describe('deploy/alibaba/tablestore.yaml', () => {
       // Taking over an expired record: PutRow, GetRow, conditional PutRow.
       await store.put({ space: 'ledger', key: 'evt/t', value: { s: 3 }, expect: { absent: true }, expiresAt: soon + 3600, now: (soon + 1) * 1000 });
       await store.get('alerts', 'a', now);
-      await store.list('alerts', now);
+      // Listing is the command line's (router state list), with an operator's credentials: the role cannot.
+      await expect(store.list('alerts', now)).rejects.toThrow(/GetRange on table alert_router_state failed: OTSNoPermissionAccess/);
     } finally {
       await store.close?.();
       await server.stop();
     }
-    expect(server.handled.filter((r) => r.status !== 200 && r.code !== 'OTSConditionCheckFail')).toEqual([]);
-    expect([...new Set(server.handled.map((r) => r.operation))].sort()).toEqual([...operations].sort());
+    expect(server.handled.filter((r) => r.status !== 200 && r.code !== 'OTSConditionCheckFail' && r.operation !== 'GetRange')).toEqual([]);
+    expect([...new Set(server.handled.map((r) => r.operation).filter((operation) => operation !== 'GetRange'))].sort()).toEqual([...operations].sort());
     // The columns the template's comment documents are those the adapter writes.
     expect(server.rows(DEFAULT_TABLESTORE_TABLE).flatMap((row) => Object.keys(row.columns))).toEqual([...COLUMNS]);
+  });
+
+  test("is all the real FC handler needs: an event and its retry, with the role's grant only, record and skip (the ledger is used, never listed)", async () => {
+    const operations = policyOperations();
+    const server = await startTablestoreServer({ instance: INSTANCE, credentials: ALIBABA_CREDENTIALS, allowedOperations: operations });
+    server.createTable(DEFAULT_TABLESTORE_TABLE, { primaryKey: [{ name: PRIMARY_KEY, type: 'STRING' }], timeToLive: 31 * 86400, maxVersions: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'router-tablestore-iac-'));
+    const config = join(dir, 'router.yaml');
+    writeFileSync(
+      config,
+      [
+        'version: 1',
+        'targets:',
+        '  out: { type: file, path: alerts.jsonl }',
+        'route: { targets: [out] }',
+        `state: { store: tablestore, endpoint: ${JSON.stringify(server.endpoint)}, instance: ${INSTANCE}, table: ${DEFAULT_TABLESTORE_TABLE} }`,
+      ].join('\n'),
+    );
+    const saved = { ROUTER_CONFIG: process.env.ROUTER_CONFIG, ROUTER_DATA_DIR: process.env.ROUTER_DATA_DIR };
+    Object.assign(process.env, { ROUTER_CONFIG: config, ROUTER_DATA_DIR: dir });
+    try {
+      const { handler } = await import('../../functions/alibaba/arms-alarm-create');
+      const event = readFileSync(join(ROOT, 'events', 'alibaba', 'arms-alarm-create.json'));
+      // FC 3.0: the event as a Buffer, the role's temporary credentials in the context.
+      const context = () => ({ requestId: `req-${Math.random()}`, function: { name: 'arms-alarm-create', timeout: 30 }, credentials: ALIBABA_CREDENTIALS }) as never;
+      const first = (await handler(event, context())) as DeliveryReport;
+      const retry = (await handler(event, context())) as DeliveryReport;
+      expect(first.state).toMatchObject({ store: 'tablestore', ledger: 'used', recorded: true });
+      expect(first.deliveries.map((d) => `${d.target}:${d.reason ?? d.outcome}`)).toEqual(['out:delivered']);
+      expect(retry.state).toMatchObject({ store: 'tablestore', ledger: 'used' });
+      expect(retry.deliveries.map((d) => `${d.target}:${d.reason ?? d.outcome}`)).toEqual(['out:already-delivered']);
+      expect(readFileSync(join(dir, 'alerts.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(server.handled.filter((r) => r.status !== 200 && r.code !== 'OTSConditionCheckFail')).toEqual([]);
+    expect([...new Set(server.handled.map((r) => r.operation))].sort()).toEqual([...operations].sort());
   });
 });
