@@ -174,6 +174,10 @@ export function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     path: `${url.pathname}${url.search}`,
     headers,
     agent: agentFor(allowPrivate, secure),
+    // Credentials in the URL (`https://user:pass@host/`, as Alertmanager's webhook URLs may
+    // carry) go as Basic authentication, as curl and Go's client send them; node:http leaves
+    // an Authorization header the request sets itself in place.
+    ...(url.username || url.password ? { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` } : {}),
   };
   return new Promise<HttpResponse>((resolve, reject) => {
     let response: IncomingMessage | undefined;

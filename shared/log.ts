@@ -37,7 +37,8 @@ function urlQueryEncoded(text: string): string {
  * encoded) and the URL parser's query encoding do it, in upper- and lower-case hex;
  * JSON-escaped, base64 and base64url. For a secret that is a URL (Slack and Lark webhooks,
  * DingTalk and WeCom with their tokens), its token-like path segments (as written and
- * decoded), query values and userinfo, each in those forms too.
+ * decoded), query values and userinfo (its password, and `user:password` as Basic
+ * authentication encodes it), each in those forms too.
  */
 export function secretForms(value: string): string[] {
   const parts = new Set([value, value.trim()]);
@@ -47,7 +48,7 @@ export function secretForms(value: string): string[] {
       if (tokenLike(decoded(segment))) parts.add(decoded(segment)).add(segment);
     }
     for (const [, item] of url.searchParams) if (tokenLike(item)) parts.add(item);
-    if (url.password) parts.add(decoded(url.password));
+    if (url.password) parts.add(decoded(url.password)).add(`${decoded(url.username)}:${decoded(url.password)}`);
   }
   const forms = new Set<string>();
   for (const part of parts) {

@@ -3,7 +3,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { deliver } from '../../../shared/dispatch/deliver';
 import type { PreparedTarget } from '../../../shared/dispatch/types';
-import { createLogger, setLogSink } from '../../../shared/log';
+import { createLogger, registerSecret, setLogSink } from '../../../shared/log';
 import type { Alert } from '../../../shared/model/alert';
 import type { RetryPolicy } from '../../../shared/route/types';
 import webhook from '../../../shared/targets/http/webhook';
@@ -66,6 +66,27 @@ describe('webhook target', () => {
     expect(request.headers['x-alert-router-alert-id']).toBe(alert.id);
     expect(request.headers['x-alert-router-signature']).toBeUndefined();
     expect(request.json()).toEqual({ version: '1', alert });
+  });
+
+  it('sends credentials written in the URL as Basic authentication, and an echo of them is redacted', async () => {
+    const url = `${server.url.replace('://', '://am-user:p%40ss%20w0rd-9f2c@')}/in`;
+    registerSecret(url);
+    const hook = createWebhook({ url });
+
+    expect(await send(hook, cloudWatchAlert())).toMatchObject({ outcome: 'delivered' });
+    const basic = Buffer.from('am-user:p@ss w0rd-9f2c').toString('base64');
+    expect(received()[0]!.headers.authorization).toBe(`Basic ${basic}`);
+
+    // A header of its own wins over the URL's credentials.
+    const own = createWebhook({ url, headers: { Authorization: 'Bearer from-headers-7d1e0a' } });
+    await send(own, cloudWatchAlert());
+    expect(received()[1]!.headers.authorization).toBe('Bearer from-headers-7d1e0a');
+
+    server.respondWith('echo');
+    const echoed = await send(hook, cloudWatchAlert());
+    expect(echoed.outcome).toBe('failed');
+    expect(JSON.stringify(echoed)).not.toContain(basic);
+    expect(JSON.stringify(echoed)).not.toContain('p@ss');
   });
 
   it('does not retry a 4xx and reports the status and body', async () => {
