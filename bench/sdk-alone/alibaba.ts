@@ -26,6 +26,8 @@ export const alibabaCalls: SdkCalls = {
         id: 'bench',
         source: 'alert-router',
         type: 'alert-router:Alert',
+        // Required by putEvents ("time: Timestamp, required"); the SDK does not fill it in.
+        time: new Date().toISOString(),
         datacontenttype: 'application/json;charset=utf-8',
         data: Buffer.from(message),
         extensions: { aliyuneventbusname: 'alerts' },
