@@ -30,6 +30,13 @@ export function routeTargets(root: Route, alert: Alert): { targets: string[]; ro
   return { targets, routes };
 }
 
+/** Every target some route of the tree names: those a router prepares. */
+export function routedTargetNames(route: Route, into = new Set<string>()): Set<string> {
+  for (const name of route.targets) into.add(name);
+  for (const child of route.routes) routedTargetNames(child, into);
+  return into;
+}
+
 /**
  * The tree as indented text, one node a line, for `routes show`:
  *

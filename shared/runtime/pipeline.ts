@@ -7,7 +7,7 @@ import { RouterError } from '../model/errors';
 import { intakeAlert, type EventType } from '../normalize';
 import { applySeverityRules } from '../route/severity';
 import { describeHoldReason, heldBackTargets, type HeldTarget } from '../route/suppress';
-import { routeTargets } from '../route/tree';
+import { routedTargetNames, routeTargets } from '../route/tree';
 import type { Route, RouterConfig } from '../route/types';
 import { deliver, buildReport, type DeliveryReport, type DeliveryResult, type StateNote } from '../dispatch';
 import { mustHear, staleness, type AlertState } from '../state';
@@ -53,13 +53,18 @@ export interface Plan {
 /**
  * enrich + route + suppress at `at`: the alert as routed, and where it goes. Nothing is sent.
  * `state` is the alert's stored state, when a store is configured: a target it says was
- * told the alert is firing is never held back from how it ended (resolve, ack, comment).
+ * told the alert is firing hears how it ended (resolve, ack, comment), never held back, and
+ * even where the ending's own routes do not reach it (a route that matches on the status or
+ * the summary took the firing and not the resolve).
  */
 export function planAlert(alert: Alert, config: RouterConfig, at: Date = new Date(), state?: AlertState): Plan {
   const enriched = applySeverityRules(alert, config.severityRules);
-  const { targets, routes } = routeTargets(config.route, enriched);
+  const routed = routeTargets(config.route, enriched);
   const mustHearIt = (target: string) => mustHear(state, target, enriched);
-  return { alert: enriched, routes, targets, held: heldBackTargets(enriched, routes, targets, config, at, mustHearIt) };
+  const told = state ? Object.keys(state.targets).filter((target) => !routed.targets.includes(target) && mustHearIt(target)) : [];
+  // Only a target some route still names is prepared: one the config has dropped since is not told.
+  const targets = told.length === 0 ? routed.targets : [...routed.targets, ...told.filter((target) => routedTargetNames(config.route).has(target))];
+  return { alert: enriched, routes: routed.routes, targets, held: heldBackTargets(enriched, routed.routes, targets, config, at, mustHearIt) };
 }
 
 export async function processEvent(raw: unknown, options: ProcessOptions): Promise<EventReport> {

@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROUTER_JSON, loadRouterJson } from '../route/compiled';
-import type { RouterConfig, Route } from '../route/types';
+import { routedTargetNames } from '../route/tree';
+import type { RouterConfig } from '../route/types';
 import { prepareTargets, type PreparedTarget } from '../dispatch';
 import { createLogger, type Logger } from '../log';
 import { openState, storeRuntime, type RouterState, type StateSettings } from '../state';
@@ -18,12 +19,6 @@ export interface Router {
   stateProblem?: string;
   /** The prepared targets of these names (every name comes from the config's routes). */
   targets(names: readonly string[]): PreparedTarget[];
-}
-
-function routedTargetNames(route: Route, into = new Set<string>()): Set<string> {
-  for (const name of route.targets) into.add(name);
-  for (const child of route.routes) routedTargetNames(child, into);
-  return into;
 }
 
 export async function createRouter(config: RouterConfig, log: Logger = createLogger()): Promise<Router> {

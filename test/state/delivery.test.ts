@@ -3,6 +3,7 @@
 // what each target received.
 import { createLogger } from '../../shared/log';
 import type { DeliveryReport } from '../../shared/dispatch/types';
+import { parseConfig } from '../../shared/route/config';
 import { createRouter, type Router } from '../../shared/runtime/router';
 import { isRefused, processEvent, type EventReport } from '../../shared/runtime/pipeline';
 import { startScriptedServer, type ScriptedServer } from '../support/http-server';
@@ -166,6 +167,38 @@ describe.each(storeHarnesses)('delivery through the $name store', (harness) => {
       ['hook-a', 'delivered'],
       ['hook-b', 'delivered'],
     ]);
+  });
+
+  test('a target told an alert is firing hears how it ended even where the ending is routed elsewhere (a route on the status)', async () => {
+    const yaml = [
+      'version: 1',
+      'defaults: { retries: 0, timeoutMs: 3000 }',
+      'targets:',
+      ...['hook-a', 'hook-b'].flatMap((name) => [`  ${name}: { type: webhook, url: "${server.url}/${name}", allowInsecureHttp: true, allowPrivateNetwork: true }`]),
+      'route:',
+      '  targets: [hook-a]',
+      '  routes:',
+      "    - matchers: ['status=\"firing\"']",
+      '      targets: [hook-b]',
+      'state:',
+      ...Object.entries({ ...started.settings, timeoutMs: 10_000 }).map(([key, value]) => `  ${key}: ${JSON.stringify(value)}`),
+    ].join('\n');
+    const paging = await createRouter(await parseConfig(yaml, 'router.yaml', {}));
+    try {
+      const alarm = unique('alarm');
+      const firing = alarmEvent({ id: unique('firing'), state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm });
+      const resolve = alarmEvent({ id: unique('resolve'), state: 'OK', at: '2026-03-01T10:05:00.000Z', alarm });
+      const runOn = async (event: unknown) => asDelivery(await processEvent(event, { router: paging, log: createLogger(), deadline: Date.now() + 15_000 }));
+      expect((await runOn(firing)).deliveries.map((d) => [d.target, d.outcome])).toEqual([['hook-b', 'delivered']]);
+      // The resolve's own route reaches hook-a alone; hook-b, told it is firing, hears it too.
+      expect((await runOn(resolve)).deliveries.map((d) => [d.target, d.outcome])).toEqual([
+        ['hook-a', 'delivered'],
+        ['hook-b', 'delivered'],
+      ]);
+      expect([received('hook-b', firing.id), received('hook-b', resolve.id)]).toEqual([1, 1]);
+    } finally {
+      await paging.state?.store.close?.();
+    }
   });
 
   test('a target told an alert is firing hears its resolve inside a mute window; one never told does not', async () => {
