@@ -242,6 +242,12 @@ describe('routes, check-config', () => {
     expect(saturday.code).toBe(1);
     expect(saturday.stdout).toBe('db (held back)\n');
     expect(saturday.stderr).toContain('verify failed: (command line) (routes-test): expected db, delivered to (none)');
+    // Without --at, --verify checks routing alone: the same verdict whatever the day it runs.
+    const anyDay = run([...args, '--verify', 'db']);
+    expect(anyDay.code).toBe(0);
+    const wrong = run([...args, '--verify', 'default']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('verify failed: (command line) (routes-test): expected default, reaches db');
     const json = JSON.parse(run([...args, '--at', '2026-12-05T12:00:00Z', '--json']).stdout);
     expect(json[0].held).toEqual([{ target: 'db', reasons: ['inside mute time interval weekends of route.routes[0]'] }]);
     const badField = run(['routes', 'test', 'severity=Critical', '--config', timed]);
