@@ -219,8 +219,29 @@ class JsonLogger implements Logger {
       text === false
         ? JSON.stringify({ level, time: isoNow(), msg, ...withErrors(this.base), ...withErrors(fields) })
         : `${LINE_START[level]}${isoNow()}","msg":${JSON.stringify(msg)}${text}}`;
-    sink(redact(line));
+    // A line of one character a byte needs this many to pass the limit: most never measure.
+    sink(redact(line.length > MAX_LINE_BYTES / 4 && Buffer.byteLength(line) > MAX_LINE_BYTES ? cutLine(level, msg, { ...withErrors(this.base), ...withErrors(fields) }) : line));
   }
+}
+
+/**
+ * CloudWatch Logs keeps at most 256 KB of a log event (SLS about as much): a longer line is
+ * cut, its JSON broken and what came last lost, the raw event of a refused one among it.
+ */
+export const MAX_LINE_BYTES = 250_000;
+/** What a long string keeps in a line that was too long. */
+const CUT_STRING_CHARS = 2048;
+
+/**
+ * The line again with every string over CUT_STRING_CHARS cut (a huge alarm name or id, an
+ * error quoting a huge value), except the raw event's text, which raw-log.ts has already
+ * bounded: the line stays one valid JSON object, and the raw event stays in it.
+ */
+function cutLine(level: LogLevel, msg: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({ level, time: isoNow(), msg, cut: `strings over ${CUT_STRING_CHARS} characters cut to fit a log line`, ...fields }, function (this: unknown, key, value: unknown) {
+    const rawEventText = key === 'text' && typeof (this as { sha256?: unknown }).sha256 === 'string';
+    return typeof value === 'string' && value.length > CUT_STRING_CHARS && !rawEventText ? `${value.slice(0, CUT_STRING_CHARS)}… (${value.length} characters)` : value;
+  });
 }
 
 /** Whether a field of the line has the name of a line key or of a logger field. */

@@ -1,6 +1,14 @@
 // Typed errors of the public contract. Every message is one line that names the problem;
 // the CLI prints it as is (exit 2 for input and config errors), handlers log it as JSON.
 
+/** Room in an error for what an event put in it (a path, a quoted value): a huge value must not make a huge error. */
+const EVENT_TEXT_MAX = 1000;
+
+/** `text`, cut to `max` characters with its length said, when longer. */
+export function clipped(text: string, max = EVENT_TEXT_MAX): string {
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+}
+
 export abstract class RouterError extends Error {
   abstract readonly code: string;
   constructor(message: string) {
@@ -15,22 +23,25 @@ export abstract class RouterError extends Error {
  */
 export class InvalidEventError extends RouterError {
   readonly code = 'INVALID_EVENT';
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`invalid event: ${field}: ${problem}`);
+  readonly field: string;
+  readonly problem: string;
+  constructor(field: string, problem: string) {
+    super(`invalid event: ${clipped(field)}: ${clipped(problem)}`);
+    this.field = clipped(field);
+    this.problem = clipped(problem);
   }
 }
 
 /** The event is well formed but of a type this handler (or the router) does not handle. */
 export class UnsupportedEventError extends RouterError {
   readonly code = 'UNSUPPORTED_EVENT';
+  readonly eventType: string;
   constructor(
-    readonly eventType: string,
+    eventType: string,
     readonly expected: string,
   ) {
-    super(`unsupported event: got ${eventType}, this handler takes ${expected}`);
+    super(`unsupported event: got ${clipped(eventType)}, this handler takes ${expected}`);
+    this.eventType = clipped(eventType);
   }
 }
 

@@ -8,7 +8,7 @@
 import middy from '@middy/core';
 import type { Context as LambdaContext } from 'aws-lambda';
 import type { EventType } from '../normalize';
-import { RouterError } from '../model/errors';
+import { clipped, RouterError } from '../model/errors';
 import { createLogger, type Logger } from '../log';
 import { decodeEvents, type Decoded } from './decode';
 import { fcAdapter, type FcContext } from './fc';
@@ -39,15 +39,19 @@ export class InvocationFailedError extends Error {
   }
 }
 
+/** Problems an invocation's error names; the rest are counted (every report is in the logs). */
+const SUMMARIZED_PROBLEMS = 10;
+
 function summarize(reports: EventReport[]): string {
   const problems = reports.flatMap((report) =>
     isRefused(report)
-      ? [`event ${report.eventId ?? '(no id)'} refused: ${report.error.message}`]
+      ? [`event ${clipped(report.eventId ?? '(no id)', 200)} refused: ${report.error.message}`]
       : report.deliveries
           .filter((d) => d.outcome === 'failed')
           .map((d) => `${d.target} failed after ${String(d.attempts)} attempt(s): ${d.detail ?? ''}`.trim()),
   );
-  return problems.join('; ');
+  const more = problems.length - SUMMARIZED_PROBLEMS;
+  return problems.slice(0, SUMMARIZED_PROBLEMS).join('; ') + (more > 0 ? `; and ${more} more (see the delivery reports in the log)` : '');
 }
 
 /** Runs `task` over every item with at most `limit` in flight; results in input order. */
@@ -65,12 +69,12 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item:
 }
 
 /** One delivery, isolated: whatever it throws becomes its refused report. */
-async function runIsolated(raw: unknown, router: Router, eventType: EventType, deadline: number | undefined, log: Logger): Promise<EventReport> {
+async function runIsolated(raw: unknown, received: unknown, router: Router, eventType: EventType, deadline: number | undefined, log: Logger): Promise<EventReport> {
   try {
-    return await processEvent(raw, { router, expectedType: eventType, deadline, log });
+    return await processEvent(raw, { router, expectedType: eventType, deadline, log, received });
   } catch (error) {
     const report = crashed(raw, error);
-    log.error('event crashed the pipeline', { report, event: rawEventForLog(raw) });
+    log.error('event crashed the pipeline', { report, event: rawEventForLog(received ?? raw) });
     return report;
   }
 }
@@ -99,10 +103,16 @@ export function createHandler(eventType: EventType, platform?: PlatformAdapter) 
       throw error;
     }
     const router = await getRouter();
+    // One event: refusals log what the platform handed over; a batch member, itself.
+    const received = decoded.batch ? undefined : event;
     const reports = await mapBounded(decoded.events, BATCH_CONCURRENCY, (raw) =>
-      runIsolated(raw, router, eventType, invocation.deadline, requestLog),
+      runIsolated(raw, received, router, eventType, invocation.deadline, requestLog),
     );
-    if (reports.some((report) => !report.ok)) throw new InvocationFailedError(reports);
+    if (reports.some((report) => !report.ok)) {
+      // What the platform retries and dead-letters is the whole batch: its digest, to match that copy.
+      if (decoded.batch) requestLog.error('batch failed', { events: reports.length, event: rawEventForLog(event) });
+      throw new InvocationFailedError(reports);
+    }
     return decoded.batch ? reports : (reports[0] as EventReport);
   };
   return middy<unknown, HandlerResult, Error, RuntimeContext>(run).use({

@@ -37,6 +37,11 @@ export interface ProcessOptions {
   /** Epoch ms by which every delivery must be over (the function's remaining time). */
   deadline?: number;
   log: Logger;
+  /**
+   * What the platform handed the function, when it is this one event: an FC Buffer is logged
+   * as the bytes it was (the copy FC dead-letters has that sha256), not as parsed and written again.
+   */
+  received?: unknown;
 }
 
 export interface Plan {
@@ -77,7 +82,7 @@ export async function processEvent(raw: unknown, options: ProcessOptions): Promi
     const report = refused(raw, error);
     // The raw event stays recoverable: it is in this line, and the invocation fails so
     // that the platform dead-letters it.
-    log.error('event refused', { report, event: rawEventForLog(raw) });
+    log.error('event refused', { report, event: rawEventForLog(options.received ?? raw) });
     return report;
   }
   // Without a store there is nothing to wait for (an await costs a turn of the microtask queue).

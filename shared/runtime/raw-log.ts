@@ -21,10 +21,64 @@ function asText(raw: unknown): string {
     // undefined and functions have no JSON text.
     const json = JSON.stringify(raw) as string | undefined;
     return json ?? String(raw);
-  } catch {
-    // Only decode-checked values reach here, so this is a cycle or a BigInt: say what it is.
+  } catch (error) {
+    try {
+      // Nested deeper than JSON.stringify's recursion goes (thousands of levels): the same text, built without recursing.
+      if (error instanceof RangeError) return deepJson(raw);
+    } catch {
+      // A cycle: fall through.
+    }
+    // A cycle or a BigInt: say what it is.
     return Object.prototype.toString.call(raw);
   }
+}
+
+type Container = Record<string, unknown> | unknown[];
+/** The types of values JSON has no text for. */
+const NO_JSON_TEXT = new Set(['undefined', 'function', 'symbol']);
+
+/**
+ * The JSON text of a parsed event, as JSON.stringify writes it, with a stack of its own
+ * instead of recursion. Throws on a cycle.
+ */
+export function deepJson(root: unknown): string {
+  const parts: string[] = [];
+  const stack: { value: Container; keys: string[] | undefined; index: number }[] = [];
+  const open = new Set<Container>();
+  const write = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') {
+      // undefined, a function or a symbol (in an array): no JSON text, JSON writes null.
+      parts.push(NO_JSON_TEXT.has(typeof value) ? 'null' : JSON.stringify(value));
+      return;
+    }
+    const container = value as Container;
+    if (open.has(container)) throw new TypeError('a cycle');
+    open.add(container);
+    // JSON leaves out of an object what it has no text for (in an array it writes null).
+    const keys = Array.isArray(container) ? undefined : Object.keys(container).filter((key) => !NO_JSON_TEXT.has(typeof container[key]));
+    parts.push(keys ? '{' : '[');
+    stack.push({ value: container, keys, index: 0 });
+  };
+  write(root);
+  for (let top = stack.at(-1); top; top = stack.at(-1)) {
+    const length = top.keys ? top.keys.length : (top.value as unknown[]).length;
+    if (top.index >= length) {
+      parts.push(top.keys ? '}' : ']');
+      open.delete(top.value);
+      stack.pop();
+      continue;
+    }
+    if (top.index > 0) parts.push(',');
+    const index = top.index++;
+    const key = top.keys?.[index];
+    if (key !== undefined) {
+      parts.push(`${JSON.stringify(key)}:`);
+      write((top.value as Record<string, unknown>)[key]);
+    } else {
+      write((top.value as unknown[])[index]);
+    }
+  }
+  return parts.join('');
 }
 
 /** The bytes a string takes once JSON-escaped in the log line. */

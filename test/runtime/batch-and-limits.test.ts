@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handler as armsCreate } from '../../functions/alibaba/arms-alarm-create';
 import { handler as snsNotification } from '../../functions/aws/alarm-sns-notification';
+import { handler as stateChange } from '../../functions/aws/alarm-state-change';
 import type { DeliveryReport } from '../../shared/dispatch/types';
 import { decodeEvents, MAX_EVENT_BYTES } from '../../shared/runtime/decode';
 import { MAX_EVENT_DEPTH } from '../../shared/normalize/shape';
@@ -158,6 +159,61 @@ describe('refused raw events in the logs', () => {
     const line = logs.lines.find((l) => l.includes('"event refused"'))!;
     expect(Buffer.byteLength(line)).toBeLessThanOrEqual(LOG_EVENT_LIMIT);
     expect(JSON.parse(line)).toMatchObject({ event: { bytes: payload.length, truncated: true } });
+  });
+
+  it('keeps the raw event in a line that a huge refused value would have made too long, and names it in a short error', async () => {
+    const event = sampleOf('aws/state-change-single-metric.json');
+    ((event.detail as Json).state as Json).value = 'X'.repeat(240_000);
+    const whole = JSON.stringify(event);
+    logs.lines.length = 0;
+    const error = (await stateChange(event, lambdaContext()).catch((e: unknown) => e)) as InvocationFailedError;
+    expect(error).toBeInstanceOf(InvocationFailedError);
+    expect(error.message.length).toBeLessThan(2000);
+    expect(error.reports[0]).toMatchObject({ error: { message: expect.stringMatching(/^invalid event: detail\.state\.value: .*… \(\d+ characters\)$/) } });
+    const line = logs.lines.find((l) => l.includes('"event refused"'))!;
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(LOG_EVENT_LIMIT);
+    expect(JSON.parse(line)).toMatchObject({ event: { bytes: Buffer.byteLength(whole), sha256: createHash('sha256').update(whole).digest('hex'), truncated: true } });
+  });
+
+  it('cuts the long strings of a line that would pass the limit, keeping it one JSON object', async () => {
+    const event = sampleOf('aws/state-change-single-metric.json');
+    event.id = 'i'.repeat(300_000);
+    logs.lines.length = 0;
+    await stateChange(event, lambdaContext());
+    const line = logs.lines.find((l) => l.includes('"delivery report"'))!;
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(LOG_EVENT_LIMIT);
+    expect(JSON.parse(line)).toMatchObject({ cut: expect.stringContaining('cut'), report: { eventId: expect.stringMatching(/^i{2048}… \(300000 characters\)$/) } });
+  });
+
+  it('logs an event nested too deep for JSON.stringify as its JSON text all the same', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    const event = { ...sampleOf('aws/state-change-single-metric.json'), extra: deep };
+    logs.lines.length = 0;
+    await expect(stateChange(event, lambdaContext())).rejects.toThrow(/nested deeper than/);
+    const logged = (JSON.parse(logs.lines.find((l) => l.includes('"event refused"'))!) as { event: { text: string; sha256: string } }).event;
+    expect(logged.text).toMatch(/^\{"version":"0",/);
+    expect(logged.text.endsWith(`${'['.repeat(20_000)}1${']'.repeat(20_000)}}`)).toBe(true);
+  });
+
+  it('logs an FC event as the bytes it came as, and a failed batch as a whole, to match the dead-lettered copy', async () => {
+    const pretty = Buffer.from(JSON.stringify({ ...sampleOf('alibaba/arms-alarm-create.json'), type: 'aliyun:arms:alarm:close' }, null, 2));
+    const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    logs.lines.length = 0;
+    await expect(armsCreate(pretty, fcContext())).rejects.toThrow(InvocationFailedError);
+    expect(logs.records().find((record) => record.msg === 'event refused')).toMatchObject({ event: { bytes: pretty.length, sha256: sha(pretty) } });
+
+    const batch = Buffer.from(`[${JSON.stringify(sampleOf('alibaba/arms-alarm-create.json'))},7]`);
+    logs.lines.length = 0;
+    await expect(armsCreate(batch, fcContext())).rejects.toThrow(InvocationFailedError);
+    expect(logs.records().find((record) => record.msg === 'batch failed')).toMatchObject({ events: 2, event: { bytes: batch.length, sha256: sha(batch) } });
+  });
+
+  it('names ten problems in the invocation error of a batch with more, and counts the rest', async () => {
+    const batch = Buffer.from(`[${Array.from({ length: 25 }, (_, i) => i).join(',')}]`);
+    const error = (await armsCreate(batch, fcContext()).catch((e: unknown) => e)) as InvocationFailedError;
+    expect(error.message.split('; ')).toHaveLength(11);
+    expect(error.message).toMatch(/; and 15 more \(see the delivery reports in the log\)$/);
   });
 
   it('keeps a lone surrogate and control characters within the limit once escaped', () => {
