@@ -3,6 +3,9 @@
 // every command: `PATH: cannot read: no such file or directory`.
 import { access, constants, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Alert } from '../model/alert';
+import { RouterError } from '../model/errors';
+import { intakeAlert } from '../normalize';
 
 /** Thrown for a file the command line cannot use at all (missing, not JSON). Exit code 2. */
 export class InputFileError extends Error {
@@ -40,11 +43,32 @@ export async function readEventFile(file: string): Promise<unknown> {
     throw unreadable(file, error);
   }
   try {
-    return JSON.parse(text);
+    // A byte order mark (Windows editors write one) is no part of the JSON.
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new InputFileError(`${file}: not valid JSON: ${(error as Error).message}`);
+    throw new InputFileError(`${file}: not valid JSON: ${oneLine((error as Error).message)}`);
   }
 }
+
+/**
+ * The alerts of an event file's value (a batch file holds several), each through the same
+ * intake as the handlers (shape limits, then normalize); a refusal names the file, and the
+ * event's index in a batch.
+ */
+export function alertsOfFile(file: string, value: unknown): Alert[] {
+  const events = Array.isArray(value) ? value : [value];
+  return events.map((event, index) => {
+    try {
+      return intakeAlert(event);
+    } catch (error) {
+      if (error instanceof RouterError) error.message = `${file}${Array.isArray(value) ? `[${index}]` : ''}: ${error.message}`;
+      throw error;
+    }
+  });
+}
+
+/** An error message on one line (JSON.parse quotes the text around the error, newlines and all). */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 /** The .json files named: files as given, directories' .json files at any depth, sorted by path. */
 export async function listEventFiles(paths: readonly string[]): Promise<string[]> {

@@ -154,7 +154,7 @@ export function describeError(error: unknown): { message: string; code: number }
   return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)} (run with --debug for details)`, code: 1 };
 }
 
-/** A closed pipe (`... | head -1`) ends the command quietly: the reader has what it wanted. */
+/** A closed stdout (`... | head -1`) ends the command quietly: the reader has what it wanted. */
 function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
@@ -162,9 +162,19 @@ function exitOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
+/**
+ * A closed stderr (`2>&1 | grep -m1 ...`) only loses the progress and the notes: the command
+ * goes on, its deliveries made and its exit code what they say.
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 if (require.main === module) {
   exitOnClosedPipe(process.stdout);
-  exitOnClosedPipe(process.stderr);
+  ignoreClosedPipe(process.stderr);
   const argv = process.argv.slice(2);
   main(argv).then(
     (code) => {

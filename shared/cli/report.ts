@@ -5,7 +5,7 @@
 import { redact } from '../log';
 import type { Alert } from '../model/alert';
 import { RouterError } from '../model/errors';
-import { normalizeEvent } from '../normalize';
+import { intakeAlert } from '../normalize';
 import { formatMatchers } from '../route/matcher';
 import { describeHoldReason } from '../route/suppress';
 import type { Route, RouterConfig } from '../route/types';
@@ -59,7 +59,7 @@ export async function buildReport(files: string[], config: RouterConfig, at: Dat
     events.forEach((raw, index) => {
       let alert: Alert;
       try {
-        alert = normalizeEvent(raw);
+        alert = intakeAlert(raw);
       } catch (error) {
         if (!(error instanceof RouterError)) throw error;
         rows.push({ file, index, error: error.message, routes: [], cells: [], previews: [] });

@@ -4,12 +4,11 @@
 import { redact } from '../log';
 import type { Alert } from '../model/alert';
 import { ConfigError } from '../model/errors';
-import { normalizeEvent } from '../normalize';
 import { loadConfig } from '../route/config';
 import { applySeverityRules } from '../route/severity';
 import type { RouterConfig } from '../route/types';
 import { loadTargetType } from '../targets/registry';
-import { readEventFile } from './events';
+import { alertsOfFile, readEventFile } from './events';
 import { messageText, payloadKind, type PayloadKind } from './message-text';
 
 export interface Preview {
@@ -63,8 +62,7 @@ export async function targetRenderer(config: RouterConfig, targetName: string): 
 /** One preview per alert of the event file (a batch file has several). */
 export async function templatePreviews(targetName: string, eventFile: string, config: RouterConfig): Promise<Preview[]> {
   const render = await targetRenderer(config, targetName);
-  const value = await readEventFile(eventFile);
-  return (Array.isArray(value) ? value : [value]).map((raw) => render(applySeverityRules(normalizeEvent(raw), config.severityRules)));
+  return alertsOfFile(eventFile, await readEventFile(eventFile)).map((alert) => render(applySeverityRules(alert, config.severityRules)));
 }
 
 /**

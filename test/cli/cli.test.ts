@@ -256,6 +256,27 @@ describe('routes, check-config', () => {
     expect(badField.stderr).toContain('severity:');
   });
 
+  it('routes test reads event files as the handlers do: a BOM is no part of the JSON, a too deep event is refused naming the file and its index', () => {
+    const sample = readFileSync(join(ROOT, 'events', 'aws', 'state-change-single-metric.json'), 'utf8');
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, `\uFEFF${sample}`);
+    expect(run(['routes', 'test', bom])).toMatchObject({ code: 0, stdout: 'local-file\n' });
+    const deep = join(dir, 'deep-batch.json');
+    writeFileSync(deep, `[${sample},{"id":"x","detail":${'['.repeat(500)}${']'.repeat(500)}}]`);
+    for (const command of [['routes', 'test', deep], ['template', 'render', 'local-file', deep]]) {
+      const refused = run(command);
+      expect(refused.code).toBe(2);
+      // template render says first which config it uses.
+      oneLineError(refused.stderr.replace(/^using config .*\n/, ''));
+      expect(refused.stderr).toContain(`router: ${deep}[1]: invalid event: (event): nested deeper than`);
+    }
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{\n  "detail": }\n');
+    const notJson = run(['routes', 'test', broken]);
+    expect(notJson.code).toBe(2);
+    oneLineError(notJson.stderr);
+  });
+
   it('routes test takes a directory: one line per alert, each with its file', () => {
     const { code, stdout } = router('routes', 'test', join(ROOT, 'events', 'aws'));
     expect(code).toBe(0);

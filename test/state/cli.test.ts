@@ -107,3 +107,20 @@ test("invoke's summary says why each target was skipped, and when the ledger was
   expect(dead.status).toBe(0);
   expect(dead.stdout).toMatch(/local-file:delivered\(no-ledger\)\s+ok; ledger unavailable: dynamodb store: /);
 }, 120_000);
+
+test('state show of a name two alerts share (one alarm name, two regions) names both, and shows neither', () => {
+  const store = writeConfig('two-regions.yaml', ['  store: local', `  path: ${JSON.stringify(join(dir, 'two-regions-state'))}`]);
+  const east = alarmEvent({ id: 'twin-east', state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: 'Twin' });
+  const west = alarmEvent({ id: 'twin-west', state: 'ALARM', at: '2026-03-01T10:00:00.000Z', alarm: 'Twin' });
+  west.resources = ['arn:aws:cloudwatch:eu-west-1:123456789012:alarm:Twin'];
+  (west as unknown as { region: string }).region = 'eu-west-1';
+  for (const event of [east, west]) {
+    const file = join(dir, `${event.id}.json`);
+    writeFileSync(file, JSON.stringify(event));
+    expect(router('invoke', file, '--config', store).code).toBe(0);
+  }
+  const shown = router('state', 'show', 'Twin', '--config', store);
+  expect(shown.code).toBe(2);
+  expect(shown.stderr).toContain('2 alerts match "Twin", give one\'s dedupKey: arn:aws:cloudwatch:');
+  expect(router('state', 'show', 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:Twin', '--config', store).code).toBe(0);
+}, 120_000);

@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { alertSchema, type Alert } from '../../model/alert';
-import { normalizeEvent } from '../../normalize';
 import { MatcherError, parseMatcher } from '../../route/matcher';
 import { describeHoldReason } from '../../route/suppress';
 import { formatMatchedTree } from '../../route/tree';
 import type { RouterConfig } from '../../route/types';
 import { planAlert, type Plan } from '../../runtime/pipeline';
 import { UsageError, defineCommand, requireArg } from '../command';
-import { listEventFiles, readEventFile } from '../events';
+import { alertsOfFile, listEventFiles, readEventFile } from '../events';
 import { parseTime } from '../time';
 
 export default defineCommand({
@@ -82,8 +81,7 @@ async function readInputs(args: string[]): Promise<Input[]> {
   if (fields.some(Boolean)) throw new UsageError('give event files and directories, or an alert as NAME=VALUE arguments, not both');
   const inputs: Input[] = [];
   for (const file of await listEventFiles(args)) {
-    const value = await readEventFile(file);
-    for (const event of Array.isArray(value) ? value : [value]) inputs.push({ file, alert: normalizeEvent(event) });
+    for (const alert of alertsOfFile(file, await readEventFile(file))) inputs.push({ file, alert });
   }
   return inputs;
 }

@@ -3,15 +3,21 @@ import { defineCommand, noMoreArgs, requireArg, UsageError } from '../command';
 import { renderTable } from '../table';
 import { openConfiguredState } from '../state-store';
 
-/** The alert a KEY names: its dedupKey, else the one alert whose name or dedupKey contains it. */
+/**
+ * The alert a KEY names: its dedupKey, else the one alert of that name (alarms of one name in
+ * two regions are two alerts), else the one whose name or dedupKey contains it.
+ */
 function pick(key: string, alerts: AlertState[]): AlertState {
-  const exact = alerts.find((a) => a.dedupKey === key) ?? alerts.find((a) => a.name === key);
-  if (exact) return exact;
-  const partial = alerts.filter((a) => a.dedupKey.includes(key) || a.name.includes(key));
-  const [only] = partial;
-  if (only && partial.length === 1) return only;
+  const byKey = alerts.find((a) => a.dedupKey === key);
+  if (byKey) return byKey;
+  const named = alerts.filter((a) => a.name === key);
+  const candidates = named.length > 0 ? named : alerts.filter((a) => a.dedupKey.includes(key) || a.name.includes(key));
+  const [only] = candidates;
+  if (only && candidates.length === 1) return only;
   if (!only) throw new UsageError(`no alert in the store has the dedupKey or name ${JSON.stringify(key)} (state list shows them)`);
-  throw new UsageError(`${partial.length} alerts match ${JSON.stringify(key)}: ${partial.slice(0, 5).map((a) => a.dedupKey).join(', ')}${partial.length > 5 ? ', ...' : ''}`);
+  throw new UsageError(
+    `${candidates.length} alerts match ${JSON.stringify(key)}, give one's dedupKey: ${candidates.slice(0, 5).map((a) => a.dedupKey).join(', ')}${candidates.length > 5 ? ', ...' : ''}`,
+  );
 }
 
 export default defineCommand({
