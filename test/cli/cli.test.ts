@@ -172,6 +172,23 @@ describe('invoke', () => {
     expect(code).toBe(2);
     expect(stdout).toMatch(/REFUSED: invalid event: /);
   });
+
+  it('among several files, one that is not JSON is a refused row: the files before and after it are delivered and reported', () => {
+    const mixed = join(dir, 'mixed');
+    mkdirSync(mixed, { recursive: true });
+    const good = readFileSync(sample('aws/state-change-single-metric.json'), 'utf8');
+    writeFileSync(join(mixed, 'a.json'), good);
+    writeFileSync(join(mixed, 'b.json'), '{ not json');
+    writeFileSync(join(mixed, 'c.json'), good.replace(/"id": "[^"]+"/, '"id": "c-file-event"'));
+    const { code, stdout } = run(['invoke', mixed, '--json']);
+    expect(code).toBe(2);
+    const results = JSON.parse(stdout) as { file: string; reports: { ok: boolean; error?: { code: string } }[] }[];
+    expect(results.map((r) => [r.file.slice(mixed.length + 1), r.reports[0]?.ok, r.reports[0]?.error?.code])).toEqual([
+      ['a.json', true, undefined],
+      ['b.json', false, 'INVALID_INPUT'],
+      ['c.json', true, undefined],
+    ]);
+  });
 });
 
 describe('routes, check-config', () => {

@@ -3,7 +3,7 @@ import type { DeliveryReport, DeliveryResult } from '../../dispatch/types';
 import { isRefused, type EventReport } from '../../runtime/pipeline';
 import { setConsoleOutput } from '../../targets/local/console';
 import { defineCommand, UsageError } from '../command';
-import { listEventFiles } from '../events';
+import { InputFileError, listEventFiles } from '../events';
 import { invokeFile, type FileResult } from '../invoke';
 import { DeliveryProgress } from '../progress';
 import { renderTable } from '../table';
@@ -39,6 +39,11 @@ export default defineCommand({
       let result: FileResult;
       try {
         result = await invokeFile(file, timeout * 1000);
+      } catch (error) {
+        // Among several files, one that cannot be read (not JSON) is a refused row, as a bad
+        // event is: the deliveries made before it keep their report, the files after it run.
+        if (!many || !(error instanceof InputFileError)) throw error;
+        result = { file, eventType: null, reports: [{ ok: false, eventId: null, eventType: null, error: { code: error.code, message: error.message } }] };
       } finally {
         progress.stop();
       }
