@@ -142,8 +142,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Maps an error to its one-line message and exit code. */
-export function describeError(error: unknown): { message: string; code: number } {
+export function describeError(error: unknown, debug = false): { message: string; code: number } {
   if (error instanceof RouterError || error instanceof InputFileError) return { message: error.message, code: 2 };
+  // A file the command was told to read or write that it cannot (Node's message names it): input, not a bug.
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (error instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof syscall === 'string') return { message: error.message, code: 2 };
   if (error instanceof UsageError) {
     const command = error.command ? COMMANDS.find((c) => c.name === error.command) : undefined;
     const help = command
@@ -151,7 +154,7 @@ export function describeError(error: unknown): { message: string; code: number }
       : `see: ${PROGRAM} help${error.command ? ` ${error.command}` : ''}`;
     return { message: `${error.command ? `${error.command}: ` : ''}${error.message} (${help})`, code: 2 };
   }
-  return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)} (run with --debug for details)`, code: 1 };
+  return { message: `unexpected error: ${error instanceof Error ? error.message : String(error)}${debug ? '' : ' (run with --debug for details)'}`, code: 1 };
 }
 
 /** A closed stdout (`... | head -1`) ends the command quietly: the reader has what it wanted. */
@@ -181,7 +184,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      const { message, code } = describeError(error);
+      const { message, code } = describeError(error, argv.includes('--debug'));
       // Redacted as every log line is: an error may carry a service's echo of a request.
       process.stderr.write(`router: ${redact(message)}\n`);
       if (argv.includes('--debug') && error instanceof Error) process.stderr.write(`${redact(String(error.stack))}\n`);

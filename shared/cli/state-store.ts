@@ -6,7 +6,10 @@ import { openState, type AlertState, type RouterState } from '../state';
 
 export async function openConfiguredState<T>(config: RouterConfig, use: (state: RouterState) => Promise<T>): Promise<T> {
   if (!config.state) throw new ConfigError(config.file, 'state', 'is not set, so the router keeps no state (docs/state.md)');
-  const state = await openState(config.state);
+  // A store that cannot open (no region, no instance, no credentials) is the config's problem: exit 2, naming it.
+  const state = await openState(config.state).catch((error: unknown) => {
+    throw new ConfigError(config.file, 'state', error instanceof Error ? error.message : String(error));
+  });
   try {
     return await use(state);
   } finally {

@@ -173,6 +173,23 @@ describe('invoke', () => {
     expect(stdout).toMatch(/REFUSED: invalid event: /);
   });
 
+  it('a store that cannot open, a file it cannot write and a timeout out of range are input errors: exit 2, one line, no "unexpected error"', () => {
+    const noRegion = join(dir, 'no-region.yaml');
+    writeFileSync(noRegion, 'version: 1\ntargets:\n  c: { type: console }\nroute:\n  targets: [c]\nstate:\n  store: dynamodb\n  table: alert-router-state\n');
+    const checks: [string[], string][] = [
+      [['state', 'list', '--config', noRegion], `${noRegion}: state: dynamodb store: no region`],
+      [['migrate', 'alertmanager', join(dir, 'am.yml'), '--out', join(dir, 'missing', 'dir', 'router.yaml')], 'ENOENT: no such file or directory'],
+      [['invoke', sample('aws/state-change-single-metric.json'), '--timeout', '0.01'], '--timeout: expected seconds from 1 to 86400'],
+    ];
+    writeFileSync(join(dir, 'am.yml'), 'route:\n  receiver: a\nreceivers:\n  - name: a\n');
+    for (const [args, problem] of checks) {
+      const result = run(args, { ROUTER_CONFIG: config, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+      expect([args[0], result.code]).toEqual([args[0], 2]);
+      expect(result.stderr).toContain(problem);
+      expect(result.stderr).not.toContain('unexpected error');
+    }
+  });
+
   it('among several files, one that is not JSON is a refused row: the files before and after it are delivered and reported', () => {
     const mixed = join(dir, 'mixed');
     mkdirSync(mixed, { recursive: true });

@@ -24,7 +24,8 @@ export default defineCommand({
   async run(ctx) {
     if (ctx.args.length === 0) throw new UsageError('missing FILE or DIR (event files, or directories of them)');
     const timeout = Number(ctx.values.timeout);
-    if (!(timeout > 0)) throw new UsageError(`--timeout: expected a number of seconds, got ${ctx.values.timeout}`);
+    // From one second to a day (FC's longest): a shorter one only times out the handler itself.
+    if (!(timeout >= 1 && timeout <= 86_400)) throw new UsageError(`--timeout: expected seconds from 1 to 86400, got ${ctx.values.timeout}`);
     const files = await listEventFiles(ctx.args);
     const config = await ctx.loadConfig();
     // The handlers load the config the way the platforms do: from ROUTER_CONFIG.
