@@ -35,7 +35,8 @@ export function decodeEvents(event: unknown): Decoded {
     if (value.byteLength > MAX_EVENT_BYTES) {
       throw new InvalidEventError('(event)', `${value.byteLength} bytes, above the limit of ${MAX_EVENT_BYTES}`);
     }
-    value = Buffer.from(value).toString('utf8');
+    // A byte order mark is no part of the JSON.
+    value = Buffer.from(value).toString('utf8').replace(/^\uFEFF/, '');
   }
   if (typeof value === 'string') value = parse(value);
   if (Array.isArray(value)) {

@@ -228,6 +228,11 @@ describe('decode', () => {
     expect(() => decodeEvents(Buffer.alloc(MAX_EVENT_BYTES + 1, 0x20))).toThrow(/above the limit/);
   });
 
+  it('reads an FC payload that starts with a byte order mark', () => {
+    const event = sampleOf('alibaba/arms-alarm-create.json');
+    expect(decodeEvents(Buffer.from(`\uFEFF${JSON.stringify(event)}`))).toEqual({ events: [event], batch: false });
+  });
+
   it('splits a Lambda SNS event of several records into a batch', async () => {
     const first = sampleOf('aws/sns/alarm-firing.json');
     const second = sampleOf('aws/sns/alarm-resolved-no-arn.json');
