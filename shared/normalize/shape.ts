@@ -13,8 +13,33 @@ export const MAX_EVENT_VALUES = 1_000_000;
 export function checkEventShape(value: unknown, path = '(event)'): void {
   if (typeof value !== 'object' || value === null) return;
   // The walk recurses, but never deeper than MAX_EVENT_DEPTH: it stops there with the refusal.
-  const values = 1 + childValues(value, 2, path, !enumerableInherited());
+  let values: number;
+  try {
+    values = 1 + childValues(value, 2, path, !enumerableInherited());
+  } catch (error) {
+    // The walk keeps no path (the events that pass are the many); a refused one is walked again for it.
+    if (error instanceof TooDeep) throw new InvalidEventError(tooDeepAt(value, path), `nested deeper than ${String(MAX_EVENT_DEPTH)} levels`);
+    throw error;
+  }
   if (values > MAX_EVENT_VALUES) tooMany(path);
+}
+
+class TooDeep extends Error {}
+
+/** The path of the first value nested deeper than MAX_EVENT_DEPTH (`(event).data[0][0]...`, its start and how deep it goes on). */
+function tooDeepAt(root: object, path: string): string {
+  const walk = (value: unknown, at: string, depth: number): string | undefined => {
+    if (typeof value !== 'object' || value === null) return undefined;
+    if (depth > MAX_EVENT_DEPTH) return at;
+    for (const [key, child] of Object.entries(value)) {
+      const found = walk(child, Array.isArray(value) ? `${at}[${key}]` : `${at}.${key}`, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const found = (walk(root, path === '(event)' ? '' : path, 1) ?? path).replace(/^\./, '') || path;
+  // Its first levels say where it went deep; the rest is the same step again and again.
+  return found.length > 200 ? `${found.slice(0, 200)}…` : found;
 }
 
 /** Whether Object.prototype has an enumerable property: for...in would then visit it in every plain object. */
@@ -46,7 +71,7 @@ function childValues(current: object, depth: number, path: string, plainIsOwn: b
 /** 1 for a scalar; for an object or array at `depth`, 1 and what it holds. */
 function valuesOf(child: unknown, depth: number, path: string, plainIsOwn: boolean): number {
   if (typeof child !== 'object' || child === null) return 1;
-  if (depth > MAX_EVENT_DEPTH) throw new InvalidEventError(path, `nested deeper than ${String(MAX_EVENT_DEPTH)} levels`);
+  if (depth > MAX_EVENT_DEPTH) throw new TooDeep();
   return 1 + childValues(child, depth + 1, path, plainIsOwn);
 }
 

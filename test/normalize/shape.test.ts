@@ -14,8 +14,15 @@ describe('checkEventShape', () => {
   it(`takes ${MAX_EVENT_DEPTH} levels of objects and arrays, a scalar below them, and refuses one level more`, () => {
     expect(() => checkEventShape(nested(MAX_EVENT_DEPTH + 1))).not.toThrow();
     expect(() => checkEventShape(nested(MAX_EVENT_DEPTH + 2), 'Records[0].Sns.Message')).toThrow(
-      new InvalidEventError('Records[0].Sns.Message', `nested deeper than ${MAX_EVENT_DEPTH} levels`),
+      new InvalidEventError(`${'Records[0].Sns.Message.next[0]'.padEnd(200, '.next[0]')}…`, `nested deeper than ${MAX_EVENT_DEPTH} levels`),
     );
+  });
+
+  it('names where an event goes too deep: the path of the first value past the limit', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 8; i += 1) deep = [deep];
+    const event = { detail: { fine: [1, 2], state: { reasonData: nested(MAX_EVENT_DEPTH) as object, more: deep } } };
+    expect(() => checkEventShape(event)).toThrow(/^invalid event: detail\.state\.reasonData\.next\[0\]/);
   });
 
   it(`counts every value, the delivery itself included, and refuses more than ${MAX_EVENT_VALUES}`, () => {

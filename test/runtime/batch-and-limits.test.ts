@@ -125,7 +125,7 @@ describe('an FC batch', () => {
       [null, false],
       ['good-2', true],
     ]);
-    expect(reports[1]).toMatchObject({ error: { code: 'INVALID_EVENT', message: `invalid event: (event): nested deeper than ${MAX_EVENT_DEPTH} levels` } });
+    expect(reports[1]).toMatchObject({ error: { code: 'INVALID_EVENT', message: `invalid event: data${'[0]'.repeat(MAX_EVENT_DEPTH - 1)}: nested deeper than ${MAX_EVENT_DEPTH} levels` } });
     expect(reports[2]).toMatchObject({ error: { code: 'INVALID_EVENT', message: 'invalid event: (event): expected a JSON object, got number' } });
     expect(logs.records().filter((record) => record.msg === 'event refused')).toHaveLength(2);
   });
