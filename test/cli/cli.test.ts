@@ -302,7 +302,8 @@ describe('routes, check-config', () => {
       expect(refused.code).toBe(2);
       // template render says first which config it uses.
       oneLineError(refused.stderr.replace(/^using config .*\n/, ''));
-      expect(refused.stderr).toContain(`router: ${deep}[1]: invalid event: (event): nested deeper than`);
+      expect(refused.stderr).toContain(`router: ${deep}[1]: invalid event: detail[0][0]`);
+      expect(refused.stderr).toContain(': nested deeper than 64 levels');
     }
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{\n  "detail": }\n');
