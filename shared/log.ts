@@ -25,9 +25,13 @@ function percentEncoded(text: string, also: RegExp): string {
   return encodeURIComponent(text).replace(also, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** The query part of a URL made of `text`, as the URL parser encodes it (a `'` becomes %27); the text itself when it cannot be one. */
+/**
+ * The query part of a URL made of `text`, as the URL parser encodes it (a `'` becomes %27);
+ * the text itself when it cannot be one, or holds a `#` (the parser would keep only what is
+ * before it: a prefix, perhaps a common word, must not be redacted everywhere).
+ */
 function urlQueryEncoded(text: string): string {
-  return URL.canParse(`http://h/?${text}`) ? new URL(`http://h/?${text}`).search.slice(1) : text;
+  return !text.includes('#') && URL.canParse(`http://h/?${text}`) ? new URL(`http://h/?${text}`).search.slice(1) : text;
 }
 
 /**

@@ -38,6 +38,10 @@ describe('a registered secret is redacted in every wire form', () => {
     expect(out).not.toContain('0f8e7d6c');
   });
 
+  it('registers no part of a secret as a form of it (a # would cut a URL query short)', () => {
+    expect(secretForms('user#2024-secret-value')).not.toContain('user');
+  });
+
   it('keeps the words of a URL path that are no credential', () => {
     expect(redact('POST /services/ and /open-apis/bot/v2/hook/')).toBe('POST /services/ and /open-apis/bot/v2/hook/');
     expect(secretForms(webhook)).not.toContain('services');
