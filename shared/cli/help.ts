@@ -9,6 +9,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   verbose: { type: 'boolean', default: false, description: "write the handlers' JSON log lines to stderr" },
   debug: { type: 'boolean', default: false, description: 'print stack traces of unexpected errors' },
   help: { type: 'boolean', short: 'h', default: false, description: 'this help' },
+  version: { type: 'boolean', default: false, description: "the router's version" },
 };
 
 /** The option of every command that reads the routing config. */

@@ -3,6 +3,8 @@
 // 2 invalid input or config, with one line on stderr and no stack trace unless --debug.
 // Each command is a module under commands/; this file finds it, parses its options,
 // resolves the routing config for it and turns errors into that one line.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { redact, setLogSink } from '../log';
 import { RouterError } from '../model/errors';
@@ -83,6 +85,11 @@ export async function main(argv: string[]): Promise<number> {
   const words = loose.positionals;
 
   if (words.length === 0) {
+    if (loose.values.version) {
+      // package.json is two levels up from shared/cli, in the repository the command runs from.
+      print((JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version);
+      return 0;
+    }
     if (loose.values.help) {
       print(generalHelp(COMMANDS));
       return 0;

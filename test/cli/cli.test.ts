@@ -379,6 +379,7 @@ describe('help, usage errors', () => {
     expect(page.stdout).toMatch(/^ {2}--json /m);
     expect(page.stdout).toMatch(/^ {2}npm run -s router -- routes test events\//m);
     expect(router('routes', 'test', '--help')).toEqual({ code: 0, stdout: page.stdout, stderr: '' });
+    expect(router('--version')).toMatchObject({ code: 0, stdout: `${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n` });
     expect(router('invoke', '--help').stdout).toMatch(/--timeout SECONDS/);
     expect(router('invoke', '--help').stdout).not.toEqual(router('normalize', '--help').stdout);
   });
