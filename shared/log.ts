@@ -20,7 +20,7 @@ function decoded(text: string): string {
   }
 }
 
-/** Percent-encoding as encodeURIComponent does it, plus the characters it leaves alone given. */
+/** encodeURIComponent's percent-encoding, with the characters of `also` (which it leaves as they are) encoded too. */
 function percentEncoded(text: string, also: RegExp): string {
   return encodeURIComponent(text).replace(also, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -26,7 +26,7 @@ export function checkEventShape(value: unknown, path = '(event)'): void {
 
 class TooDeep extends Error {}
 
-/** The path of the first value nested deeper than MAX_EVENT_DEPTH (`(event).data[0][0]...`, its start and how deep it goes on). */
+/** The path of the first value nested deeper than MAX_EVENT_DEPTH (`data[0][0]...`, cut at 200 characters: its first steps say where, the rest repeats). */
 function tooDeepAt(root: object, path: string): string {
   const walk = (value: unknown, at: string, depth: number): string | undefined => {
     if (typeof value !== 'object' || value === null) return undefined;

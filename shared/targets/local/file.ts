@@ -2,9 +2,10 @@
 // shipper, or the output of local runs). The file is opened once per container (O_APPEND)
 // and kept open: one write per line, whole lines that do not interleave between concurrent
 // deliveries. A path that was removed or replaced since (rotated, deleted) is opened again:
-// it is checked before a line unless it was checked less than RECHECK_MS ago. Every call
-// that touches the disk is asynchronous, the open and the check too: a hung mount (NFS,
-// EFS) or a named pipe must not stop the event loop, and with it the alert's other targets.
+// it is checked before a line unless it was checked less than RECHECK_MS ago. The directory,
+// the open, the check and the write are asynchronous (only the close of a retired file is
+// not): a hung mount (NFS, EFS) or a named pipe must not stop the event loop, and with it the
+// alert's other targets.
 import { closeSync, constants, fstat, mkdir, open, stat, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, resolve } from 'node:path';
